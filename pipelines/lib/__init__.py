@@ -1,0 +1,1 @@
+"""Pure library code of sozialmonitor: no Dagster imports below this package."""
