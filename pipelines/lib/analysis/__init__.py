@@ -1,0 +1,1 @@
+"""Analysis of protected figures: every function here reads published values only."""

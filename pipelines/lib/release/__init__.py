@@ -1,0 +1,1 @@
+"""Candidate releases: built in their own folder, audited, then switched on atomically."""

@@ -1,0 +1,101 @@
+"""Write the published mart of a candidate release: protected figures only.
+
+The protection stage is the only caller that holds private data; what it passes here is already
+protected (numerators and denominators only where published). Every table carries the run id.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.lib.config import Config
+from pipelines.lib.duck import connect
+from pipelines.lib.warehouse.models import read_sql
+
+SCHEMA_VERSION = 1
+STATUSES = ("veröffentlicht", "geheimgehalten", "zu wenige Einwohner", "keine Daten")
+
+
+def software_version() -> str:
+    try:
+        return importlib.metadata.version("sozialmonitor")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def catalogue_frame(config: Config, run_id: str) -> pd.DataFrame:
+    rows = [
+        {
+            "indicator_id": i.id,
+            "label": i.label,
+            "denominator_label": i.denominator_label,
+            "domain": i.domain,
+            "life_phase": i.life_phase,
+            "direction": i.direction,
+            "unit": i.unit,
+            "unit_label": i.unit_label,
+            "denominator_public": i.denominator_public,
+            "source": i.source,
+            "weight": float(i.weight),
+            "run_id": run_id,
+        }
+        for i in sorted(config.indicators, key=lambda i: i.id)
+    ]
+    return pd.DataFrame(rows)
+
+
+def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame, values: pd.DataFrame) -> dict:
+    """Create the mart at ``path`` from protected ``values`` and public ``districts``.
+
+    ``districts``: district_id, name, level, level_label, level_rank, parent_id, population, area_km2, wkb.
+    ``values``: district_id, year, indicator_id, numerator, denominator, status (protected).
+    """
+    unknown = set(values["status"].unique()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown status values {sorted(unknown)}")
+    leaked = values[(values["status"] != "veröffentlicht") & values["numerator"].notna()]
+    if len(leaked):
+        raise ValueError(f"{len(leaked)} hidden cells carry a numerator: refusing to publish")
+    info = pd.DataFrame(  # noqa: F841 (read by DuckDB by name)
+        [
+            {
+                "run_id": run_id,
+                "created_at": datetime.now(UTC),
+                "software_version": software_version(),
+                "schema_version": SCHEMA_VERSION,
+                "city_name": config.city_name,
+                "data_date": config.data_date,
+                "crs": config.crs,
+            }
+        ]
+    )
+    catalogue = catalogue_frame(config, run_id)  # noqa: F841
+    dist = districts.sort_values(["level_rank", "district_id"])  # noqa: F841
+    vals = values.sort_values(["indicator_id", "year", "district_id"])  # noqa: F841
+    con = connect(path)
+    try:
+        con.execute(read_sql("release/mart_schema.sql"))
+        con.execute("insert into run_info by name select * from info")
+        con.execute(
+            "insert into districts select district_id, name, level, level_label, level_rank, parent_id, "
+            "population, area_km2, st_geomfromwkb(wkb), ? from dist",
+            [run_id],
+        )
+        con.execute("insert into indicators by name select * from catalogue")
+        con.execute(
+            "insert into indicator_values (district_id, year, indicator_id, numerator, denominator, status, run_id) "
+            "select district_id, year, indicator_id, numerator, denominator, status, ? from vals",
+            [run_id],
+        )
+        counts = {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("districts", "indicators", "indicator_values")
+        }
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts

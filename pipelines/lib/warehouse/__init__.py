@@ -1,0 +1,1 @@
+"""The private DuckDB warehouse: raw counts in, indicator cells along the hierarchy out."""
