@@ -16,9 +16,8 @@ def analyse_candidate(mart: Path, config: Config) -> dict[str, int]:
         values = con.execute(
             "select district_id, year, indicator_id, numerator, denominator, status from indicator_values"
         ).df()
-        rated = compute_rates(values, config)[  # noqa: F841 (read by DuckDB by name)
-            ["district_id", "year", "indicator_id", "rate", "ci_low", "ci_high"]
-        ]
+        rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low", "ci_high"]]
+        con.register("rated", rated)
         con.execute(
             "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
             "from rated as r where indicator_values.district_id = r.district_id "

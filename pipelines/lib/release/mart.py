@@ -60,7 +60,7 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
     leaked = values[(values["status"] != "veröffentlicht") & values["numerator"].notna()]
     if len(leaked):
         raise ValueError(f"{len(leaked)} hidden cells carry a numerator: refusing to publish")
-    info = pd.DataFrame(  # noqa: F841 (read by DuckDB by name)
+    info = pd.DataFrame(
         [
             {
                 "run_id": run_id,
@@ -73,11 +73,12 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
             }
         ]
     )
-    catalogue = catalogue_frame(config, run_id)  # noqa: F841
-    dist = districts.sort_values(["level_rank", "district_id"])  # noqa: F841
-    vals = values.sort_values(["indicator_id", "year", "district_id"])  # noqa: F841
     con = connect(path)
     try:
+        con.register("info", info)
+        con.register("catalogue", catalogue_frame(config, run_id))
+        con.register("dist", districts.sort_values(["level_rank", "district_id"]))
+        con.register("vals", values.sort_values(["indicator_id", "year", "district_id"]))
         con.execute(read_sql("release/mart_schema.sql"))
         con.execute("insert into run_info by name select * from info")
         con.execute(

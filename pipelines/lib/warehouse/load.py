@@ -58,48 +58,78 @@ def _districts_frame(districts) -> pd.DataFrame:
     )
 
 
-def build_warehouse(inputs, config: Config, path: Path) -> WarehouseSummary:
-    """Write raw tables from ``inputs`` (see ``pipelines.lib.ingest.Inputs``) and run the SQL models."""
+def _offers_frame(offers) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "offer_id": offers["offer_id"].astype(str).to_numpy(),
+            "name": offers["name"].astype(str).to_numpy(),
+            "category": offers["category"].astype(str).to_numpy(),
+            "age_band": offers["age_band"].astype(str).to_numpy(),
+            "wkb": shapely.to_wkb(offers.geometry.to_numpy()),
+        }
+    )
+
+
+def next_path(path: Path) -> Path:
+    """Where the next warehouse is built before it replaces ``path``."""
+    return path.with_name(path.name.replace(".duckdb", ".next.duckdb"))
+
+
+def load_raw(inputs, config: Config, path: Path) -> dict[str, int]:
+    """Write the raw tables of ``inputs`` (see ``pipelines.lib.ingest.Inputs``) into a new warehouse
+    beside ``path``; :func:`build_models` turns it into the current warehouse."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = next_path(path)
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
     con = connect(tmp)
     try:
-        levels = _levels_frame(config)  # noqa: F841 (registered by name below)
-        indicators = _indicators_frame(config)  # noqa: F841
-        districts = _districts_frame(inputs.districts)  # noqa: F841
-        counts = inputs.counts  # noqa: F841
-        population = inputs.population  # noqa: F841
-        con.execute("create table raw_levels as select * from levels")
-        con.execute("create table raw_indicators as select * from indicators")
+        frames = {
+            "levels": _levels_frame(config),
+            "indicators": _indicators_frame(config),
+            "districts": _districts_frame(inputs.districts),
+            "counts": inputs.counts,
+            "population": inputs.population,
+            "files": pd.DataFrame(
+                [(str(f.path), int(f.size), f.sha256) for f in inputs.files], columns=["path", "size", "sha256"]
+            ),
+        }
+        if inputs.offers is not None and len(inputs.offers):
+            frames["offers"] = _offers_frame(inputs.offers)
+        for name, frame in frames.items():
+            con.register(f"_{name}", frame)
+        con.execute("create table raw_levels as select * from _levels")
+        con.execute("create table raw_indicators as select * from _indicators")
         con.execute(
             "create table raw_districts as select district_id, name, level, parent_id, "
-            "st_geomfromwkb(wkb) as geometry from districts"
+            "st_geomfromwkb(wkb) as geometry from _districts"
         )
         con.execute(
             "create table raw_counts as select district_id, year, indicator_id, numerator, denominator, "
-            "numerator_flag, denominator_flag, source_id, source_file, source_row from counts"
+            "numerator_flag, denominator_flag, source_id, source_file, source_row from _counts"
         )
-        con.execute("create table raw_population as select district_id, year, age_band, population from population")
-        if inputs.offers is not None and len(inputs.offers):
-            offers = pd.DataFrame(  # noqa: F841
-                {
-                    "offer_id": inputs.offers["offer_id"].astype(str).to_numpy(),
-                    "name": inputs.offers["name"].astype(str).to_numpy(),
-                    "category": inputs.offers["category"].astype(str).to_numpy(),
-                    "age_band": inputs.offers["age_band"].astype(str).to_numpy(),
-                    "wkb": shapely.to_wkb(inputs.offers.geometry.to_numpy()),
-                }
-            )
+        con.execute("create table raw_population as select district_id, year, age_band, population from _population")
+        if "offers" in frames:
             con.execute(
                 "create table raw_offers as select offer_id, name, category, age_band, "
-                "st_geomfromwkb(wkb) as geometry from offers"
+                "st_geomfromwkb(wkb) as geometry from _offers"
             )
-        files = pd.DataFrame(  # noqa: F841
-            [(str(f.path), int(f.size), f.sha256) for f in inputs.files], columns=["path", "size", "sha256"]
-        )
-        con.execute("create table input_files as select * from files")
+        con.execute("create table input_files as select * from _files")
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def build_models(path: Path) -> WarehouseSummary:
+    """Run the SQL models on the newly loaded warehouse and make it the current one."""
+    tmp = next_path(path)
+    if not tmp.exists():
+        raise FileNotFoundError(f"no loaded inputs at {tmp}: run the ingest stage first")
+    con = connect(tmp)
+    try:
         row_counts = run_models(con)
         con.execute("checkpoint")
     finally:
