@@ -1,0 +1,147 @@
+"""Row checks shared by counts, population and offers: district keys, years, required cells.
+
+Findings for bad cells are built only for the offending rows (selected vectorised) and capped per
+file, code and column so that a wholly broken column does not produce millions of findings.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.codes import finding
+from pipelines.lib.ingest.tables import Table
+
+CAP = 50  # findings per file, code and column; the rest is summarised in one finding
+YEAR_RANGE = (1900, 2100)
+
+
+def cell_findings(
+    code: str,
+    table: Table,
+    column: str,
+    positions: np.ndarray,
+    values: Sequence | np.ndarray,
+    detail: str | None = None,
+    hint: str | None = None,
+    cap: int = CAP,
+) -> list[Finding]:
+    """One finding per bad cell (frame positions ``positions``), at most ``cap`` plus a summary."""
+    positions = np.asarray(positions)
+    out = [
+        finding(code, table.file, detail, row=table.rows[p], column=column, value=values[k], hint=hint)
+        for k, p in enumerate(positions[:cap])
+    ]
+    if len(positions) > cap:
+        out.append(
+            finding(code, table.file, f"{len(positions) - cap} weitere Zellen dieser Spalte betroffen "
+                    f"(nur die ersten {cap} sind einzeln aufgeführt)", column=column)
+        )
+    return out
+
+
+def suggest(value: str, choices: Sequence[str], names: dict[str, str] | None = None, n: int = 3) -> str | None:
+    """A German "did you mean" sentence for ``value`` among ``choices`` (keys, ids)."""
+    names = names or {}
+    candidates: list[str] = []
+    if value.isdigit():  # leading zeros lost (e.g. by Excel)
+        candidates += [c for c in choices if c.lstrip("0") == value.lstrip("0") and c != value]
+    by_name = [k for k, nm in names.items() if nm and nm.casefold() == value.casefold()]
+    candidates += by_name
+    candidates += difflib.get_close_matches(value, list(choices), n=n, cutoff=0.6)
+    if names:
+        lowered = {nm.casefold(): k for k, nm in names.items() if nm}
+        for nm in difflib.get_close_matches(value.casefold(), list(lowered), n=n, cutoff=0.6):
+            candidates.append(lowered[nm])
+    seen: list[str] = []
+    for c in candidates:
+        if c not in seen:
+            seen.append(c)
+    if not seen:
+        return None
+    shown = [f"„{c}“ ({names[c]})" if names.get(c) and names[c] != c else f"„{c}“" for c in seen[:n]]
+    return "Meinten Sie " + " oder ".join(shown) + "?"
+
+
+def check_keys(
+    table: Table, column: str, keys: pd.Series, known: pd.Index, names: dict[str, str]
+) -> tuple[np.ndarray, list[Finding]]:
+    """Valid-key mask; findings for empty keys (per cell) and unknown keys (one per distinct key)."""
+    findings: list[Finding] = []
+    empty = (keys == "").to_numpy()
+    ok = keys.isin(known).to_numpy()
+    if empty.any():
+        pos = np.flatnonzero(empty)
+        findings += cell_findings("SM-E302", table, column, pos, [""] * len(pos))
+    unknown = ~ok & ~empty
+    if unknown.any():
+        findings += _distinct_findings("SM-E301", table, column, keys, unknown, list(known), names)
+    return ok, findings
+
+
+def _distinct_findings(code, table, column, values: pd.Series, mask: np.ndarray, choices, names=None):
+    """One finding per distinct bad value, at its first row, saying how often it occurs."""
+    pos = np.flatnonzero(mask)
+    bad = values.iloc[pos]
+    firsts = pd.Series(pos, index=bad.to_numpy()).groupby(level=0, sort=False)
+    out = []
+    for n_done, (value, group) in enumerate(firsts):
+        if n_done >= CAP:
+            out.append(finding(code, table.file, f"{firsts.ngroups - CAP} weitere unbekannte Werte", column=column))
+            break
+        count = len(group)
+        detail = f"in {count} Zeilen" if count > 1 else None
+        out.append(
+            finding(code, table.file, detail, row=table.rows[group.iloc[0]], column=column, value=value,
+                    hint=suggest(str(value), choices, names))
+        )
+    return out
+
+
+def check_codes(table: Table, column: str, values: pd.Series, known: Sequence[str], code: str):
+    """Valid mask for an id column (e.g. indicator ids): empty → SM-E313, unknown → ``code``."""
+    findings: list[Finding] = []
+    empty = (values == "").to_numpy()
+    ok = values.isin(list(known)).to_numpy()
+    if empty.any():
+        pos = np.flatnonzero(empty)
+        findings += cell_findings("SM-E313", table, column, pos, [""] * len(pos))
+    unknown = ~ok & ~empty
+    if unknown.any():
+        findings += _distinct_findings(code, table, column, values, unknown, list(known))
+    return ok, findings
+
+
+def parse_years(table: Table, column: str, text: pd.Series) -> tuple[pd.Series, np.ndarray, list[Finding]]:
+    """Four-digit years in YEAR_RANGE; returns (Int64 years, valid mask, findings)."""
+    digits = text.str.fullmatch(r"\d{4}").to_numpy(dtype=bool, na_value=False)
+    years = pd.Series(pd.NA, index=text.index, dtype="Int64")
+    if digits.any():
+        years[digits] = text[digits].astype("int64").to_numpy()
+    ok = digits & years.between(*YEAR_RANGE).fillna(False).to_numpy(dtype=bool)
+    findings = []
+    if (~ok).any():
+        pos = np.flatnonzero(~ok)
+        findings = cell_findings("SM-E310", table, column, pos, text.to_numpy()[pos])
+    years[~ok] = pd.NA
+    return years, ok, findings
+
+
+def required_columns(table: Table, wanted: dict[str, str]) -> tuple[dict[str, str] | None, list[Finding]]:
+    """Map canonical names to the table's columns; SM-E105 for each missing one (listing what exists)."""
+    found = {}
+    findings = []
+    present = ", ".join(f"„{c}“" for c in table.frame.columns)
+    for canonical, name in wanted.items():
+        col = table.column(name)
+        if col is None:
+            findings.append(
+                finding("SM-E105", table.file, f"„{name}“" + (f" (für {canonical})" if name != canonical else ""),
+                        column=name, hint=f"Vorhandene Spalten: {present}.")
+            )
+        found[canonical] = col
+    return (None if findings else found), findings

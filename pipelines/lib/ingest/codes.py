@@ -1,0 +1,174 @@
+"""The catalogue of ingestion error codes: one stable code per problem, German title and hint.
+
+This is the only place where the wording of ingestion findings lives. Codes never change meaning;
+new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` codes are warnings.
+
+| Code     | Title (German)                                   |
+|----------|--------------------------------------------------|
+| SM-E101  | Datei nicht gefunden                             |
+| SM-E102  | Datei ist leer                                   |
+| SM-E103  | Datei nicht lesbar                               |
+| SM-E104  | Dateityp wird nicht unterstützt                  |
+| SM-E105  | Pflichtspalte fehlt                              |
+| SM-E106  | Tabellenblatt nicht gefunden                     |
+| SM-E107  | Zeile hat zu viele Felder                        |
+| SM-E108  | Layer nicht gefunden                             |
+| SM-E201  | Geometrie ungültig                               |
+| SM-E202  | Geometrie leer                                   |
+| SM-E203  | Koordinatensystem fehlt                          |
+| SM-E204  | Gebiete überlappen sich                          |
+| SM-E205  | Gebietsschlüssel doppelt                         |
+| SM-E206  | Übergeordnetes Gebiet unbekannt                  |
+| SM-E207  | Gebietsschlüssel fehlt in der Geometrie          |
+| SM-E208  | Ebene unbekannt                                  |
+| SM-W209  | Sehr kleine Fläche (Splitterfläche)              |
+| SM-E210  | Geometrie ist keine Fläche                       |
+| SM-E211  | Ebene ohne Geometrie                             |
+| SM-E212  | Übergeordnetes Gebiet nicht angegeben            |
+| SM-E213  | Stadtebene muss genau ein Gebiet enthalten       |
+| SM-E301  | Gebietsschlüssel unbekannt                       |
+| SM-E302  | Gebietsschlüssel fehlt                           |
+| SM-E303  | Datenzeile doppelt                               |
+| SM-E304  | Zähler größer als Nenner                         |
+| SM-E305  | Negative Anzahl                                  |
+| SM-E306  | Keine ganze Zahl                                 |
+| SM-E307  | Platzhalterwert statt Zahl                       |
+| SM-E308  | Keine Zahl                                       |
+| SM-E309  | Indikator unbekannt                              |
+| SM-E310  | Jahr ungültig                                    |
+| SM-E311  | Datenzeilen fehlen                               |
+| SM-E313  | Pflichtangabe fehlt                              |
+| SM-E314  | Einwohnerzahl fehlt oder ist geheim              |
+| SM-E401  | Koordinate ungültig                              |
+| SM-W402  | Angebot liegt außerhalb des Stadtgebiets         |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.lib.findings import Finding
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    hint: str
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.code.startswith("SM-W") else "error"
+
+
+_CODES = [
+    # files and tables
+    Code("SM-E101", "Datei nicht gefunden",
+         "Legen Sie die Datei unter dem in sozialmonitor.toml angegebenen Pfad ab oder korrigieren Sie den Pfad."),
+    Code("SM-E102", "Datei ist leer",
+         "Die Datei enthält keine Datenzeilen. Exportieren Sie die Daten erneut und prüfen Sie, ob der Export vollständig ist."),
+    Code("SM-E103", "Datei nicht lesbar",
+         "Speichern Sie die Datei erneut als CSV (UTF-8 oder Windows-1252), Excel-Arbeitsmappe (.xlsx) oder Parquet."),
+    Code("SM-E104", "Dateityp wird nicht unterstützt",
+         "Erlaubt sind CSV (.csv, .txt, .tsv), Excel (.xlsx), Parquet (.parquet) und für Geometrien "
+         "GeoJSON, GeoPackage, Shapefile oder gezipptes Shapefile (.zip). Alte .xls-Dateien bitte als .xlsx speichern."),
+    Code("SM-E105", "Pflichtspalte fehlt",
+         "Benennen Sie die Spalte in der Datei um oder tragen Sie den tatsächlichen Spaltennamen in sozialmonitor.toml ein."),
+    Code("SM-E106", "Tabellenblatt nicht gefunden",
+         "Geben Sie in sozialmonitor.toml unter „sheet“ den Namen oder die Nummer eines vorhandenen Blatts an."),
+    Code("SM-E107", "Zeile hat zu viele Felder",
+         "Die Zeile hat mehr Felder als die Kopfzeile. Prüfen Sie Trennzeichen und Anführungszeichen in dieser Zeile."),
+    Code("SM-E108", "Layer nicht gefunden",
+         "Geben Sie in sozialmonitor.toml unter „layer“ den Namen eines vorhandenen Layers der Datei an."),
+    # geometries
+    Code("SM-E201", "Geometrie ungültig",
+         "Reparieren Sie die Fläche im GIS (z. B. QGIS: „Geometrien reparieren“) und exportieren Sie die Datei erneut."),
+    Code("SM-E202", "Geometrie leer",
+         "Das Gebiet hat keine Fläche. Ergänzen Sie die Geometrie oder entfernen Sie das Gebiet aus der Datei."),
+    Code("SM-E203", "Koordinatensystem fehlt",
+         "Die Datei gibt kein Koordinatensystem an. Exportieren Sie sie mit Koordinatensystem (bei Shapefiles gehört die .prj-Datei dazu)."),
+    Code("SM-E204", "Gebiete überlappen sich",
+         "Gebiete einer Ebene dürfen sich nicht überlagern. Bereinigen Sie die Grenzen im GIS (z. B. QGIS: „Topologieprüfung“)."),
+    Code("SM-E205", "Gebietsschlüssel doppelt",
+         "Jeder Gebietsschlüssel darf in einer Ebene nur einmal vorkommen. Fassen Sie die Teilflächen zusammen oder korrigieren Sie den Schlüssel."),
+    Code("SM-E206", "Übergeordnetes Gebiet unbekannt",
+         "Der Schlüssel des übergeordneten Gebiets kommt in der Ebene darüber nicht vor. Korrigieren Sie den Schlüssel."),
+    Code("SM-E207", "Gebietsschlüssel fehlt in der Geometrie",
+         "Tragen Sie für jede Fläche einen Gebietsschlüssel ein."),
+    Code("SM-E208", "Ebene unbekannt",
+         "Die Ebene muss eine der in sozialmonitor.toml unter [[levels]] angegebenen ids sein."),
+    Code("SM-W209", "Sehr kleine Fläche (Splitterfläche)",
+         "Die Fläche ist kleiner als 1 m². Prüfen Sie, ob es sich um einen Digitalisierungsfehler handelt."),
+    Code("SM-E210", "Geometrie ist keine Fläche",
+         "Gebietsgeometrien müssen Polygone oder Multipolygone sein."),
+    Code("SM-E211", "Ebene ohne Geometrie",
+         "Geben Sie für diese Ebene eine Geometriedatei an oder tragen Sie in der Ebene darunter die übergeordneten Schlüssel ein."),
+    Code("SM-E212", "Übergeordnetes Gebiet nicht angegeben",
+         "Tragen Sie den Schlüssel des übergeordneten Gebiets ein bzw. geben Sie in sozialmonitor.toml „parent“ an."),
+    Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
+         "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
+    # data rows
+    Code("SM-E301", "Gebietsschlüssel unbekannt",
+         "Der Schlüssel kommt in den Geometrien nicht vor. Prüfen Sie Tippfehler und verlorene führende Nullen."),
+    Code("SM-E302", "Gebietsschlüssel fehlt",
+         "Tragen Sie den Gebietsschlüssel ein oder löschen Sie die Zeile."),
+    Code("SM-E303", "Datenzeile doppelt",
+         "Für dasselbe Gebiet, Jahr und denselben Indikator darf es nur eine Zeile geben. Löschen Sie die doppelte Zeile."),
+    Code("SM-E304", "Zähler größer als Nenner",
+         "Der Zähler ist eine Teilmenge des Nenners und kann nicht größer sein. Prüfen Sie, ob die Spalten vertauscht sind."),
+    Code("SM-E305", "Negative Anzahl",
+         "Anzahlen können nicht negativ sein. Korrigieren Sie den Wert."),
+    Code("SM-E306", "Keine ganze Zahl",
+         "Anzahlen müssen ganze Zahlen sein. Liefern Sie Fallzahlen, keine Anteile oder Mittelwerte."),
+    Code("SM-E307", "Platzhalterwert statt Zahl",
+         "Dieser Wert ist ein Platzhalter für fehlende Daten. Ersetzen Sie ihn durch eine leere Zelle "
+         "(fehlt) oder durch „.“ (unbekannt oder geheim zu halten)."),
+    Code("SM-E308", "Keine Zahl",
+         "Erlaubt sind ganze Zahlen (z. B. 1.234) und die Tabellenzeichen „-“ (genau null), „.“ (geheim/unbekannt), "
+         "„x“ (nicht sinnvoll), „/“ (nicht sicher genug), „…“ (noch nicht verfügbar) oder eine leere Zelle. "
+         "Formeln und Fehlerwerte wie #DIV/0! bitte durch Werte ersetzen."),
+    Code("SM-E309", "Indikator unbekannt",
+         "Die Indikator-ID muss in sozialmonitor.toml unter [[indicators]] stehen."),
+    Code("SM-E310", "Jahr ungültig",
+         "Das Jahr muss eine vierstellige Jahreszahl sein (z. B. 2023)."),
+    Code("SM-E311", "Datenzeilen fehlen",
+         "Für diese Gebiete fehlen Zeilen. Ergänzen Sie sie oder stellen Sie in sozialmonitor.toml "
+         "„absent = \"missing\"“ bzw. „absent = \"zero\"“ ein."),
+    Code("SM-E313", "Pflichtangabe fehlt",
+         "Die Zelle darf nicht leer sein. Ergänzen Sie den Wert oder löschen Sie die Zeile."),
+    Code("SM-E314", "Einwohnerzahl fehlt oder ist geheim",
+         "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen)."),
+    # offers
+    Code("SM-E401", "Koordinate ungültig",
+         "Rechtswert und Hochwert (bzw. Länge und Breite) müssen Zahlen im angegebenen Koordinatensystem sein."),
+    Code("SM-W402", "Angebot liegt außerhalb des Stadtgebiets",
+         "Prüfen Sie die Koordinaten (vertauschte Längen- und Breitengrade?) und das angegebene Koordinatensystem."),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+
+def finding(
+    code: str,
+    file: str,
+    detail: str | None = None,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+    hint: str | None = None,
+) -> Finding:
+    """Build a :class:`Finding` from the catalogue; ``detail`` extends the title, ``hint`` the hint."""
+    entry = CODES[code]
+    message = entry.title if not detail else f"{entry.title}: {detail}"
+    full_hint = entry.hint if not hint else f"{hint} {entry.hint}"
+    return Finding(
+        file=file,
+        code=code,
+        message=message,
+        hint=full_hint,
+        row=None if row is None else int(row),
+        column=column,
+        value=None if value is None else str(value),
+        severity=entry.severity,
+    )

@@ -1,0 +1,241 @@
+"""Indicator count files (long or wide) → the canonical counts table.
+
+Canonical columns: ``district_id, year, indicator_id, numerator, denominator (Int64),
+numerator_flag, denominator_flag, source_id, source_file, source_row``. Rows with a bad cell are
+reported and left out (never guessed); absent rows are filled or reported per ``CountSource.absent``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.config import Config, CountSource
+from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.checks import cell_findings, check_codes, check_keys, parse_years, required_columns
+from pipelines.lib.ingest.codes import finding
+from pipelines.lib.ingest.numbers import ParsedCounts, parse_counts
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
+from pipelines.lib.ingest.tables import Table
+
+COUNT_COLUMNS = [
+    "district_id", "year", "indicator_id", "numerator", "denominator",
+    "numerator_flag", "denominator_flag", "source_id", "source_file", "source_row",
+]
+LONG_COLUMNS = ("district_id", "year", "indicator_id", "numerator", "denominator")
+ABSENT_LIST = 10  # keys listed per absent-rows finding
+
+
+@dataclass
+class DistrictIndex:
+    """What row checks need to know about the districts."""
+
+    ids: pd.Index
+    names: dict[str, str]
+    leaves: np.ndarray  # leaf-level district ids, sorted
+
+
+def empty_counts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district_id": pd.Series(dtype="str"), "year": pd.Series(dtype="int64"),
+            "indicator_id": pd.Series(dtype="str"), "numerator": pd.Series(dtype="Int64"),
+            "denominator": pd.Series(dtype="Int64"), "numerator_flag": pd.Series(dtype="str"),
+            "denominator_flag": pd.Series(dtype="str"), "source_id": pd.Series(dtype="str"),
+            "source_file": pd.Series(dtype="str"), "source_row": pd.Series(dtype="Int64"),
+        }
+    )
+
+
+def _value_findings(table: Table, column: str, parsed: ParsedCounts) -> list[Finding]:
+    out: list[Finding] = []
+    if not parsed.bad.any():
+        return out
+    raw = table.frame[column]
+    for code in ("SM-E305", "SM-E306", "SM-E307", "SM-E308"):
+        pos = np.flatnonzero((parsed.problem == code).to_numpy())
+        if len(pos):
+            hint = None
+            if code == "SM-E308":
+                texts = raw.iloc[pos].astype("str").fillna("")
+                if texts.str.startswith("=").any():
+                    hint = "Formeln werden nicht ausgewertet."
+            out += cell_findings(code, table, column, pos, raw.iloc[pos].astype("str").to_numpy(), hint=hint)
+    return out
+
+
+def _greater(table: Table, column: str, num: pd.Series, den: pd.Series) -> tuple[np.ndarray, list[Finding]]:
+    gt = (num > den).fillna(False).to_numpy(dtype=bool)
+    if not gt.any():
+        return gt, []
+    pos = np.flatnonzero(gt)
+    values = [f"{a} > {b}" for a, b in zip(num.iloc[pos], den.iloc[pos], strict=True)]
+    return gt, cell_findings("SM-E304", table, column, pos, values)
+
+
+def _frame(table, source, keys, years, indicators, num, den, num_flag, den_flag) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district_id": keys.to_numpy(),
+            "year": years.to_numpy(),
+            "indicator_id": indicators,
+            "numerator": num.to_numpy(),
+            "denominator": den.to_numpy(),
+            "numerator_flag": num_flag.to_numpy(),
+            "denominator_flag": den_flag.to_numpy(),
+            "source_id": source.id,
+            "source_file": table.file,
+            "source_row": pd.array(table.rows, dtype="Int64"),
+        }
+    )
+
+
+def read_long(table: Table, source: CountSource, config: Config, districts: DistrictIndex):
+    """Long table → (rows with valid keys incl. an ``_ok`` column, findings)."""
+    wanted = {c: source.columns.get(c, c) for c in LONG_COLUMNS}
+    cols, findings = required_columns(table, wanted)
+    if cols is None:
+        return None, findings
+    keys = table.text(cols["district_id"])
+    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
+    findings += f
+    years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+    findings += f
+    indicators = table.text(cols["indicator_id"])
+    ind_ok, f = check_codes(table, cols["indicator_id"], indicators, [i.id for i in config.indicators], "SM-E309")
+    findings += f
+    num = parse_counts(table.frame[cols["numerator"]], decimal=table.decimal, sentinels=source.sentinels)
+    den = parse_counts(table.frame[cols["denominator"]], decimal=table.decimal, sentinels=source.sentinels)
+    findings += _value_findings(table, cols["numerator"], num)
+    findings += _value_findings(table, cols["denominator"], den)
+    gt, f = _greater(table, cols["numerator"], num.value, den.value)
+    findings += f
+    frame = _frame(table, source, keys, years, indicators.to_numpy(), num.value, den.value, num.flag, den.flag)
+    frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
+    frame["_key_column"] = cols["district_id"]
+    return frame[key_ok & year_ok & ind_ok].reset_index(drop=True), findings
+
+
+def read_wide(table: Table, source: CountSource, config: Config, districts: DistrictIndex):
+    """Wide sheet → long rows, one per value group (indicator × year) and sheet row."""
+    wanted = {"district_id": source.key}
+    if source.year_column:
+        wanted["year"] = source.year_column
+    for v in source.values:
+        wanted[v.column] = v.column
+    cols, findings = required_columns(table, wanted)
+    if cols is None:
+        return None, findings
+    keys = table.text(cols["district_id"])
+    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
+    findings += f
+    if source.year_column:
+        years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+        findings += f
+    else:
+        years, year_ok = None, np.ones(len(keys), dtype=bool)
+    parsed: dict[str, ParsedCounts] = {}
+    for v in source.values:
+        if v.column not in parsed:
+            parsed[v.column] = parse_counts(table.frame[cols[v.column]], decimal=table.decimal,
+                                            sentinels=source.sentinels)
+            findings += _value_findings(table, cols[v.column], parsed[v.column])
+    groups: dict[tuple[str, int | None], dict[str, str]] = {}
+    for v in source.values:
+        groups.setdefault((v.indicator, v.year if v.year is not None else source.year), {})[v.part] = v.column
+    missing = ParsedCounts(
+        value=pd.Series(pd.NA, index=keys.index, dtype="Int64"),
+        flag=pd.Series(FLAG_MISSING, index=keys.index, dtype="str"),
+        problem=pd.Series("", index=keys.index, dtype="str"),
+    )
+    frames = []
+    for (indicator, fixed_year), parts in groups.items():
+        if fixed_year is not None:
+            g_years = pd.Series(int(fixed_year), index=keys.index, dtype="Int64")
+        elif years is not None:
+            g_years = years
+        else:
+            findings.append(finding("SM-E310", table.file, f"für „{indicator}“ ist kein Jahr angegeben",
+                                    hint="Geben Sie in sozialmonitor.toml „year“ oder „year_column“ an."))
+            continue
+        num = parsed[parts["numerator"]] if "numerator" in parts else missing
+        den = parsed[parts["denominator"]] if "denominator" in parts else missing
+        gt, f = _greater(table, cols[parts.get("numerator", "")] if "numerator" in parts else "", num.value,
+                         den.value)
+        findings += f
+        frame = _frame(table, source, keys, g_years, indicator, num.value, den.value, num.flag, den.flag)
+        frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
+        frame["_key_column"] = cols["district_id"]
+        frames.append(frame[key_ok & year_ok])
+    if not frames:
+        return None, findings
+    return pd.concat(frames, ignore_index=True), findings
+
+
+def absent_rows(rows: pd.DataFrame, source: CountSource, districts: DistrictIndex, file: str):
+    """Rows a source should have but lacks: leaves × its years × its indicators."""
+    findings: list[Finding] = []
+    if rows.empty or source.absent not in ("zero", "missing", "error"):
+        return empty_counts(), findings
+    leaves = districts.leaves
+    n_leaves = len(leaves)
+    leaf_rows = rows[rows["district_id"].isin(leaves)]
+    years = sorted(rows["year"].dropna().unique().tolist())
+    indicators = sorted(rows["indicator_id"].unique().tolist())
+    have = leaf_rows.groupby(["year", "indicator_id"])["district_id"].nunique()
+    fills = []
+    for year in years:
+        for ind in indicators:
+            if have.get((year, ind), 0) >= n_leaves:
+                continue
+            present = leaf_rows.loc[(leaf_rows["year"] == year) & (leaf_rows["indicator_id"] == ind), "district_id"]
+            lacking = np.setdiff1d(leaves, present.to_numpy())
+            if not len(lacking):
+                continue
+            if source.absent == "error":
+                shown = ", ".join(lacking[:ABSENT_LIST]) + (" …" if len(lacking) > ABSENT_LIST else "")
+                findings.append(
+                    finding("SM-E311", file,
+                            f"{len(lacking)} Gebiete ohne Zeile für Indikator „{ind}“, Jahr {year}: {shown}",
+                            value=ind)
+                )
+                continue
+            fills.append(pd.DataFrame({"district_id": lacking, "year": year, "indicator_id": ind}))
+    if not fills:
+        return empty_counts(), findings
+    fill = pd.concat(fills, ignore_index=True)
+    zero = source.absent == "zero"
+    n = len(fill)
+    fill["numerator"] = pd.array([0 if zero else pd.NA] * n, dtype="Int64")
+    fill["denominator"] = pd.array([0 if zero else pd.NA] * n, dtype="Int64")
+    fill["numerator_flag"] = FLAG_VALUE if zero else FLAG_MISSING
+    fill["denominator_flag"] = FLAG_VALUE if zero else FLAG_MISSING
+    fill["source_id"] = source.id
+    fill["source_file"] = file
+    fill["source_row"] = pd.array([pd.NA] * n, dtype="Int64")
+    return fill[COUNT_COLUMNS], findings
+
+
+def duplicate_findings(counts: pd.DataFrame) -> tuple[np.ndarray, list[Finding]]:
+    """Same district × year × indicator more than once (within or across files): one finding per row."""
+    keys = ["district_id", "year", "indicator_id"]
+    dup = counts.duplicated(keys, keep="first").to_numpy()
+    if not dup.any():
+        return dup, []
+    first = counts[~dup & counts.duplicated(keys, keep=False).to_numpy()].set_index(keys)
+    findings: list[Finding] = []
+    dups = counts[dup]
+    for (file, row), group in dups.groupby(["source_file", "source_row"], sort=True, dropna=False):
+        r = group.iloc[0]
+        o = first.loc[(r["district_id"], r["year"], r["indicator_id"])]
+        inds = ", ".join(sorted(group["indicator_id"].unique()))
+        findings.append(
+            finding("SM-E303", file,
+                    f"Gebiet „{r['district_id']}“, Jahr {r['year']}, Indikator {inds} steht schon in "
+                    f"{o['source_file']}, Zeile {o['source_row']}",
+                    row=None if pd.isna(row) else int(row), column=r.get("_key_column"),
+                    value=r["district_id"])
+        )
+    return dup, findings

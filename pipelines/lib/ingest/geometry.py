@@ -1,0 +1,325 @@
+"""District geometries: reading, validating, reprojecting and building the district table.
+
+Sources are GeoJSON, GeoPackage (``layer``), Shapefile or zipped Shapefile, one file per level or
+one file with a level column. Keys are kept as text exactly as written (integer-valued numeric keys
+become ``"1010101"``). A level without a geometry file is dissolved from its children when they name
+their parents; the city row is built from the level below when the city has no file of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from pipelines.lib.config import Config, GeometrySource
+from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.codes import finding
+from pipelines.lib.ingest.files import relative, resolve_paths
+from pipelines.lib.ingest.tables import as_text
+
+GEOMETRY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+AREA_TOLERANCE_M2 = 1.0  # overlaps up to this area are digitising noise; smaller polygons are slivers
+DISTRICT_COLUMNS = ["district_id", "name", "level", "parent_id", "geometry"]
+
+
+@dataclass
+class DistrictResult:
+    districts: gpd.GeoDataFrame
+    findings: list[Finding] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+
+def read_geometry_file(path: Path, file: str, layer: str | None) -> tuple[gpd.GeoDataFrame | None, list[Finding]]:
+    """Read one geometry file (zipped Shapefiles via GDAL's /vsizip/)."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    suffix = path.suffix.lower()
+    if suffix not in GEOMETRY_SUFFIXES:
+        return None, [finding("SM-E104", file, f"„{path.suffix or path.name}“ für Geometrien", value=path.name)]
+    if path.stat().st_size == 0:
+        return None, [finding("SM-E102", file, "die Datei hat 0 Byte")]
+    source = f"/vsizip/{path}" if suffix == ".zip" else str(path)
+    try:
+        gdf = pyogrio.read_dataframe(source, layer=layer)
+    except DataLayerError:
+        try:
+            layers = ", ".join(f"„{n}“" for n in pyogrio.list_layers(source)[:, 0])
+        except Exception:
+            layers = "keine"
+        return None, [finding("SM-E108", file, f"„{layer}“ (vorhanden: {layers})", value=layer)]
+    except (DataSourceError, OSError, ValueError) as exc:
+        return None, [finding("SM-E103", file, f"keine lesbare Geometriedatei ({type(exc).__name__})")]
+    if len(gdf) == 0:
+        return None, [finding("SM-E102", file, "keine Flächen")]
+    return gdf, []
+
+
+def _find_column(gdf: gpd.GeoDataFrame, name: str) -> str | None:
+    if name in gdf.columns:
+        return name
+    wanted = name.strip().casefold()
+    return next((c for c in gdf.columns if str(c).strip().casefold() == wanted), None)
+
+
+def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame):
+    """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row)."""
+    findings: list[Finding] = []
+    wanted = {"key": src.key, "name": src.name}
+    if src.parent:
+        wanted["parent"] = src.parent
+    if src.level_column:
+        wanted["level"] = src.level_column
+    cols = {}
+    present = [c for c in gdf.columns if c != gdf.geometry.name]
+    for role, name in wanted.items():
+        col = _find_column(gdf, name)
+        if col is None:
+            findings.append(
+                finding("SM-E105", file, f"„{name}“", column=name,
+                        hint="Vorhandene Spalten: " + ", ".join(f"„{c}“" for c in present) + ".")
+            )
+        cols[role] = col
+    if any(c is None for c in cols.values()):
+        return None, findings
+    if gdf.crs is None:
+        findings.append(finding("SM-E203", file))
+        gdf = gdf.set_crs(config.crs, allow_override=True)
+    rows = np.arange(2, len(gdf) + 2)
+    out = pd.DataFrame(
+        {
+            "district_id": as_text(gdf[cols["key"]]).to_numpy(),
+            "name": as_text(gdf[cols["name"]]).to_numpy(),
+            "level": as_text(gdf[cols["level"]]).to_numpy() if src.level_column else src.level,
+            "parent_id": as_text(gdf[cols["parent"]]).to_numpy() if src.parent else "",
+            "_file": file,
+            "_row": rows,
+        }
+    )
+    geoms = gdf.geometry.to_crs(config.crs) if not gdf.crs.equals(pyproj.CRS(config.crs)) else gdf.geometry
+    result = gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=config.crs)
+    if src.level_column:
+        known = set(config.level_ids)
+        for i in np.flatnonzero(~result["level"].isin(known).to_numpy()):
+            findings.append(
+                finding("SM-E208", file, f"„{result['level'].iat[i]}“ (bekannt: {', '.join(config.level_ids)})",
+                        row=rows[i], column=cols["level"], value=result["level"].iat[i])
+            )
+        result = result[result["level"].isin(known)]
+    findings += _feature_checks(result, cols["key"], config)
+    return result, findings
+
+
+def _feature_checks(gdf: gpd.GeoDataFrame, key_col: str, config: Config) -> list[Finding]:
+    """Empty keys, empty/invalid/non-polygonal geometries, slivers."""
+    out: list[Finding] = []
+    geoms = gdf.geometry.to_numpy()
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    valid = shapely.is_valid(geoms)
+    projected = pyproj.CRS(config.crs).is_projected
+    area = shapely.area(geoms)
+    keys = gdf["district_id"].to_numpy()
+    files = gdf["_file"].to_numpy()
+    rows = gdf["_row"].to_numpy()
+    for i in np.flatnonzero(keys == ""):
+        out.append(finding("SM-E207", files[i], row=rows[i], column=key_col, value=""))
+    for i in np.flatnonzero(empty):
+        out.append(finding("SM-E202", files[i], row=rows[i], column=key_col, value=keys[i]))
+    for i in np.flatnonzero(~empty & ~polygonal):
+        out.append(finding("SM-E210", files[i], f"Typ {shapely.get_type_id(geoms[i])} "
+                           f"({geoms[i].geom_type})", row=rows[i], column=key_col, value=keys[i]))
+    for i in np.flatnonzero(~empty & polygonal & ~valid):
+        reason = shapely.is_valid_reason(geoms[i])
+        out.append(finding("SM-E201", files[i], reason, row=rows[i], column=key_col, value=keys[i]))
+    if projected:
+        for i in np.flatnonzero(~empty & polygonal & valid & (area < AREA_TOLERANCE_M2)):
+            out.append(finding("SM-W209", files[i], f"{area[i]:.3f} m²", row=rows[i], column=key_col,
+                               value=keys[i]))
+    return out
+
+
+def _key_of(sources: dict[str, GeometrySource], file: str) -> str | None:
+    src = sources.get(file)
+    return src.key if src else None
+
+
+def _parent_of(sources: dict[str, GeometrySource], file: str) -> str | None:
+    src = sources.get(file)
+    return src.parent if src else None
+
+
+def _de(number: float) -> str:
+    """A number with German separators and one decimal."""
+    return f"{number:,.1f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def overlap_findings(
+    gdf: gpd.GeoDataFrame, sources: dict[str, GeometrySource], tolerance: float = AREA_TOLERANCE_M2
+) -> list[Finding]:
+    """Pairs of polygons of one level whose intersection area exceeds ``tolerance`` (STRtree)."""
+    out: list[Finding] = []
+    geoms = gdf.geometry.to_numpy()
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & shapely.is_valid(geoms)
+    idx = np.flatnonzero(usable)
+    if len(idx) < 2:
+        return out
+    g = geoms[idx]
+    tree = shapely.STRtree(g)
+    left, right = tree.query(g, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return out
+    areas = shapely.area(shapely.intersection(g[left], g[right]))
+    keys = gdf["district_id"].to_numpy()[idx]
+    files = gdf["_file"].to_numpy()[idx]
+    rows = gdf["_row"].to_numpy()[idx]
+    for a, b, ar in zip(left, right, areas, strict=True):
+        if ar > tolerance:
+            out.append(
+                finding("SM-E204", files[b], f"„{keys[b]}“ überlappt „{keys[a]}“ (Zeile {rows[a]}) auf {_de(ar)} m²",
+                        row=rows[b], column=_key_of(sources, files[b]), value=keys[b])
+            )
+    return out
+
+
+def build_districts(config: Config) -> DistrictResult:
+    """Read every geometry source and build the district table of all levels (incl. the city)."""
+    findings: list[Finding] = []
+    parts: list[gpd.GeoDataFrame] = []
+    paths: list[Path] = []
+    sources: dict[str, GeometrySource] = {}
+    for src in config.geometries:
+        found, f = resolve_paths(config, src.path)
+        findings += f
+        for path in found:
+            if path not in paths:
+                paths.append(path)
+            file = relative(config, path) + (f" (Layer {src.layer})" if src.layer else "")
+            gdf, f = read_geometry_file(path, file, src.layer)
+            findings += f
+            if gdf is None:
+                continue
+            rows, f = _source_rows(config, src, path, file, gdf)
+            findings += f
+            if rows is not None:
+                parts.append(rows)
+                sources[file] = src
+    if parts:
+        table = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=config.crs)
+    else:
+        table = _empty(config)
+    table = table[table["district_id"] != ""].reset_index(drop=True)
+
+    # duplicate keys (across all levels: a data row must name exactly one area)
+    dup = table["district_id"].duplicated(keep="first").to_numpy()
+    if dup.any():
+        first = table.drop_duplicates("district_id").set_index("district_id")
+        for i in np.flatnonzero(dup):
+            r = table.iloc[i]
+            o = first.loc[r["district_id"]]
+            findings.append(finding("SM-E205", r["_file"], f"bereits in {o['_file']}, Zeile {o['_row']}",
+                                    row=r["_row"], column=_key_of(sources, r["_file"]), value=r["district_id"]))
+        table = table[~dup].reset_index(drop=True)
+
+    if pyproj.CRS(config.crs).is_projected:
+        for _, group in table.groupby("level", sort=False):
+            findings += overlap_findings(group, sources)
+
+    table, f = _complete_levels(config, table)
+    findings += f
+    findings += _parent_checks(config, table, sources)
+    ordered = {lv: i for i, lv in enumerate(config.level_ids)}
+    table = table.assign(_rank=table["level"].map(ordered)).sort_values(["_rank", "district_id"], kind="stable")
+    districts = table[DISTRICT_COLUMNS].reset_index(drop=True)
+    districts["parent_id"] = districts["parent_id"].astype(object).where(districts["parent_id"] != "", None)
+    districts = gpd.GeoDataFrame(districts, geometry="geometry", crs=config.crs)
+    return DistrictResult(districts=districts, findings=findings, paths=paths)
+
+
+def _empty(config: Config) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in DISTRICT_COLUMNS if c != "geometry"})
+    frame["_file"] = pd.Series(dtype="str")
+    frame["_row"] = pd.Series(dtype="int64")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=config.crs), crs=config.crs)
+
+
+def _complete_levels(config: Config, table: gpd.GeoDataFrame):
+    """Dissolve levels that have no geometry file from their children; synthesise the city row."""
+    findings: list[Finding] = []
+    levels = list(config.level_ids)
+    if not (table["level"] == levels[-1]).any():
+        findings.append(finding("SM-E211", "sozialmonitor.toml", f"unterste Ebene „{levels[-1]}“",
+                                hint="Die unterste Ebene braucht immer eine Geometriedatei."))
+    for i in range(len(levels) - 2, -1, -1):
+        level = levels[i]
+        if (table["level"] == level).any():
+            continue
+        children = table[table["level"] == levels[i + 1]]
+        if children.empty:
+            continue  # reported for the level below already
+        with_parent = children[children["parent_id"] != ""]
+        if len(with_parent):
+            geoms = with_parent.geometry.to_numpy()
+            usable = shapely.is_valid(geoms) & ~shapely.is_empty(geoms)
+            grouped = with_parent[usable].dissolve(by="parent_id", as_index=False)
+            new = gpd.GeoDataFrame(
+                {"district_id": grouped["parent_id"].to_numpy(), "name": grouped["parent_id"].to_numpy(),
+                 "level": level, "parent_id": "", "_file": "", "_row": 0},
+                geometry=grouped.geometry.to_numpy(), crs=config.crs,
+            )
+            if i > 1:
+                findings.append(finding("SM-E211", "sozialmonitor.toml",
+                                        f"Ebene „{level}“ wurde aus „{levels[i + 1]}“ gebildet, "
+                                        f"ihre Zuordnung zu „{levels[i - 1]}“ ist aber unbekannt"))
+        elif i == 0:
+            new = gpd.GeoDataFrame(
+                {"district_id": [level], "name": [config.city_name], "level": [level], "parent_id": [""],
+                 "_file": [""], "_row": [0]},
+                geometry=[shapely.union_all(children.geometry.to_numpy()[shapely.is_valid(children.geometry.to_numpy())])],
+                crs=config.crs,
+            )
+        else:
+            findings.append(finding("SM-E211", "sozialmonitor.toml", f"Ebene „{level}“"))
+            continue
+        table = gpd.GeoDataFrame(pd.concat([table, new], ignore_index=True), geometry="geometry", crs=config.crs)
+    return table, findings
+
+
+def _parent_checks(config: Config, table: gpd.GeoDataFrame, sources: dict[str, GeometrySource]) -> list[Finding]:
+    """The city has one row and no parent; every other row names a district of the level above."""
+    findings: list[Finding] = []
+    levels = list(config.level_ids)
+    city = table[table["level"] == levels[0]]
+    if len(city) > 1:
+        for _, r in city.iloc[1:].iterrows():
+            findings.append(finding("SM-E213", r["_file"] or "sozialmonitor.toml", f"{len(city)} Flächen",
+                                    row=r["_row"] or None, column=_key_of(sources, r["_file"]), value=r["district_id"]))
+    if len(city) == 1:
+        city_id = city["district_id"].iat[0]
+        first = (table["level"] == levels[1]) & (table["parent_id"] == "")
+        table.loc[first, "parent_id"] = city_id
+    table.loc[table["level"] == levels[0], "parent_id"] = ""
+    for i in range(1, len(levels)):
+        rows = table[table["level"] == levels[i]]
+        above = set(table.loc[table["level"] == levels[i - 1], "district_id"])
+        no_parent = rows[rows["parent_id"] == ""]
+        for _, r in no_parent.iterrows():
+            findings.append(finding("SM-E212", r["_file"] or "sozialmonitor.toml",
+                                    f"für „{r['district_id']}“ (Ebene „{levels[i]}“)",
+                                    row=r["_row"] or None, column=_key_of(sources, r["_file"]), value=r["district_id"]))
+        unknown = rows[(rows["parent_id"] != "") & ~rows["parent_id"].isin(above)]
+        for _, r in unknown.iterrows():
+            findings.append(finding("SM-E206", r["_file"] or "sozialmonitor.toml",
+                                    f"„{r['parent_id']}“ ist kein Gebiet der Ebene „{levels[i - 1]}“",
+                                    row=r["_row"] or None, column=_parent_of(sources, r["_file"]),
+                                    value=r["parent_id"]))
+    return findings

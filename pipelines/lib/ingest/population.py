@@ -1,0 +1,73 @@
+"""Population by district, year and age band (long format, column renames from the config)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.config import PopulationSource
+from pipelines.lib.ingest.checks import cell_findings, check_keys, parse_years, required_columns
+from pipelines.lib.ingest.codes import finding
+from pipelines.lib.ingest.counts import DistrictIndex, _value_findings
+from pipelines.lib.ingest.numbers import parse_counts
+from pipelines.lib.ingest.symbols import FLAG_VALUE
+from pipelines.lib.ingest.tables import Table
+
+POPULATION_COLUMNS = ("district_id", "year", "age_band", "population")
+
+
+def empty_population() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district_id": pd.Series(dtype="str"), "year": pd.Series(dtype="int64"),
+            "age_band": pd.Series(dtype="str"), "population": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def read_population(table: Table, source: PopulationSource, districts: DistrictIndex):
+    """Population table → (rows that passed every check, findings)."""
+    wanted = {c: source.columns.get(c, c) for c in POPULATION_COLUMNS}
+    cols, findings = required_columns(table, wanted)
+    if cols is None:
+        return None, findings
+    keys = table.text(cols["district_id"])
+    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
+    findings += f
+    years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+    findings += f
+    bands = table.text(cols["age_band"])
+    band_ok = (bands != "").to_numpy()
+    if not band_ok.all():
+        pos = np.flatnonzero(~band_ok)
+        findings += cell_findings("SM-E313", table, cols["age_band"], pos, [""] * len(pos))
+    parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal)
+    findings += _value_findings(table, cols["population"], parsed)
+    hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
+    if hidden.any():
+        pos = np.flatnonzero(hidden)
+        findings += cell_findings("SM-E314", table, cols["population"], pos,
+                                  table.frame[cols["population"]].iloc[pos].astype("str").fillna("").to_numpy())
+    ok = key_ok & year_ok & band_ok & ~parsed.bad.to_numpy() & ~hidden
+    frame = pd.DataFrame(
+        {"district_id": keys.to_numpy(), "year": years.to_numpy(), "age_band": bands.to_numpy(),
+         "population": parsed.value.to_numpy(), "_row": table.rows}
+    )
+    valid = key_ok & year_ok & band_ok
+    dup = frame.duplicated(["district_id", "year", "age_band"], keep="first").to_numpy() & valid
+    if dup.any():
+        firsts = frame[valid].drop_duplicates(["district_id", "year", "age_band"]).set_index(
+            ["district_id", "year", "age_band"])["_row"]
+        for p in np.flatnonzero(dup)[:50]:
+            r = frame.iloc[p]
+            findings.append(
+                finding("SM-E303", table.file,
+                        f"Gebiet „{r['district_id']}“, Jahr {r['year']}, Altersgruppe „{r['age_band']}“ steht "
+                        f"schon in Zeile {firsts.loc[(r['district_id'], r['year'], r['age_band'])]}",
+                        row=r["_row"], column=cols["district_id"], value=r["district_id"])
+            )
+    out = frame[ok & ~dup].drop(columns="_row").reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    out["population"] = out["population"].astype("int64")
+    return out, findings
+
