@@ -1,0 +1,238 @@
+"""The ``sozialmonitor`` command line.
+
+Exit codes: 0 done, 2 invalid input (nothing published), 3 the release would be unsafe (nothing
+published), 1 anything else (including: another run holds the workspace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipelines.lib.findings import ConfigError
+from pipelines.lib.workspace import WORKSPACE_ENV, Workspace
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID_INPUT, EXIT_UNSAFE = 0, 1, 2, 3
+
+DAGSTER_YAML = """\
+# Written by sozialmonitor: one run at a time, nothing sent anywhere.
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def _prepare_dagster(ws: Workspace) -> None:
+    """Point Dagster at the workspace: its instance lives in data_private/ (runs hold private metadata)."""
+    ws.dagster_home.mkdir(parents=True, exist_ok=True)
+    yaml = ws.dagster_home / "dagster.yaml"
+    if not yaml.exists():
+        yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
+    os.environ[WORKSPACE_ENV] = str(ws.root)
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def write_status(ws: Workspace, ok: bool, text: str) -> None:
+    """A status file in the workspace, readable without opening the UI."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{text}\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_init(args) -> int:
+    from pipelines.lib.templates import create_workspace
+
+    target = Path(args.directory).resolve()
+    try:
+        create_workspace(target)
+    except FileExistsError as exc:
+        _say(f"Abbruch: {exc}")
+        return EXIT_ERROR
+    _say(f"Arbeitsbereich angelegt: {target}\nNächste Schritte: sozialmonitor.toml anpassen, Dateien nach "
+         f"data_raw/ legen, dann 'sozialmonitor validate --workspace {target}'.")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from pipelines.lib.demo.generator import SIZES, generate_city
+
+    ws = Workspace.at(args.workspace)
+    summary = generate_city(ws.root, **SIZES[args.size])
+    _say(f"Demo city written to {ws.data_raw} ({summary.describe()})")
+    if args.no_run:
+        return EXIT_OK
+    return cmd_run(args)
+
+
+def cmd_validate(args) -> int:
+    from pipelines.lib.config import load_config
+    from pipelines.lib.stages import ingest
+
+    ws = Workspace.at(args.workspace)
+    config = load_config(ws.root)
+    outcome = ingest.run(ws, config, load=False)
+    for f in outcome.findings:
+        _say(f.render())
+    errors = len(outcome.errors)
+    _say(f"{errors} Fehler, {len(outcome.findings) - errors} Hinweise. Bericht: {outcome.report}")
+    return EXIT_INVALID_INPUT if errors else EXIT_OK
+
+
+def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = False) -> int:
+    """Materialize the whole pipeline once, in-process, recorded in the workspace's Dagster instance."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.resources import WorkspaceResource
+    from pipelines.lib.config import load_config
+    from pipelines.lib.release.lock import RunLocked, run_lock
+    from pipelines.lib.release.switch import current_run_id
+
+    load_config(ws.root)  # fail early, with the configuration's own message
+    _prepare_dagster(ws)
+    try:  # say it now rather than deep inside Dagster's log
+        with run_lock(ws.lock_file, wait_seconds=wait_seconds):
+            pass
+    except RunLocked as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    job = defs().get_job_def("refresh")
+    started = time.monotonic()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            resources={"sozialmonitor": WorkspaceResource(path=str(ws.root), lock_wait_seconds=wait_seconds)},
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
+            tags={"sozialmonitor/trigger": "cli"},
+        )
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    elapsed = time.monotonic() - started
+    if checks.get("inputs_valid") is False:
+        msg = (f"Eingabedaten fehlerhaft: nichts veröffentlicht. Bericht: {ws.validation_report.with_suffix('.txt')}")
+        _say(msg)
+        _say(ws.validation_report.with_suffix(".txt").read_text(encoding="utf-8"))
+        write_status(ws, False, msg)
+        return EXIT_INVALID_INPUT
+    if checks.get("release_audit") is False or checks.get("values_plausible") is False:
+        which = "Prüfung der Freigabe" if checks.get("release_audit") is False else "Plausibilitätsprüfung"
+        msg = (f"{which} fehlgeschlagen: nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
+               f"Details: {ws.audit_dir}")
+        _say(msg)
+        write_status(ws, False, msg)
+        return EXIT_UNSAFE
+    if not result.success:
+        failure = next(iter(result.get_step_failure_events()), None)
+        detail = failure.event_specific_data.error.message.strip() if failure else "unbekannter Fehler"
+        msg = f"Lauf fehlgeschlagen: {detail}. Die letzte Freigabe bleibt gültig."
+        _say(msg)
+        write_status(ws, False, msg)
+        return EXIT_ERROR
+    msg = f"Release {current_run_id(ws)} published in {elapsed:.1f} s: {ws.mart}, {ws.dashboards / 'index.html'}"
+    _say(msg)
+    write_status(ws, True, msg)
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    return run_pipeline(Workspace.at(args.workspace), wait_seconds=args.wait, quiet=args.quiet)
+
+
+def cmd_audit(args) -> int:
+    from pipelines.lib.config import load_config
+    from pipelines.lib.release.candidate import Candidate
+    from pipelines.lib.release.switch import current_run_id
+    from pipelines.lib.stages import publish
+
+    ws = Workspace.at(args.workspace)
+    run_id = args.release or current_run_id(ws)
+    if not run_id:
+        _say("Es gibt noch keine Freigabe: zuerst 'sozialmonitor run'.")
+        return EXIT_ERROR
+    outcome = publish.run_audit(ws, load_config(ws.root), Candidate(ws, run_id))
+    _say(f"Release {run_id}: {'bestanden' if outcome.passed else 'NICHT bestanden'} – "
+         f"{outcome.hidden_cells} geheimgehaltene Zellen, {len(outcome.at_risk)} gefährdet. "
+         f"Bericht: {outcome.report}")
+    for problem in outcome.problems:
+        _say(f"  - {problem}")
+    return EXIT_OK if outcome.passed else EXIT_UNSAFE
+
+
+def cmd_serve(args) -> int:
+    ws = Workspace.at(args.workspace)
+    _prepare_dagster(ws)
+    dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
+    cmd = [dagster, "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
+    _say(f"Dagster UI on http://{args.host}:{args.port} (workspace {ws.root}); stop with Ctrl+C")
+    return subprocess.call(cmd, cwd=ws.root)
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sozialmonitor", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_workspace(p):
+        p.add_argument("--workspace", "-w", default=None, help="workspace folder (default: current directory)")
+        return p
+
+    p = sub.add_parser("init", help="create a new workspace with a commented configuration")
+    p.add_argument("directory")
+    p.set_defaults(func=cmd_init)
+
+    p = with_workspace(sub.add_parser("demo", help="generate the demo city into data_raw/ and run the pipeline"))
+    p.add_argument("--size", default="demo", choices=["tiny", "demo"])
+    p.add_argument("--no-run", action="store_true", help="only generate the input files")
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for a running run")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = with_workspace(sub.add_parser("run", help="refresh everything once (in-process)"))
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for a running run")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = with_workspace(sub.add_parser("validate", help="check the input files only"))
+    p.set_defaults(func=cmd_validate)
+
+    p = with_workspace(sub.add_parser("audit", help="audit the current (or a given) release"))
+    p.add_argument("--release", default=None)
+    p.set_defaults(func=cmd_audit)
+
+    p = with_workspace(sub.add_parser("serve", help="start the Dagster UI and daemon for the workspace"))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        _say(f"Konfigurationsfehler: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

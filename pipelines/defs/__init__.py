@@ -1,0 +1,1 @@
+"""Dagster assets, checks, schedule and sensor: thin wrappers around ``pipelines.lib.stages``."""

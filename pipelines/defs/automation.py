@@ -1,0 +1,60 @@
+"""The refresh job, its nightly schedule and the sensor on data_raw/."""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+
+from pipelines.lib.config import Schedule, load_config
+from pipelines.lib.findings import ConfigError
+from pipelines.lib.watch import WatchState, decide, snapshot
+from pipelines.lib.workspace import Workspace
+
+JOB_NAME = "refresh"
+
+
+def schedule_settings(ws: Workspace) -> Schedule:
+    """The workspace's schedule settings; defaults where the configuration cannot be read yet."""
+    try:
+        return load_config(ws.root).schedule
+    except ConfigError:
+        return Schedule()
+
+
+refresh_job = dg.define_asset_job(
+    JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
+    description="Full refresh: ingest → warehouse → protection → analysis → release → audit → switch.",
+)
+
+
+def build_automation(ws: Workspace) -> dg.Definitions:
+    settings = schedule_settings(ws)
+    nightly = dg.ScheduleDefinition(
+        name="nightly_refresh",
+        job=refresh_job,
+        cron_schedule=settings.cron,
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Nächtliche Aktualisierung.",
+    )
+
+    @dg.sensor(job=refresh_job, name="new_input_files", minimum_interval_seconds=settings.sensor_interval_seconds,
+               default_status=dg.DefaultSensorStatus.RUNNING,
+               description="Startet einen Lauf, wenn sich Dateien in data_raw/ geändert haben und stabil sind.")
+    def new_input_files(context: dg.SensorEvaluationContext):
+        decision = decide(WatchState.loads(context.cursor), snapshot(ws.data_raw), time.time(),
+                          settings.settle_seconds)
+        context.update_cursor(decision.state.dumps())
+        if decision.run:
+            return dg.RunRequest(run_key=decision.run_key, tags={"sozialmonitor/trigger": "sensor"})
+        return dg.SkipReason(decision.reason)
+
+    return dg.Definitions(jobs=[refresh_job], schedules=[nightly], sensors=[new_input_files])
+
+
+@dg.definitions
+def automation() -> dg.Definitions:
+    return build_automation(Workspace.at())

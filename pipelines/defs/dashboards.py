@@ -1,0 +1,17 @@
+"""Dashboards: the committee site of the candidate release, built from its mart only."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.resources import WorkspaceResource
+from pipelines.lib.stages import publish
+
+
+@dg.asset(group_name="dashboards", kinds={"html"},
+          description="Choropleth maps of every indicator (candidate release, offline).")
+def release_dashboards(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
+    candidate = sozialmonitor.candidate(indicator_rates)
+    publish.dashboards(candidate, sozialmonitor.config())
+    pages = sorted(p.relative_to(candidate.site).as_posix() for p in candidate.site.rglob("*.html"))
+    return dg.Output(candidate.run_id, metadata={"pages": len(pages), "site": dg.MetadataValue.path(str(candidate.site))})

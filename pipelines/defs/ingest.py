@@ -1,0 +1,57 @@
+"""Ingest: validate every input file and load the raw counts into the private warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from pipelines.defs.resources import WorkspaceResource
+from pipelines.lib.findings import Finding
+from pipelines.lib.stages import ingest
+
+MAX_LISTED = 50
+
+
+def findings_markdown(findings: list[Finding]) -> str:
+    rows = ["| Code | Datei | Zeile | Spalte | Wert | Meldung |", "|---|---|---|---|---|---|"]
+    for f in findings[:MAX_LISTED]:
+        cells = [f.code, f.file, "" if f.row is None else str(f.row), f.column or "", f.value or "",
+                 f"{f.message}. {f.hint}"]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if len(findings) > MAX_LISTED:
+        rows.append(f"| … | {len(findings) - MAX_LISTED} weitere Meldungen im Bericht | | | | |")
+    return "\n".join(rows)
+
+
+@dg.asset(group_name="ingest", kinds={"python", "duckdb"},
+          description="Reads and validates every input in data_raw/ and loads them into the private warehouse.")
+def raw_inputs(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
+    ws = sozialmonitor.workspace
+    outcome = ingest.run(ws, sozialmonitor.config())
+    for f in outcome.errors:
+        context.log.error(f.render())
+    return dg.MaterializeResult(
+        metadata={
+            "errors": len(outcome.errors),
+            "warnings": len(outcome.findings) - len(outcome.errors),
+            "report": dg.MetadataValue.path(str(outcome.report)),
+            **{f"rows_{k}": v for k, v in outcome.row_counts.items()},
+        }
+    )
+
+
+@dg.asset_check(asset=raw_inputs, blocking=True, description="Alle Eingabedateien sind fehlerfrei.")
+def inputs_valid(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
+    report = sozialmonitor.workspace.validation_report
+    findings = [Finding(**d) for d in json.loads(report.read_text(encoding="utf-8"))]
+    errors = [f for f in findings if f.severity == "error"]
+    return dg.AssetCheckResult(
+        passed=not errors,
+        metadata={
+            "errors": len(errors),
+            "findings": dg.MetadataValue.md(findings_markdown(errors or findings)),
+            "report": dg.MetadataValue.path(str(report)),
+        },
+        description=(f"{len(errors)} Fehler in den Eingabedaten – Bericht: {report}" if errors else "Keine Fehler."),
+    )

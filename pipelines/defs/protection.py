@@ -1,0 +1,25 @@
+"""Protection: primary and secondary suppression; writes the candidate mart with protected figures."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.resources import WorkspaceResource
+from pipelines.defs.warehouse import core_indicator_cells
+from pipelines.lib.stages import protection
+
+
+@dg.asset(group_name="protection", kinds={"python", "duckdb"}, deps=[core_indicator_cells],
+          description="Protected indicator values in a new candidate release (the id of that release).")
+def protected_mart(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.Output[str]:
+    candidate = sozialmonitor.candidate(context.run.run_id)
+    outcome = protection.run(sozialmonitor.workspace, sozialmonitor.config(), candidate)
+    return dg.Output(
+        candidate.run_id,
+        metadata={
+            "release": candidate.run_id,
+            **{f"rows_{k}": v for k, v in outcome.mart_rows.items()},
+            # how many cells each rule hid stays private: only the total is shown here
+            "hidden_cells": sum(outcome.hidden_by_rule.values()),
+        },
+    )

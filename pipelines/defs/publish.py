@@ -1,0 +1,48 @@
+"""Publish: exports, the independent audit of the whole candidate, and the atomic switch."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.resources import WorkspaceResource
+from pipelines.lib.stages import publish
+
+
+@dg.asset(group_name="publish", kinds={"parquet"}, description="Parquet exports of the candidate mart.")
+def release_exports(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
+    candidate = sozialmonitor.candidate(indicator_rates)
+    written = publish.exports(candidate)
+    return dg.Output(candidate.run_id, metadata={"files": [p.name for p in written]})
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"},
+          description="The complete candidate release (mart, exports, dashboards), waiting for its audit.")
+def candidate_release(release_exports: str, release_dashboards: str) -> dg.Output[str]:
+    if release_exports != release_dashboards:
+        raise dg.Failure(f"exports ({release_exports}) and dashboards ({release_dashboards}) belong to "
+                         "different candidates: materialize the whole pipeline in one run")
+    return dg.Output(release_exports, metadata={"release": release_exports})
+
+
+@dg.asset_check(asset=candidate_release, blocking=True, additional_ins={"release_id": dg.AssetIn("candidate_release")},
+                description="Unabhängige Prüfung: kein geheimgehaltener Wert lässt sich erschließen.")
+def release_audit(sozialmonitor: WorkspaceResource, release_id: str) -> dg.AssetCheckResult:
+    ws = sozialmonitor.workspace
+    outcome = publish.run_audit(ws, sozialmonitor.config(), sozialmonitor.candidate(release_id))
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        metadata={**outcome.summary(), "report": dg.MetadataValue.path(str(outcome.report))},
+        description=None if outcome.passed else
+        f"Freigabe gestoppt: {len(outcome.at_risk)} gefährdete Zellen, {len(outcome.problems)} weitere Probleme.",
+    )
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"},
+          description="The release analysts and committees see: data_marts/sozialmonitor.duckdb, dashboards/.")
+def current_release(sozialmonitor: WorkspaceResource, candidate_release: str) -> dg.MaterializeResult:
+    ws = sozialmonitor.workspace
+    config = sozialmonitor.config()
+    candidate = sozialmonitor.candidate(candidate_release)
+    pruned = publish.switch_on(ws, config, candidate)
+    return dg.MaterializeResult(metadata={"release": candidate.run_id, "mart": dg.MetadataValue.path(str(ws.mart)),
+                                          "pruned_releases": len(pruned)})

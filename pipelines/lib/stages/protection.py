@@ -1,0 +1,69 @@
+"""Protection stage: the boundary between private counts and anything published.
+
+It is the last stage that reads the private warehouse. It applies primary and secondary suppression,
+keeps the rule behind every hidden cell in a private suppression log, and writes the candidate mart
+with protected figures only. Every later stage reads the candidate mart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.lib.config import Config
+from pipelines.lib.duck import connect
+from pipelines.lib.protection import protect
+from pipelines.lib.release.candidate import Candidate
+from pipelines.lib.release.mart import write_mart
+from pipelines.lib.workspace import Workspace
+
+CELL_COLUMNS = (
+    "indicator_id, year, district_id, parent_id, level_rank, numerator, denominator, population, is_upstream_hidden"
+)
+
+
+@dataclass(frozen=True)
+class ProtectionOutcome:
+    hidden_by_rule: dict[str, int]
+    mart_rows: dict[str, int]
+    log_path: Path
+
+
+def private_run_dir(ws: Workspace, run_id: str) -> Path:
+    return ws.data_private / "releases" / run_id
+
+
+def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator cells and public district attributes from the private warehouse."""
+    with connect(ws.warehouse, read_only=True) as con:
+        cells = con.execute(f"select {CELL_COLUMNS} from int_indicator_cells").df()
+        districts = con.execute(
+            """
+            with latest as (
+                select district_id, arg_max(population, year) as population
+                from int_population group by all
+            )
+            select d.district_id, d.name, d.level, d.level_label, d.level_rank, d.parent_id,
+                   latest.population, d.area_km2, st_aswkb(d.geometry) as wkb
+            from stg_districts d left join latest using (district_id)
+            """
+        ).df()
+    return cells, districts
+
+
+def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
+    cells, districts = read_cells(ws)
+    indicators = {i.id: i for i in config.indicators}
+    result = protect(cells, indicators, config.protection)
+    log_dir = private_run_dir(ws, candidate.run_id)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "suppression_log.parquet"
+    result.log.to_parquet(log_path, index=False)
+    candidate.start()
+    published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "status"]]
+    rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
+    by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
+    return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
+                             log_path=log_path)

@@ -1,0 +1,117 @@
+"""Publish stage: exports and dashboards of the candidate, its independent audit, and the switch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.lib.audit import audit
+from pipelines.lib.config import Config
+from pipelines.lib.dashboards import build_site
+from pipelines.lib.duck import connect
+from pipelines.lib.release.candidate import Candidate
+from pipelines.lib.release.exports import TABLE_ORDER, write_exports
+from pipelines.lib.release.switch import prune, switch
+from pipelines.lib.stages.protection import private_run_dir
+from pipelines.lib.workspace import Workspace
+
+
+def exports(candidate: Candidate) -> list[Path]:
+    return write_exports(candidate.mart, candidate.exports)
+
+
+def dashboards(candidate: Candidate, config: Config):
+    return build_site(candidate.mart, candidate.site, config)
+
+
+@dataclass
+class AuditOutcome:
+    passed: bool
+    hidden_cells: int
+    at_risk: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+    report: Path | None = None
+
+    def summary(self) -> dict:
+        return {"passed": self.passed, "hidden_cells": self.hidden_cells, "cells_at_risk": len(self.at_risk),
+                "problems": len(self.problems)}
+
+
+def published_cells(mart: Path) -> pd.DataFrame:
+    """The published indicator values with each district's place in the hierarchy."""
+    with connect(mart, read_only=True) as con:
+        return con.execute(
+            """
+            select v.indicator_id, v.year, v.district_id, d.parent_id, d.level_rank,
+                   v.numerator, v.denominator, v.rate, v.ci_low, v.ci_high, v.status
+            from indicator_values v join districts d using (district_id)
+            order by v.indicator_id, v.year, d.level_rank, v.district_id
+            """
+        ).df()
+
+
+def _consistency_problems(candidate: Candidate, cells: pd.DataFrame) -> list[str]:
+    """Derived figures only where their inputs are published, and exports equal to the mart."""
+    problems = []
+    hidden = cells["status"] != "veröffentlicht"
+    for col in ("numerator", "rate", "ci_low", "ci_high"):
+        n = int(cells.loc[hidden, col].notna().sum())
+        if n:
+            problems.append(f"{n} hidden cells carry a value in column {col}")
+    with connect(candidate.mart, read_only=True) as con:
+        for table, order in TABLE_ORDER.items():
+            path = candidate.exports / f"{table}.parquet"
+            if not path.exists():
+                problems.append(f"export {path.name} is missing")
+                continue
+            differing = con.execute(
+                f"select count(*) from ((select * from {table} except all select * from read_parquet(?)) "
+                f"union all (select * from read_parquet(?) except all select * from {table}))",
+                [str(path), str(path)],
+            ).fetchone()[0]
+            if differing:
+                problems.append(f"export {path.name} differs from the mart in {differing} rows ({order})")
+    return problems
+
+
+def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutcome:
+    """Audit the complete candidate release against the private suppression log."""
+    cells = published_cells(candidate.mart)
+    log = pd.read_parquet(private_run_dir(ws, candidate.run_id) / "suppression_log.parquet")
+    result = audit(cells, log, config.protection)
+    problems = _consistency_problems(candidate, cells)
+    outcome = AuditOutcome(
+        passed=bool(result.passed) and not problems,
+        hidden_cells=int((cells["status"] != "veröffentlicht").sum()),
+        at_risk=result.at_risk,
+        problems=problems,
+    )
+    out = ws.audit_dir / candidate.run_id
+    out.mkdir(parents=True, exist_ok=True)
+    outcome.at_risk.to_csv(out / "cells_at_risk.csv", index=False)
+    outcome.report = out / "audit.json"
+    outcome.report.write_text(
+        json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    return outcome
+
+
+def audit_report(ws: Workspace, candidate: Candidate) -> dict | None:
+    """The audit result recorded for a candidate, or None if it was never audited."""
+    path = ws.audit_dir / candidate.run_id / "audit.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def switch_on(ws: Workspace, config: Config, candidate: Candidate) -> list[str]:
+    """Mark the audited candidate complete, switch it on and prune old releases."""
+    report = audit_report(ws, candidate)
+    if not report or not report["passed"]:
+        raise RuntimeError(f"release {candidate.run_id} has not passed its audit; nothing is published")
+    report.pop("problem_list", None)
+    candidate.mark_complete(report)
+    switch(candidate)
+    return prune(ws, config.keep_releases)
