@@ -1,0 +1,146 @@
+"""Primary suppression rules, the attacker's a-priori intervals and each cell's protection requirement.
+
+Rules (thresholds from :class:`~pipelines.lib.config.Protection`, ``k`` per indicator):
+
+* **P1 threshold** – ``1 ≤ x ≤ k−1``.
+* **P2 complement** – where the denominator is public, ``1 ≤ n−x ≤ k−1``.
+* **P3 small populations** – population below ``min_population`` or denominator below
+  ``min_denominator``: neither numerator nor denominator is published ("zu wenige Einwohner").
+* **upstream** – the source already kept the cell secret.
+* **P4 zeros** – with ``publish_zeros`` a zero is never hidden by P1/P2 or as a complement, so an
+  attacker knows every "geheimgehalten" cell is ≥ 1. A P3 cell's status says nothing about its value,
+  so its lower bound stays 0.
+
+Missing cells ("keine Daten") are unknowns in ``[0, ∞)``: they carry no information.
+
+What the attacker knows a priori about a hidden cell: ``x ≥ 1`` (status "geheimgehalten" and zeros
+published) or ``x ≥ 0``; ``x ≤ n`` for its published denominator; for a P3 cell ``x ≤ n`` with ``n``
+bounded by the denominator hierarchy (public denominators) and, when the district's published
+population is not small, ``n ≤ min_denominator − 1`` (the status can then only come from the
+denominator rule).
+
+Requirements (checked against the attacker's exact bounds ``[L, U]``):
+
+* P1, P3, upstream: ``U ≥ k``; P2: ``L ≤ n − k``; every hidden cell: ``U − L ≥ protection_interval``
+  (at least 1: never a single value).
+* A requirement is capped by what the true denominator allows (``U ≥ min(k, n)``, width at most
+  ``n − lower``): a cell with 2 examined children cannot have an upper bound of 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.config import Indicator, Protection
+from pipelines.lib.protection.bounds import propagate
+from pipelines.lib.protection.forest import Forest
+
+STATUS_PUBLISHED = "veröffentlicht"
+STATUS_HIDDEN = "geheimgehalten"
+STATUS_SMALL = "zu wenige Einwohner"
+STATUS_MISSING = "keine Daten"
+
+RULE_P1 = "P1"
+RULE_P2 = "P2"
+RULE_P1_P2 = "P1+P2"
+RULE_P3 = "P3"
+RULE_UPSTREAM = "upstream"
+RULE_SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Primary:
+    """Per-cell arrays (positional, aligned with the cells frame)."""
+
+    x: np.ndarray  # numerator, NaN = unknown
+    n: np.ndarray  # denominator, NaN = unknown
+    k: np.ndarray
+    missing: np.ndarray  # "keine Daten"
+    p3: np.ndarray  # "zu wenige Einwohner"
+    rule: np.ndarray  # object: primary rule or None
+    denominator_published: np.ndarray
+    hidden_lo: np.ndarray  # a-priori lower bound if hidden
+    hidden_hi: np.ndarray  # a-priori upper bound if hidden
+    min_upper: np.ndarray  # -inf where no requirement
+    max_lower: np.ndarray  # +inf where no requirement
+    min_width: np.ndarray
+
+    @property
+    def primary(self) -> np.ndarray:
+        return pd.notna(self.rule)
+
+
+def classify(
+    cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection, forest: Forest
+) -> Primary:
+    """Apply P1–P3 and upstream secrecy; derive a-priori intervals and requirements."""
+    ids = cells["indicator_id"].to_numpy()
+    unknown = sorted(set(ids) - set(indicators))
+    if unknown:
+        raise KeyError(f"indicators missing from the catalogue: {unknown}")
+    k_of = {i: protection.k_for(ind) for i, ind in indicators.items()}
+    public_of = {i: bool(ind.denominator_public) for i, ind in indicators.items()}
+    k = np.array([k_of[i] for i in ids], dtype="float64")
+    public = np.array([public_of[i] for i in ids], dtype=bool)
+
+    x = cells["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    n = cells["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    pop = cells["population"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    upstream = cells["is_upstream_hidden"].fillna(False).to_numpy(dtype=bool)
+
+    small_pop = pop < protection.min_population  # NaN compares False
+    small_den = n < protection.min_denominator
+    missing = np.isnan(x) & ~upstream
+    p3 = (small_pop | small_den) & ~missing
+    upstream = upstream & ~p3 & ~missing
+    open_ = ~missing & ~p3 & ~upstream
+    p1 = open_ & (x >= 1) & (x <= k - 1)
+    comp = n - x
+    p2 = open_ & public & (comp >= 1) & (comp <= k - 1)
+
+    rule = np.full(len(x), None, dtype=object)
+    rule[p1 & ~p2] = RULE_P1
+    rule[p2 & ~p1] = RULE_P2
+    rule[p1 & p2] = RULE_P1_P2
+    rule[upstream] = RULE_UPSTREAM
+    rule[p3] = RULE_P3
+
+    den_pub = public & ~(small_pop | small_den) & ~np.isnan(n)
+
+    # The denominator hierarchy an attacker sees (public denominators only).
+    n_lo = np.where(den_pub, n, 0.0)
+    n_hi = np.where(den_pub, n, np.inf)
+    p3_den_known_small = p3 & ~small_pop & ~np.isnan(pop)
+    n_hi = np.where(p3_den_known_small, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
+    n_hi_tree = np.where(public, propagate(forest, n_lo, n_hi).upper, np.inf)
+    n_hi_tree = np.where(p3_den_known_small, np.minimum(n_hi_tree, protection.min_denominator - 1), n_hi_tree)
+
+    zero_floor = 1.0 if protection.publish_zeros else 0.0
+    hidden_lo = np.where(p3, 0.0, zero_floor)
+    hidden_hi = np.where(den_pub, n, n_hi_tree)
+
+    has_n = ~np.isnan(n)
+    needs_k = np.isin(rule, [RULE_P1, RULE_P1_P2, RULE_P3, RULE_UPSTREAM])
+    needs_c = np.isin(rule, [RULE_P2, RULE_P1_P2])
+    min_upper = np.where(needs_k, np.where(has_n, np.minimum(k, n), k), -np.inf)
+    max_lower = np.where(needs_c, np.maximum(n - k, hidden_lo), np.inf)
+    width = float(max(1, protection.protection_interval))
+    min_width = np.where(has_n, np.clip(n - hidden_lo, 0.0, width), width)
+
+    return Primary(
+        x=x,
+        n=n,
+        k=k,
+        missing=missing,
+        p3=p3,
+        rule=rule,
+        denominator_published=den_pub,
+        hidden_lo=hidden_lo,
+        hidden_hi=hidden_hi,
+        min_upper=min_upper,
+        max_lower=max_lower,
+        min_width=min_width,
+    )

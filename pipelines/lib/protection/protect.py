@@ -1,0 +1,130 @@
+"""The protection stage: primary rules, secondary suppression, the published cells and the private log.
+
+``protect(cells, indicators, protection)`` takes every indicator × year × district cell at every level
+(the warehouse's ``int_indicator_cells``) and returns the cells that may be published plus the private
+suppression log. Every hidden cell gets one public status — "geheimgehalten", or "zu wenige Einwohner"
+for P3 — and the reason (P1, P2, P1+P2, P3, upstream, secondary) goes only into the log, together with
+the requirement the independent audit must verify (``min_upper``, ``max_lower``, ``min_width``; no
+values).
+
+Published denominators: where the indicator's denominator is public and the cell is not P3 (hidden
+cells keep their denominator: ``x ≤ n`` is part of the attacker model). Rates are given only for
+published numerators (``rate`` is NA for every hidden cell), rounded to ``rate_decimals``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.config import Indicator, Protection
+from pipelines.lib.protection.forest import build_forest
+from pipelines.lib.protection.primary import (
+    RULE_SECONDARY,
+    STATUS_HIDDEN,
+    STATUS_MISSING,
+    STATUS_PUBLISHED,
+    STATUS_SMALL,
+    classify,
+)
+from pipelines.lib.protection.secondary import Pattern, suppress
+
+REQUIRED_COLUMNS = (
+    "indicator_id",
+    "year",
+    "district_id",
+    "parent_id",
+    "level_rank",
+    "numerator",
+    "denominator",
+    "population",
+    "is_upstream_hidden",
+)
+LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
+
+
+@dataclass(frozen=True)
+class ProtectionResult:
+    """``published``: the protected cells; ``log``: the private suppression log."""
+
+    published: pd.DataFrame
+    log: pd.DataFrame
+    counts: dict[str, int] = field(default_factory=dict)  # hidden cells by rule (+ "unresolved")
+
+    @property
+    def unresolved(self) -> pd.DataFrame:
+        """Hidden cells whose requirement could not be met (empty in a normal run)."""
+        return self.log[self.log["unresolved"]]
+
+
+def protect(
+    cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection
+) -> ProtectionResult:
+    """Primary and secondary suppression of every indicator-year hierarchy."""
+    missing_cols = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
+    if missing_cols:
+        raise KeyError(f"cells lack columns: {missing_cols}")
+    frame = cells.reset_index(drop=True)
+    forest = build_forest(frame)
+    prim = classify(frame, indicators, protection, forest)
+
+    x = prim.x
+    hideable = ~prim.primary & ~prim.missing & ~np.isnan(x)
+    if protection.publish_zeros:
+        hideable &= x != 0
+    depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
+    pattern = Pattern(
+        x=x,
+        primary=prim.primary,
+        missing=prim.missing,
+        hideable=hideable,
+        hidden_lo=prim.hidden_lo,
+        hidden_hi=prim.hidden_hi,
+        min_upper=prim.min_upper,
+        max_lower=prim.max_lower,
+        min_width=prim.min_width,
+        cost=(np.nan_to_num(x) + 1.0) * depth_weight,
+    )
+    secondary, unresolved = suppress(forest, pattern)
+    hidden = prim.primary | secondary
+
+    rule = prim.rule.copy()
+    rule[secondary] = RULE_SECONDARY
+    status = np.where(
+        prim.missing,
+        STATUS_MISSING,
+        np.where(prim.p3, STATUS_SMALL, np.where(hidden, STATUS_HIDDEN, STATUS_PUBLISHED)),
+    )
+    published_num = ~hidden & ~prim.missing
+    keep = [c for c in frame.columns if c not in ("numerator", "denominator", "is_upstream_hidden")]
+    out = frame[keep].copy()
+    out["numerator"] = pd.array(np.where(published_num, x, np.nan), dtype="Float64").astype("Int64")
+    den = np.where(prim.denominator_published, prim.n, np.nan)
+    out["denominator"] = pd.array(den, dtype="Float64").astype("Int64")
+    out["rate"] = _rates(frame, indicators, protection, published_num, x, prim.n)
+    out["status"] = status
+
+    log = frame.loc[hidden, ["indicator_id", "year", "district_id"]].copy()
+    log["rule"] = rule[hidden]
+    log["k"] = prim.k[hidden].astype(int)
+    log["min_upper"] = pd.array(np.where(np.isfinite(prim.min_upper), prim.min_upper, np.nan)[hidden])
+    log["max_lower"] = pd.array(np.where(np.isfinite(prim.max_lower), prim.max_lower, np.nan)[hidden])
+    log["min_width"] = pd.array(prim.min_width[hidden])
+    for col in ("min_upper", "max_lower", "min_width"):
+        log[col] = log[col].astype("Float64").round().astype("Int64")
+    log["unresolved"] = unresolved[hidden]
+    log = log.reset_index(drop=True)
+
+    counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
+    counts["unresolved"] = int(log["unresolved"].sum())
+    return ProtectionResult(published=out, log=log, counts=counts)
+
+
+def _rates(frame, indicators, protection, published_num, x, n) -> pd.Series:
+    mult = frame["indicator_id"].map({i: ind.multiplier for i, ind in indicators.items()}).to_numpy(float)
+    ok = published_num & ~np.isnan(n) & (n > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(ok, x / n * mult, np.nan)
+    return pd.Series(pd.array(np.round(rate, protection.rate_decimals), dtype="Float64"), index=frame.index)
