@@ -1,0 +1,303 @@
+"""The independent disclosure audit of a candidate release.
+
+``audit(published, log, protection)`` re-derives, from the published table alone (plus earlier
+releases and any extra linear facts), the smallest and largest value an attacker can prove for every
+hidden cell, and checks it against the cell's protection requirement:
+
+* P1, P1+P2, P3, upstream: ``upper ≥ k``;
+* P2, P1+P2: ``lower ≤ n − k`` (``n`` the published denominator);
+* every hidden cell: ``upper − lower ≥ protection_interval`` and never a single value.
+
+The requirement comes from the rule and ``k`` in the private log, recomputed here; the log's own
+numbers are used only to relax a requirement that the true denominator makes unattainable (a P3 cell
+with 2 examined children cannot reach ``upper ≥ 3``) — or the true denominators when given.
+
+Published cells are checked too: no published numerator may break P1/P2/P3, no hidden cell may show a
+numerator or a rate, every hidden cell must be in the log. With ``true_values`` the audit also checks
+that every true value lies inside its bounds (otherwise the attacker model would be wrong, e.g. a
+hidden zero while zeros are published).
+
+Bounds: sum hierarchies only → exact fixpoint propagation (:mod:`.propagation`, linear time, all
+indicator-years together); with extra :class:`~.linear.LinearConstraint` s (linked tables, allocation
+amounts, cross-year facts) or ``method="lp"`` → HiGHS LP/IP per connected component (:mod:`.linear`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.audit.linear import LinearConstraint, Rows, solve_bounds
+from pipelines.lib.audit.model import KEY, PUBLISHED, SECRET, TOO_FEW, AttackerModel, build_model
+from pipelines.lib.audit.propagation import tighten
+from pipelines.lib.config import Indicator, Protection
+
+NEEDS_K = {"P1", "P1+P2", "P3", "upstream"}
+NEEDS_COMPLEMENT = {"P2", "P1+P2"}
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    cells: pd.DataFrame  # one row per hidden cell: keys, rule, lower, upper, requirement, passed, reason
+    violations: pd.DataFrame  # published-table problems: keys, reason
+
+    @property
+    def at_risk(self) -> pd.DataFrame:
+        return self.cells[~self.cells["passed"]]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.cells["passed"].all()) and self.violations.empty
+
+
+def audit(
+    published: pd.DataFrame,
+    log: pd.DataFrame,
+    protection: Protection,
+    *,
+    true_values: pd.DataFrame | None = None,
+    earlier_releases: pd.DataFrame | None = None,
+    constraints: Sequence[LinearConstraint] = (),
+    indicators: dict[str, Indicator] | None = None,
+    method: str = "auto",
+) -> AuditResult:
+    """Audit ``published`` against the private suppression ``log`` (see the module docstring).
+
+    ``method``: ``"auto"`` (propagation, HiGHS only for components with extra constraints),
+    ``"lp"`` (HiGHS everywhere) or ``"propagation"`` (no extra constraints allowed).
+    """
+    if method not in ("auto", "lp", "propagation"):
+        raise ValueError(f"unknown method {method!r}")
+    if constraints and method == "propagation":
+        raise ValueError("extra linear constraints need method 'auto' or 'lp'")
+    model = build_model(published, protection, earlier_releases)
+    t = model.table
+    hidden_rows = np.flatnonzero(model.hidden)
+
+    req = _requirements(model, log, protection, true_values)
+    lower, upper, feasible = _bounds(model, constraints, method, req)
+
+    cells = t.loc[hidden_rows, [*KEY, "status"]].copy()
+    for name in ("rule", "k", "min_upper", "max_lower", "min_width"):
+        cells[name] = req[name][hidden_rows]
+    cells["lower"] = lower[hidden_rows]
+    cells["upper"] = upper[hidden_rows]
+    reasons = []
+    for i, row in zip(hidden_rows, cells.itertuples(index=False), strict=True):
+        r = []
+        if not feasible[i]:
+            r.append("widersprüchliche Veröffentlichung")
+        if model.known_before[i]:
+            r.append("früher veröffentlicht")
+        if row.upper < row.min_upper:
+            r.append(f"Obergrenze {row.upper:g} < {row.min_upper:g}")
+        if row.lower > row.max_lower:
+            r.append(f"Untergrenze {row.lower:g} > {row.max_lower:g}")
+        if row.upper - row.lower < row.min_width:
+            r.append(f"Intervall {row.lower:g}–{row.upper:g} zu schmal")
+        if row.rule is None:
+            r.append("fehlt im Protokoll")
+        reasons.append("; ".join(r))
+    cells["reason"] = reasons
+    if true_values is not None:
+        truth = _truth(t, true_values)["numerator"][hidden_rows]
+        inside = np.isnan(truth) | (
+            (truth >= cells["lower"].to_numpy()) & (truth <= cells["upper"].to_numpy())
+        )
+        cells["true_in_bounds"] = inside
+        cells.loc[~inside, "reason"] = cells.loc[~inside, "reason"].map(
+            lambda s: f"{s}; wahrer Wert außerhalb" if s else "wahrer Wert außerhalb"
+        )
+    cells["passed"] = cells["reason"] == ""
+    cells = cells.reset_index(drop=True)
+    return AuditResult(cells=cells, violations=_published_violations(model, log, protection, indicators))
+
+
+def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:
+    lower, upper, feasible = tighten(model.parent, model.lo, model.hi)
+    feasible = np.broadcast_to(feasible, lower.shape).copy()
+    if method == "propagation" or (method == "auto" and not constraints):
+        return lower, upper, _group_all(model, feasible)
+    # components: indicator-years joined by constraints
+    n_groups = int(model.group.max()) + 1 if len(model.group) else 0
+    comp = np.arange(n_groups)
+
+    def find(a: int) -> int:
+        while comp[a] != a:
+            comp[a] = comp[comp[a]]
+            a = comp[a]
+        return a
+
+    position = pd.Series(
+        np.arange(len(model.table)),
+        index=pd.MultiIndex.from_frame(model.table[KEY].astype({"year": "int64"})),
+    )
+    extra = []
+    for con in constraints:
+        keys = list(con.terms)
+        idx = position.reindex(pd.MultiIndex.from_tuples([(a, int(b), c) for a, b, c in keys])).to_numpy()
+        if np.isnan(idx.astype("float64")).any():
+            raise KeyError(f"constraint {con.label!r} names cells that are not in the published table")
+        idx = idx.astype(np.int64)
+        groups = model.group[idx]
+        for g in groups[1:]:
+            a, b = find(int(groups[0])), find(int(g))
+            comp[max(a, b)] = min(a, b)
+        extra.append((idx, np.array([con.terms[k] for k in keys], dtype="float64"), con))
+    roots = np.array([find(g) for g in range(n_groups)])
+    if method == "auto":
+        wanted = {int(r) for idx, _, _ in extra for r in roots[model.group[idx]]}
+    else:
+        wanted = set(roots.tolist())
+
+    rows_of = roots[model.group]
+    for r in sorted(wanted):
+        nodes = np.flatnonzero(rows_of == r)
+        rows = Rows()
+        kids = pd.Series(nodes[model.parent[nodes] >= 0]).groupby(
+            model.parent[nodes][model.parent[nodes] >= 0]
+        )
+        for p, ch in kids:
+            ch = ch.to_numpy()
+            rows.add(np.r_[p, ch], np.r_[1.0, -np.ones(len(ch))], 0.0, 0.0)
+        for idx, coefs, con in extra:
+            if roots[model.group[idx[0]]] == r:
+                rows.add(idx, coefs, con.lower, con.upper)
+        targets = nodes[model.hidden[nodes]]
+
+        def needs_integer(node: int, low: float, high: float, _req=req) -> bool:
+            margin = 3
+            return (
+                high - low < max(margin, _req["min_width"][node] + margin)
+                or high < _req["min_upper"][node] + margin
+                or low > _req["max_lower"][node] - margin
+            )
+
+        found, ok = solve_bounds(model.lo, model.hi, rows, targets, needs_integer)
+        if not ok:
+            feasible[nodes] = False
+            continue
+        for node, (lo_, hi_) in found.items():
+            lower[node], upper[node] = lo_, hi_
+    return lower, upper, _group_all(model, feasible)
+
+
+def _group_all(model: AttackerModel, feasible: np.ndarray) -> np.ndarray:
+    """A contradiction anywhere in an indicator-year makes all its bounds meaningless."""
+    bad_groups = np.unique(model.group[~feasible])
+    return ~np.isin(model.group, bad_groups)
+
+
+def _truth(table: pd.DataFrame, true_values: pd.DataFrame) -> dict[str, np.ndarray]:
+    cols = [c for c in ("numerator", "denominator") if c in true_values]
+    merged = (
+        table[KEY]
+        .astype({"year": "int64"})
+        .merge(true_values[[*KEY, *cols]].astype({"year": "int64"}), on=KEY, how="left")
+    )
+    out = {}
+    for c in ("numerator", "denominator"):
+        out[c] = (
+            merged[c].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+            if c in merged
+            else np.full(len(table), np.nan)
+        )
+    return out
+
+
+def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protection, true_values) -> dict:
+    t = model.table
+    n_rows = len(t)
+    merged = (
+        t[KEY]
+        .astype({"year": "int64"})
+        .merge(log.astype({"year": "int64"}).drop_duplicates(KEY), on=KEY, how="left")
+    )
+    rule = merged["rule"].astype(object).where(merged["rule"].notna(), None).to_numpy(dtype=object)
+    k = merged["k"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    k = np.where(np.isnan(k), float(protection.k), k)
+    den = t["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    true_den = _truth(t, true_values)["denominator"] if true_values is not None else np.full(n_rows, np.nan)
+    n_known = np.where(np.isnan(den), true_den, den)
+
+    def logged(col: str, fill: float) -> np.ndarray:
+        if col not in merged:
+            return np.full(n_rows, fill)
+        return merged[col].astype("Float64").to_numpy(dtype="float64", na_value=fill)
+
+    rules = pd.Series(rule, dtype=object)
+    needs_k = rules.isin(NEEDS_K).to_numpy() | (model.hidden & pd.isna(rule))  # unlogged: as P1
+    needs_c = rules.isin(NEEDS_COMPLEMENT).to_numpy()
+    floor = np.where(t["status"].to_numpy() == SECRET, 1.0 if protection.publish_zeros else 0.0, 0.0)
+    width = float(max(1, protection.protection_interval))
+
+    min_upper = np.where(needs_k, k, -np.inf)
+    min_width = np.full(n_rows, width)
+    # cap what the true denominator makes unattainable: from true values, else from the log
+    has_n = ~np.isnan(n_known)
+    min_upper = np.where(has_n, np.minimum(min_upper, n_known), min_upper)
+    min_width = np.where(has_n, np.minimum(min_width, np.maximum(n_known - floor, 0.0)), min_width)
+    few = t["status"].to_numpy() == TOO_FEW
+    cap = few & ~has_n
+    min_upper = np.where(cap, np.minimum(min_upper, logged("min_upper", np.inf)), min_upper)
+    min_width = np.where(cap, np.minimum(min_width, logged("min_width", np.inf)), min_width)
+
+    max_lower = np.where(needs_c & ~np.isnan(den), np.maximum(den - k, floor), np.inf)
+    max_lower = np.where(needs_c & np.isnan(den), logged("max_lower", np.inf), max_lower)
+    return {
+        "rule": rule,
+        "k": k.astype(int),
+        "min_upper": min_upper,
+        "max_lower": max_lower,
+        "min_width": min_width,
+    }
+
+
+def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: Protection, indicators):
+    t = model.table
+    status = t["status"].to_numpy(dtype=object)
+    num = t["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    den = t["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    if indicators is not None:
+        k_map = {i: protection.k_for(ind) for i, ind in indicators.items()}
+    else:
+        k_map = log.groupby("indicator_id")["k"].max().to_dict() if len(log) else {}
+    k = t["indicator_id"].map(lambda i: k_map.get(i, protection.k)).to_numpy(dtype="float64")
+    pop = (
+        t["population"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        if "population" in t
+        else np.full(len(t), np.nan)
+    )
+    pub = status == PUBLISHED
+    found = []
+
+    def add(mask: np.ndarray, reason: str) -> None:
+        if mask.any():
+            found.append(t.loc[mask, KEY].assign(reason=reason))
+
+    add(pub & (num >= 1) & (num <= k - 1), "P1: kleine Zahl veröffentlicht")
+    add(pub & (den - num >= 1) & (den - num <= k - 1), "P2: kleines Komplement veröffentlicht")
+    add(pub & (pop < protection.min_population), "P3: zu wenige Einwohner veröffentlicht")
+    add(~np.isnan(num) & (den < protection.min_denominator), "P3: kleiner Nenner veröffentlicht")
+    add((status == TOO_FEW) & ~np.isnan(den), "P3: Nenner veröffentlicht")
+    add(~pub & ~np.isnan(num), "Zähler einer verborgenen Zelle veröffentlicht")
+    add(pub & np.isnan(num), "veröffentlichte Zelle ohne Zähler")
+    if "rate" in t:
+        rate = t["rate"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        add(~pub & ~np.isnan(rate), "Quote einer verborgenen Zelle veröffentlicht")
+    logged = (
+        t[KEY]
+        .astype({"year": "int64"})
+        .merge(log[KEY].astype({"year": "int64"}).drop_duplicates().assign(_in=True), on=KEY, how="left")[
+            "_in"
+        ]
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    add(pub & logged, "im Protokoll als verborgen, aber veröffentlicht")
+    if not found:
+        return pd.DataFrame(columns=[*KEY, "reason"])
+    return pd.concat(found, ignore_index=True)

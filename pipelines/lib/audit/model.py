@@ -1,0 +1,112 @@
+"""What an attacker knows: the published table turned into variables, a-priori intervals and sums.
+
+Built only from the published table (and earlier releases), never from the protection code:
+
+* a published numerator is a known value;
+* "geheimgehalten": ``x ≥ 1`` when zeros are published (a zero would have been shown), else ``x ≥ 0``;
+  ``x ≤ n`` for its published denominator;
+* "zu wenige Einwohner": ``x ≥ 0``; ``x ≤ n`` where ``n`` is bounded by the published denominators of
+  the hierarchy, and ``n ≤ min_denominator − 1`` when the district's population is published and not
+  small (then only the denominator rule can have hidden it);
+* "keine Daten": unknown in ``[0, ∞)`` — no information;
+* a cell published in an earlier release is known (its earlier value).
+
+The equations are ``parent = Σ children`` for every indicator-year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.lib.audit.propagation import tighten
+from pipelines.lib.config import Protection
+
+PUBLISHED = "veröffentlicht"
+SECRET = "geheimgehalten"
+TOO_FEW = "zu wenige Einwohner"
+NO_DATA = "keine Daten"
+KEY = ["indicator_id", "year", "district_id"]
+
+
+@dataclass
+class AttackerModel:
+    table: pd.DataFrame  # the published rows, positional index
+    parent: np.ndarray  # row of the parent, -1 for a city
+    group: np.ndarray  # indicator-year id
+    lo: np.ndarray  # a-priori lower bound
+    hi: np.ndarray  # a-priori upper bound (inf = none)
+    hidden: np.ndarray  # a cell whose value is protected (secret or too few)
+    known_before: np.ndarray  # hidden now but published in an earlier release
+
+
+def parent_rows(table: pd.DataFrame) -> np.ndarray:
+    """Row number of each row's parent within the same indicator-year (-1 for the city)."""
+    lookup = pd.Series(
+        np.arange(len(table)),
+        index=pd.MultiIndex.from_frame(table[KEY].astype({"year": "int64"})),
+    )
+    if lookup.index.has_duplicates:
+        raise ValueError("published table has duplicate (indicator_id, year, district_id) rows")
+    wanted = pd.MultiIndex.from_arrays(
+        [table["indicator_id"], table["year"].astype("int64"), table["parent_id"]]
+    )
+    pos = lookup.reindex(wanted).to_numpy(dtype="float64")
+    is_city = table["parent_id"].isna().to_numpy()
+    if np.isnan(pos[~is_city]).any():
+        raise ValueError("published table: a parent_id does not exist in the same indicator-year")
+    return np.where(is_city, -1, np.nan_to_num(pos, nan=-1)).astype(np.int64)
+
+
+def build_model(
+    published: pd.DataFrame, protection: Protection, earlier_releases: pd.DataFrame | None = None
+) -> AttackerModel:
+    table = published.reset_index(drop=True)
+    parent = parent_rows(table)
+    group = table.groupby(["indicator_id", "year"], sort=False).ngroup().to_numpy(np.int64)
+    status = table["status"].to_numpy(dtype=object)
+    num = table["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    den = table["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    pop = (
+        table["population"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        if "population" in table
+        else np.full(len(table), np.nan)
+    )
+
+    is_pub = status == PUBLISHED
+    is_secret = status == SECRET
+    is_few = status == TOO_FEW
+    den_small_only = is_few & (pop >= protection.min_population)
+
+    # denominators: their own hierarchy, for indicators that publish denominators at all
+    public_ind = table.loc[~np.isnan(den), "indicator_id"].unique()
+    has_public = table["indicator_id"].isin(public_ind).to_numpy()
+    n_lo = np.where(np.isnan(den), 0.0, den)
+    n_hi = np.where(np.isnan(den), np.inf, den)
+    n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
+    _, n_upper, _ = tighten(parent, n_lo, n_hi)
+    n_upper = np.where(has_public, n_upper, n_hi)
+
+    floor = 1.0 if protection.publish_zeros else 0.0
+    lo = np.zeros(len(table))
+    hi = np.full(len(table), np.inf)
+    lo[is_pub] = num[is_pub]
+    hi[is_pub] = num[is_pub]
+    lo[is_secret] = floor
+    hi[is_secret] = np.where(np.isnan(den[is_secret]), n_upper[is_secret], den[is_secret])
+    hi[is_few] = n_upper[is_few]
+
+    hidden = is_secret | is_few
+    known_before = np.zeros(len(table), dtype=bool)
+    if earlier_releases is not None and len(earlier_releases):
+        earlier = earlier_releases.loc[earlier_releases["numerator"].notna(), [*KEY, "numerator"]]
+        earlier = earlier.drop_duplicates(KEY, keep="last").astype({"year": "int64"})
+        merged = table[KEY].astype({"year": "int64"}).merge(earlier, on=KEY, how="left")
+        before = merged["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        fix = ~np.isnan(before) & ~is_pub
+        known_before = fix & hidden
+        lo[fix] = before[fix]
+        hi[fix] = before[fix]
+    return AttackerModel(table, parent, group, lo, hi, hidden, known_before)

@@ -1,0 +1,53 @@
+"""Exact bounds on sum hierarchies by bounds tightening to a fixpoint.
+
+Each inner node gives one equation ``x_p = Σ x_c``. One sweep tightens, for every equation at once,
+the parent to the interval sum of its children and every child to ``[lo_p − Σ others' hi,
+hi_p − Σ others' lo]``. Sweeps repeat until nothing changes (information travels one level per
+sweep, so about ``2 × depth`` sweeps).
+
+Why the fixpoint is exact: every variable sits in at most two equations (as a child and as a parent)
+and the equations form a tree, so the constraint network is acyclic; sums of integer intervals are
+integer intervals, so bounds consistency is full arc consistency; on an acyclic network arc
+consistency implies that every value left in a domain extends to a full solution. The matrix is also
+a network matrix (totally unimodular), so these bounds equal the LP bounds. Tests check both claims
+against brute-force enumeration and HiGHS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def tighten(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: int = 10_000):
+    """Return ``(lower, upper, feasible)`` for nodes with parent pointers (``-1`` = root)."""
+    n = len(parent)
+    lo = np.asarray(lo, dtype="float64").copy()
+    hi = np.asarray(hi, dtype="float64").copy()
+    child = np.flatnonzero(parent >= 0)
+    par = parent[child]
+    is_parent = np.bincount(par, minlength=n) > 0
+    for _ in range(max_sweeps):
+        c_lo, c_hi = lo[child], hi[child]
+        sum_lo = np.bincount(par, c_lo, minlength=n)
+        finite = np.isfinite(c_hi)
+        sum_hi = np.bincount(par[finite], c_hi[finite], minlength=n)
+        n_inf = np.bincount(par[~finite], minlength=n)
+        sum_hi_all = np.where(n_inf > 0, np.inf, sum_hi)
+
+        new_lo = lo.copy()
+        new_hi = hi.copy()
+        new_lo[is_parent] = np.maximum(lo[is_parent], sum_lo[is_parent])
+        new_hi[is_parent] = np.minimum(hi[is_parent], sum_hi_all[is_parent])
+
+        others_lo = sum_lo[par] - c_lo
+        others_inf = n_inf[par] - (~finite)
+        others_hi = np.where(others_inf > 0, np.inf, sum_hi[par] - np.where(finite, c_hi, 0.0))
+        new_lo[child] = np.maximum(new_lo[child], lo[par] - others_hi)
+        new_hi[child] = np.minimum(new_hi[child], hi[par] - others_lo)
+
+        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+            break
+        lo, hi = new_lo, new_hi
+        if (lo > hi).any():
+            break
+    return lo, hi, ~(lo > hi)
