@@ -1,0 +1,46 @@
+"""Offline assets: Leaflet from the ``xstatic-leaflet`` package and the site's own CSS/JS.
+
+Everything a page loads lives in ``<site>/assets/`` and is referenced relatively, so the site works on
+an intranet without internet access. Only Leaflet core is shipped: folium's defaults (jQuery,
+Bootstrap, Font Awesome, awesome-markers) are not needed by GeoJson, FeatureGroup or LayerControl.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xstatic_leaflet
+
+ASSETS_DIR = "assets"
+STATIC = Path(__file__).parent / "static"
+LEAFLET_FILES = ("leaflet.js", "leaflet.css")
+SITE_FILES = ("sozialmonitor.css", "karte.js")
+
+
+def copy_assets(out_dir: Path) -> list[Path]:
+    """Copy Leaflet (JS, CSS, control images) and the site files to ``out_dir/assets``; return paths."""
+    target = Path(out_dir) / ASSETS_DIR
+    (target / "images").mkdir(parents=True, exist_ok=True)
+    source = Path(xstatic_leaflet.BASE_DIR)
+    written = []
+    for name in LEAFLET_FILES:
+        written.append(Path(shutil.copyfile(source / name, target / name)))
+    for image in sorted((source / "images").glob("*.png")):
+        written.append(Path(shutil.copyfile(image, target / "images" / image.name)))
+    for name in SITE_FILES:
+        written.append(Path(shutil.copyfile(STATIC / name, target / name)))
+    return written
+
+
+def map_js(prefix: str) -> list[tuple[str, str]]:
+    """folium ``default_js`` for a page ``prefix`` away from the site root (``"../"`` for sub-pages)."""
+    return [("leaflet", f"{prefix}{ASSETS_DIR}/leaflet.js"), ("karte", f"{prefix}{ASSETS_DIR}/karte.js")]
+
+
+def map_css(prefix: str) -> list[tuple[str, str]]:
+    """folium ``default_css`` for a page ``prefix`` away from the site root."""
+    return [
+        ("leaflet_css", f"{prefix}{ASSETS_DIR}/leaflet.css"),
+        ("sozialmonitor_css", f"{prefix}{ASSETS_DIR}/sozialmonitor.css"),
+    ]

@@ -1,0 +1,106 @@
+"""German number, date and label formatting for page text, legends and tooltips.
+
+Numbers use a decimal comma and a thousands dot (``1.234,5``) and are rounded half up, as readers of
+official statistics expect. Units follow the indicator catalogue: ``%`` for shares, ``je 1.000`` for
+rates per 1,000.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from pipelines.lib.config import UNITS
+
+PUBLISHED = "veröffentlicht"
+SECRET = "geheimgehalten"
+TOO_FEW = "zu wenige Einwohner"
+NO_DATA = "keine Daten"
+STATUSES = (PUBLISHED, SECRET, TOO_FEW, NO_DATA)
+
+STATUS_TEXT = {
+    PUBLISHED: "veröffentlicht",
+    SECRET: "geheimgehalten (Datenschutz)",
+    TOO_FEW: "zu wenige Einwohner",
+    NO_DATA: "keine Daten",
+}
+
+_MAIN_LIFE_PHASES = ("0-3", "3-6", "6-10", "10-18")
+
+
+def format_number(value: float | int, decimals: int = 1) -> str:
+    """``1234.56`` → ``"1.234,6"`` (half up); integers keep no decimals when ``decimals`` is 0."""
+    quant = Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1)
+    number = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
+    if number == 0:
+        number = abs(number)  # no "-0,0"
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):.{max(decimals, 0)}f}"
+    whole, _, frac = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = ".".join(groups)
+    return f"{sign}{out},{frac}" if frac else f"{sign}{out}"
+
+
+def format_count(value: int) -> str:
+    """A case count: ``12345`` → ``"12.345"``."""
+    return format_number(int(value), 0)
+
+
+def unit_suffix(unit: str) -> str:
+    """The German unit text of an indicator unit id (``share`` → ``%``)."""
+    return UNITS[unit][1] if unit in UNITS else unit
+
+
+def format_rate(value: float, unit: str, decimals: int = 1) -> str:
+    """A rate in its unit: ``12.5, "share"`` → ``"12,5 %"``, ``3.25, "per_1000"`` → ``"3,3 je 1.000"``."""
+    return f"{format_number(value, decimals)} {unit_suffix(unit)}"
+
+
+def format_interval(low: float, high: float, decimals: int = 1) -> str:
+    """A confidence interval without unit: ``"10,1 – 14,2"``."""
+    return f"{format_number(low, decimals)} – {format_number(high, decimals)}"
+
+
+def format_date(value: str | None) -> str:
+    """An ISO date ``2024-12-31`` → ``31.12.2024``; anything else is returned unchanged."""
+    if not value:
+        return "nicht angegeben"
+    try:
+        parsed = datetime.strptime(value[:10], "%Y-%m-%d")
+    except ValueError:
+        return value
+    return parsed.strftime("%d.%m.%Y")
+
+
+def format_timestamp(epoch_seconds: float, timezone: str = "Europe/Berlin") -> str:
+    """Seconds since the epoch → ``"31.12.2024, 02:15 Uhr"`` in the workspace time zone."""
+    moment = datetime.fromtimestamp(epoch_seconds, tz=UTC).astimezone(ZoneInfo(timezone))
+    return moment.strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def life_phase_label(life_phase: str) -> str:
+    """``"0-3"`` → ``"0 bis unter 3 Jahre"``; other phases (``Erwachsene``) stay as they are."""
+    low, sep, high = life_phase.partition("-")
+    if sep and low.strip().isdigit() and high.strip().isdigit():
+        return f"{low.strip()} bis unter {high.strip()} Jahre"
+    return life_phase
+
+
+def life_phase_order(phases: list[str]) -> list[str]:
+    """The four main phases of childhood first (0-3, 3-6, 6-10, 10-18), then the others."""
+    main = [p for p in _MAIN_LIFE_PHASES if p in phases]
+    rest = sorted({p for p in phases if p not in _MAIN_LIFE_PHASES}, key=_phase_key)
+    return main + rest
+
+
+def _phase_key(phase: str) -> tuple[int, int, str]:
+    low, sep, high = phase.partition("-")
+    if sep and low.isdigit() and high.isdigit():
+        return (0, int(low) * 1000 + int(high), phase)
+    return (1, 0, phase)

@@ -1,0 +1,99 @@
+"""The start page: city, data date, run, method and data protection, the maps by domain and life phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from pipelines.lib.config import DOMAINS
+from pipelines.lib.dashboards.formatting import (
+    format_count,
+    format_date,
+    format_timestamp,
+    life_phase_label,
+    life_phase_order,
+)
+from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    indicator: IndicatorMeta
+    href: str  # relative to the site root
+    year: int | None
+
+
+def render_index(
+    run: RunInfo,
+    entries: list[IndexEntry],
+    *,
+    min_population: int,
+    timezone: str = "Europe/Berlin",
+) -> str:
+    """The complete HTML of ``index.html``."""
+    city = escape(run.city_name)
+    body = [
+        '<header class="kopf">',
+        f"<h1>Sozialmonitor {city}</h1>",
+        f'<p class="meta">Datenstand: {escape(format_date(run.data_date))} · '
+        f"Auswertungslauf {escape(run.run_id)} vom {escape(format_timestamp(run.created_epoch, timezone))}</p>",
+        "</header>",
+        '<main class="inhalt">',
+        _method(min_population),
+        '<h2 id="karten">Karten</h2>',
+    ]
+    if not entries:
+        body.append("<p>In dieser Veröffentlichung sind keine Indikatoren enthalten.</p>")
+    domains = list(DOMAINS) + sorted({e.indicator.domain for e in entries} - set(DOMAINS))
+    for domain in domains:
+        in_domain = [e for e in entries if e.indicator.domain == domain]
+        if not in_domain:
+            continue
+        body.append(f"<section><h2>{escape(domain)}</h2>")
+        for phase in life_phase_order([e.indicator.life_phase for e in in_domain]):
+            body.append(f"<h3>Lebensphase {escape(life_phase_label(phase))}</h3><ul>")
+            for e in sorted((e for e in in_domain if e.indicator.life_phase == phase),
+                            key=lambda e: (e.indicator.label, e.indicator.indicator_id)):
+                year = f" ({e.year})" if e.year is not None else " (keine Daten)"
+                body.append(f'<li><a href="{escape(e.href)}">{escape(e.indicator.label)}</a>{year}</li>')
+            body.append("</ul>")
+        body.append("</section>")
+    body.append("</main>")
+    body.append(
+        '<footer class="fuss">Erstellt mit Sozialmonitor (Version '
+        f"{escape(run.software_version)}) aus dem veröffentlichten Datenbestand.</footer>"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Sozialmonitor {city} – Übersicht</title>\n"
+        '<link rel="stylesheet" href="assets/sozialmonitor.css">\n'
+        "</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def _method(min_population: int) -> str:
+    return (
+        '<section class="hinweis">'
+        "<h2>So lesen Sie die Karten</h2>"
+        "<p>Jede Karte zeigt einen Indikator für das neueste verfügbare Jahr, zunächst für die kleinste "
+        "Gebietsebene; weitere Ebenen lassen sich oben rechts in der Karte auswählen. Werte sind Anteile "
+        "(in %) oder Raten (je 1.000) an der jeweiligen Bezugsgruppe. Die Farbklassen werden nach "
+        "natürlichen Brüchen (Fisher-Jenks, höchstens fünf Klassen) nur aus veröffentlichten Werten "
+        "gebildet. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
+        "Werte ungünstig sind (etwa Betreuungsquoten), sind niedrige Werte dunkel.</p>"
+        "<p>Das 95 %-Konfidenzintervall (KI) zeigt, wie stark ein Wert allein durch Zufall schwanken kann. "
+        "Bei kleinen Gebieten ist es breit; kleine Unterschiede zwischen Gebieten sollten deshalb "
+        "vorsichtig gedeutet werden.</p>"
+        "<h2>Datenschutz</h2>"
+        "<p>Damit keine Rückschlüsse auf einzelne Personen oder Familien möglich sind, werden kleine "
+        "Fallzahlen nicht veröffentlicht. Solche Gebiete sind schraffiert und als "
+        "„geheimgehalten (Datenschutz)“ gekennzeichnet. Damit sich ein verborgener Wert nicht aus "
+        "Summen zurückrechnen lässt, können weitere Gebiete geheimgehalten sein.</p>"
+        f"<p>Gebiete mit weniger als {format_count(min_population)} Einwohnerinnen und Einwohnern oder mit einer zu "
+        "kleinen Bezugsgruppe werden nicht ausgewiesen („zu wenige Einwohner“, hellgrau mit "
+        "gepunktetem Rand). „keine Daten“ (weiß) bedeutet, dass für das Gebiet keine Angaben "
+        "vorliegen.</p>"
+        "</section>"
+    )

@@ -1,0 +1,110 @@
+"""Reading the published mart: run info, indicator catalogue and indicator values.
+
+The dashboards read nothing else. Values are only taken over where the status is "veröffentlicht";
+for every other status the numbers are dropped here even if a column were filled, so nothing hidden
+can reach a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.lib.dashboards.formatting import NO_DATA, PUBLISHED, STATUSES
+from pipelines.lib.duck import connect
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    created_epoch: float
+    software_version: str
+    city_name: str
+    data_date: str | None
+    crs: str
+
+
+@dataclass(frozen=True)
+class IndicatorMeta:
+    indicator_id: str
+    label: str
+    denominator_label: str
+    domain: str
+    life_phase: str
+    direction: str
+    unit: str
+    unit_label: str
+    denominator_public: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """One published-mart cell; the numbers are None unless ``status`` is "veröffentlicht"."""
+
+    district_id: str
+    status: str
+    numerator: int | None = None
+    denominator: int | None = None
+    rate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED and self.rate is not None
+
+
+def open_mart(path: Path):
+    """A read-only connection to the published mart (spatial loaded offline)."""
+    return connect(Path(path), read_only=True)
+
+
+def read_run_info(con) -> RunInfo:
+    row = con.execute(
+        "select run_id, epoch(created_at), software_version, city_name, data_date, crs "
+        "from run_info order by created_at desc limit 1"
+    ).fetchone()
+    if row is None:
+        raise ValueError("run_info des veröffentlichten Marts ist leer.")
+    return RunInfo(row[0], float(row[1]), row[2], row[3], row[4], row[5])
+
+
+def read_indicators(con) -> list[IndicatorMeta]:
+    rows = con.execute(
+        "select indicator_id, label, denominator_label, domain, life_phase, direction, unit, unit_label, "
+        "denominator_public, source from indicators order by indicator_id"
+    ).fetchall()
+    return [IndicatorMeta(*r[:8], bool(r[8]), r[9]) for r in rows]
+
+
+def latest_year(con, indicator_id: str) -> int | None:
+    """The newest year with any row for the indicator (None when the indicator has no rows)."""
+    row = con.execute(
+        "select max(year) from indicator_values where indicator_id = ?", [indicator_id]
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:
+    """District id → value for one indicator and year; numbers only for published cells."""
+    if year is None:
+        return {}
+    rows = con.execute(
+        "select district_id, status, numerator, denominator, rate, ci_low, ci_high "
+        "from indicator_values where indicator_id = ? and year = ? order by district_id",
+        [indicator_id, year],
+    ).fetchall()
+    values = {}
+    for district_id, status, num, den, rate, low, high in rows:
+        if status not in STATUSES:
+            status = NO_DATA
+        if status == PUBLISHED:
+            values[district_id] = Value(district_id, status, _int(num), _int(den), rate, low, high)
+        else:
+            values[district_id] = Value(district_id, status)
+    return values
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
