@@ -73,7 +73,7 @@ def decide(state: WatchState, entries: list[tuple[str, int, int]], now: float, s
         return Decision(
             False, "inputs changed; waiting until they stop changing", WatchState(state.last_run, fp, now)
         )
-    waited = now - (state.pending_since or now)
+    waited = now - (now if state.pending_since is None else state.pending_since)
     if waited < settle_seconds:
         return Decision(False, f"inputs stable for {waited:.0f} s of {settle_seconds:.0f} s", state)
     return Decision(True, "inputs changed and stable", WatchState(last_run=fp), run_key=fp)
