@@ -86,6 +86,7 @@ def load_inputs(config: Config) -> Inputs:
                 parts.append(fill)
     if parts:
         counts = pd.concat([p.drop(columns=["_ok"], errors="ignore") for p in parts], ignore_index=True)
+        counts = _drop_covered_fills(counts)
         dup, f = duplicate_findings(counts)
         findings += f
         counts = counts[~dup][COUNT_COLUMNS].reset_index(drop=True)
@@ -152,6 +153,21 @@ def load_inputs(config: Config) -> Inputs:
             files.append(input_file(config, path))
     return Inputs(districts=geo.districts, population=population, counts=counts, offers=offers,
                   findings=findings, files=files)
+
+
+def _drop_covered_fills(counts: pd.DataFrame) -> pd.DataFrame:
+    """Absent-row fills (no source row) give way to a real row of another source, and to each other."""
+    fill = counts["source_row"].isna().to_numpy()
+    if not fill.any():
+        return counts
+    keys = ["district_id", "year", "indicator_id"]
+    real = counts.loc[~fill, keys].drop_duplicates()
+    marked = counts.loc[fill, keys].merge(real.assign(_covered=True), on=keys, how="left")["_covered"]
+    covered = np.zeros(len(counts), dtype=bool)
+    covered[np.flatnonzero(fill)] = marked.fillna(False).to_numpy(dtype=bool)
+    kept = counts[~covered]
+    fill_dup = kept["source_row"].isna().to_numpy() & kept.duplicated(keys, keep="first").to_numpy()
+    return kept[~fill_dup].reset_index(drop=True)
 
 
 def _typed_counts(counts: pd.DataFrame) -> pd.DataFrame:
