@@ -108,6 +108,19 @@ def test_every_level_is_an_exact_coverage_of_its_parent(city, request):
         assert summary.districts == {"stadt": 1, "bezirk": 5, "bezirksregion": 20, "planungsraum": 160}
 
 
+@pytest.mark.parametrize("seed", [1, 17, 99])
+def test_other_seeds_and_shapes_stay_clean(seed):
+    city = build_city(bezirke=3, regionen_per_bezirk=2, planungsraeume_per_region=3, years=[2024], seed=seed)
+    d = city.layout.districts
+    assert set(d.geom_type) == {"Polygon"}
+    for level in ("bezirk", "bezirksregion", "planungsraum"):
+        assert shapely.coverage_is_valid(d[d["level"] == level].geometry.values)
+    assert d["name"].is_unique
+    plr = city.layout.planungsraeume
+    assert plr["parent_id"].value_counts().between(2, 4).all()
+    assert (plr["kind"] != "wohnen").sum() >= 1
+
+
 def test_geometry_layers_keys_and_names(tiny):
     ws, summary = tiny
     layers = read_layers(ws)

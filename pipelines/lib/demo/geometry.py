@@ -91,11 +91,12 @@ def build_layout(
 
 
 def uneven_counts(groups: int, mean: int, rng: np.random.Generator) -> list[int]:
-    """``groups`` counts around ``mean`` (±2, at least 1) that add up to ``groups * mean``.
+    """``groups`` counts around ``mean`` (±2 at most) that add up to ``groups * mean``.
 
-    Offsets come in pairs (+d, −d) so the total stays as requested while the fan-out is uneven.
+    Offsets come in pairs (+d, −d) so the total stays as requested while the fan-out is uneven; the
+    spread is small enough that no group shrinks to a single child when ``mean`` ≥ 2.
     """
-    spread = min(2, mean - 1)
+    spread = min(2, (mean - 1) // 2)
     offsets = np.zeros(groups, dtype=int)
     if spread > 0:
         half = groups // 2
@@ -317,7 +318,7 @@ def _small_kinds(owner: list[tuple[int, int]], rng: np.random.Generator) -> list
     """Mark about 3 % of the Planungsräume (at least one) as thinly populated, in distinct regions."""
     n = len(owner)
     kinds = ["wohnen"] * n
-    n_small = max(1, round(0.03 * n))
+    n_small = max(1, round(0.03 * n)) if n > 1 else 0  # a one-area city stays inhabited
     regions = sorted(set(owner))
     # prefer regions with several Planungsräume so a region never consists of a park alone
     big = [g for g in regions if sum(o == g for o in owner) > 1] or regions
