@@ -60,9 +60,19 @@ class ProtectionResult:
 
 
 def protect(
-    cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection
+    cells: pd.DataFrame,
+    indicators: dict[str, Indicator],
+    protection: Protection,
+    *,
+    earlier_releases: pd.DataFrame | None = None,
 ) -> ProtectionResult:
-    """Primary and secondary suppression of every indicator-year hierarchy."""
+    """Primary and secondary suppression of every indicator-year hierarchy.
+
+    ``earlier_releases`` (``indicator_id, year, district_id, numerator``): numerators already
+    published for the same cells. Such a cell is known to an attacker even if hidden now, so it is
+    never chosen as a complement; a primary cell published before cannot be protected any more and
+    is reported as unresolved.
+    """
     missing_cols = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
     if missing_cols:
         raise KeyError(f"cells lack columns: {missing_cols}")
@@ -71,7 +81,8 @@ def protect(
     prim = classify(frame, indicators, protection, forest)
 
     x = prim.x
-    hideable = ~prim.primary & ~prim.missing & ~np.isnan(x)
+    known = _known_before(frame, earlier_releases)
+    hideable = ~prim.primary & ~prim.missing & ~np.isnan(x) & ~known
     if protection.publish_zeros:
         hideable &= x != 0
     depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
@@ -79,6 +90,7 @@ def protect(
         x=x,
         primary=prim.primary,
         missing=prim.missing,
+        known=known,
         hideable=hideable,
         hidden_lo=prim.hidden_lo,
         hidden_hi=prim.hidden_hi,
@@ -120,6 +132,15 @@ def protect(
     counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
     counts["unresolved"] = int(log["unresolved"].sum())
     return ProtectionResult(published=out, log=log, counts=counts)
+
+
+def _known_before(frame: pd.DataFrame, earlier: pd.DataFrame | None) -> np.ndarray:
+    if earlier is None or earlier.empty:
+        return np.zeros(len(frame), dtype=bool)
+    keys = ["indicator_id", "year", "district_id"]
+    done = earlier.loc[earlier["numerator"].notna(), keys].drop_duplicates().assign(_known=True)
+    merged = frame[keys].merge(done, on=keys, how="left")
+    return merged["_known"].fillna(False).to_numpy(dtype=bool)
 
 
 def _rates(frame, indicators, protection, published_num, x, n) -> pd.Series:

@@ -37,6 +37,7 @@ class Pattern:
     x: np.ndarray  # true values (NaN = unknown)
     primary: np.ndarray  # bool: hidden by a primary rule
     missing: np.ndarray  # bool: "keine Daten", always unknown in [0, ∞)
+    known: np.ndarray  # bool: published in an earlier release, so known even when hidden now
     hideable: np.ndarray  # bool: may become a complement
     hidden_lo: np.ndarray
     hidden_hi: np.ndarray
@@ -48,8 +49,9 @@ class Pattern:
 
 def attacker_interval(pattern: Pattern, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A-priori interval of every node for the given hidden set."""
-    lo = np.where(pattern.missing, 0.0, np.where(hidden, pattern.hidden_lo, pattern.x))
-    hi = np.where(pattern.missing, np.inf, np.where(hidden, pattern.hidden_hi, pattern.x))
+    secret = hidden & ~pattern.known
+    lo = np.where(pattern.missing, 0.0, np.where(secret, pattern.hidden_lo, pattern.x))
+    hi = np.where(pattern.missing, np.inf, np.where(secret, pattern.hidden_hi, pattern.x))
     return lo, hi
 
 
