@@ -9,6 +9,7 @@ mistaken for (hatched, grey with dotted outline, white), all explained in the HT
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -54,6 +55,7 @@ HIDDEN_EXPLANATION = {
     NO_DATA: "für dieses Gebiet liegen keine Angaben vor",
 }
 HIGHLIGHT = {"weight": 3, "color": "#000000"}
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ def render_indicator_page(
     assign_ids(figure)
     html = figure.render()
     html = html.replace("<html>", '<html lang="de">', 1).replace("<body>", '<body class="kartenseite">', 1)
+    # folium forbids zooming the page; readers with low vision need it
+    html = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', html, count=1)
     return replace_random_ids(html)
 
 
