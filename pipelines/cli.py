@@ -73,7 +73,8 @@ def cmd_demo(args) -> int:
 
     ws = Workspace.at(args.workspace)
     summary = generate_city(ws.root, **SIZES[args.size])
-    _say(f"Demo city written to {ws.data_raw} ({summary.describe()})")
+    levels = ", ".join(f"{n} {level}" for level, n in summary.districts.items())
+    _say(f"Demo city written to {ws.data_raw}: {levels}; years {summary.years[0]}–{summary.years[-1]}")
     if args.no_run:
         return EXIT_OK
     return cmd_run(args)
@@ -111,7 +112,7 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
     except RunLocked as exc:
         _say(str(exc))
         return EXIT_ERROR
-    job = defs().get_job_def("refresh")
+    job = defs().resolve_job_def("refresh")
     started = time.monotonic()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(

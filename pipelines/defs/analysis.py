@@ -1,6 +1,5 @@
 """Analysis: rates and confidence intervals from the published figures of the candidate."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """The refresh job, its nightly schedule and the sensor on data_raw/."""
 
-from __future__ import annotations
 
 import time
 

@@ -1,6 +1,5 @@
 """Dashboards: the committee site of the candidate release, built from its mart only."""
 
-from __future__ import annotations
 
 import dagster as dg
 

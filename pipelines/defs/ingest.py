@@ -1,6 +1,5 @@
 """Ingest: validate every input file and load the raw counts into the private warehouse."""
 
-from __future__ import annotations
 
 import json
 

@@ -1,6 +1,5 @@
 """Protection: primary and secondary suppression; writes the candidate mart with protected figures."""
 
-from __future__ import annotations
 
 import dagster as dg
 

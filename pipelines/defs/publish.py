@@ -1,6 +1,5 @@
 """Publish: exports, the independent audit of the whole candidate, and the atomic switch."""
 
-from __future__ import annotations
 
 import dagster as dg
 
@@ -24,11 +23,11 @@ def candidate_release(release_exports: str, release_dashboards: str) -> dg.Outpu
     return dg.Output(release_exports, metadata={"release": release_exports})
 
 
-@dg.asset_check(asset=candidate_release, blocking=True, additional_ins={"release_id": dg.AssetIn("candidate_release")},
+@dg.asset_check(asset=candidate_release, blocking=True,
                 description="Unabhängige Prüfung: kein geheimgehaltener Wert lässt sich erschließen.")
-def release_audit(sozialmonitor: WorkspaceResource, release_id: str) -> dg.AssetCheckResult:
+def release_audit(sozialmonitor: WorkspaceResource, candidate_release: str) -> dg.AssetCheckResult:
     ws = sozialmonitor.workspace
-    outcome = publish.run_audit(ws, sozialmonitor.config(), sozialmonitor.candidate(release_id))
+    outcome = publish.run_audit(ws, sozialmonitor.config(), sozialmonitor.candidate(candidate_release))
     return dg.AssetCheckResult(
         passed=outcome.passed,
         metadata={**outcome.summary(), "report": dg.MetadataValue.path(str(outcome.report))},

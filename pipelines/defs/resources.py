@@ -1,6 +1,5 @@
 """The workspace resource: which folder a run works on, its configuration, and the run lock."""
 
-from __future__ import annotations
 
 import dagster as dg
 from pydantic import PrivateAttr

@@ -1,6 +1,5 @@
 """Warehouse: aggregate counts bottom-up along the district hierarchy with the SQL models."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -16,6 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
+from pipelines.lib import faults
 from pipelines.lib.release.candidate import Candidate, complete_releases
 from pipelines.lib.workspace import Workspace
 
@@ -38,7 +39,15 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, tmp)
     except OSError:
         shutil.copy2(source, tmp)
-    os.replace(tmp, target)
+    try:
+        os.replace(tmp, target)
+    except PermissionError as exc:  # Windows: a reader holds the file open
+        tmp.unlink(missing_ok=True)
+        raise PermissionError(
+            f"{target} kann nicht ersetzt werden, weil ein anderes Programm die Datei geöffnet hat. "
+            "Die neue Freigabe liegt vollständig im Ordner releases/; sie wird beim nächsten Lauf "
+            "aktiviert, sobald die Datei geschlossen ist."
+        ) from exc
 
 
 def entry_page(release_index: str, run_id: str) -> str:
@@ -55,10 +64,13 @@ def switch(candidate: Candidate) -> None:
     if not candidate.is_complete:
         raise RuntimeError(f"release {candidate.run_id} did not pass its audit and cannot be switched on")
     ws = candidate.workspace
+    faults.point("switch:start")
     _link_or_copy(candidate.mart, ws.mart)
+    faults.point("switch:mart")
     index = candidate.site / "index.html"
     if index.exists():
         _replace_text(ws.dashboards / "index.html", entry_page(index.read_text(encoding="utf-8"), candidate.run_id))
+    faults.point("switch:dashboards")
     _replace_text(ws.data_marts / "CURRENT", candidate.run_id + "\n")
 
 
