@@ -81,15 +81,16 @@ def load_inputs(config: Config) -> Inputs:
             rows = pd.concat(rows_of_source, ignore_index=True)
             fill, f = absent_rows(rows, source, index, relative(config, config.resolve(source.path)))
             findings += f
-            parts.append(rows[rows["_ok"]])
+            parts.append(rows)
             if len(fill):
-                parts.append(fill)
+                parts.append(fill.assign(_ok=True))
     if parts:
-        counts = pd.concat([p.drop(columns=["_ok"], errors="ignore") for p in parts], ignore_index=True)
+        counts = pd.concat(parts, ignore_index=True)
         counts = _drop_covered_fills(counts)
-        dup, f = duplicate_findings(counts)
+        dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
-        counts = counts[~dup][COUNT_COLUMNS].reset_index(drop=True)
+        ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
+        counts = counts[ok][COUNT_COLUMNS].reset_index(drop=True)
         counts = _typed_counts(counts)
     else:
         counts = empty_counts()

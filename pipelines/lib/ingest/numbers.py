@@ -85,6 +85,9 @@ def parse_counts(values: pd.Series, *, decimal: str = ",", sentinels=()) -> Pars
     if fast.any():
         value[fast] = text[fast].astype("int64").to_numpy()
         has_value[fast] = True
+        sent_fast = [v for v in _sentinel_values(sentinels) if v >= 0]
+        if sent_fast:
+            problem[fast & np.isin(value, sent_fast)] = "SM-E307"
     rest_idx = np.flatnonzero(~fast)
     if len(rest_idx):
         rest = text.iloc[rest_idx]
