@@ -1,5 +1,4 @@
 /* Sozialmonitor indicator maps: tooltips and legend switching. Needs only Leaflet core. */
-"use strict";
 
 /* Tooltip content for one district: only the properties the feature carries (hidden cells carry no
    values), written with textContent so that no property can inject markup. */
