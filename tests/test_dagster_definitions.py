@@ -1,0 +1,112 @@
+"""The Dagster definitions: the asset graph, checks, the nightly schedule and the sensor."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import dagster as dg
+import pytest
+
+from pipelines.lib.workspace import WORKSPACE_ENV
+
+EXPECTED_ASSETS = {
+    "raw_inputs": "ingest",
+    "core_indicator_cells": "warehouse",
+    "protected_mart": "protection",
+    "indicator_rates": "analysis",
+    "release_exports": "publish",
+    "release_dashboards": "dashboards",
+    "candidate_release": "publish",
+    "current_release": "publish",
+}
+
+
+@pytest.fixture
+def defs(tiny_inputs, monkeypatch):
+    monkeypatch.setenv(WORKSPACE_ENV, str(tiny_inputs))
+    from pipelines.definitions import defs as build
+
+    return build()
+
+
+def test_asset_graph_groups_and_dependencies(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string(): k for k in graph.get_all_asset_keys()}
+    assert set(keys) == set(EXPECTED_ASSETS)
+    for name, group in EXPECTED_ASSETS.items():
+        assert graph.get(keys[name]).group_name == group
+    upstream = {name: {p.to_user_string() for p in graph.get(keys[name]).parent_keys} for name in keys}
+    assert upstream["core_indicator_cells"] == {"raw_inputs"}
+    assert upstream["protected_mart"] == {"core_indicator_cells"}
+    assert upstream["candidate_release"] == {"release_exports", "release_dashboards"}
+    assert upstream["current_release"] == {"candidate_release"}
+
+
+def test_blocking_checks_guard_the_release(defs):
+    checks = {k.name: k for k in defs.resolve_asset_graph().asset_check_keys}
+    assert {"inputs_valid", "districts_covered", "values_plausible", "release_audit"} <= set(checks)
+    assert checks["release_audit"].asset_key.to_user_string() == "candidate_release"
+    specs = {s.name: s for a in defs.assets if isinstance(a, dg.AssetsDefinition) for s in a.check_specs}
+    specs.update({s.name: s for c in defs.asset_checks for s in c.check_specs})
+    assert specs["inputs_valid"].blocking and specs["release_audit"].blocking and specs["values_plausible"].blocking
+
+
+def test_nightly_schedule_and_sensor(defs):
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Berlin"
+    assert schedule.job_name == "refresh"
+    sensor = defs.resolve_sensor_def("new_input_files")
+    assert sensor.job_name == "refresh"
+    job = defs.resolve_job_def("refresh")
+    assert job.executor_def.name == "in_process"
+
+
+def test_sensor_requests_a_run_only_once_files_are_stable(defs, tiny_inputs, monkeypatch):
+    sensor = defs.resolve_sensor_def("new_input_files")
+    clock = [1_000_000.0]
+    monkeypatch.setattr("pipelines.defs.automation.time.time", lambda: clock[0])
+    with dg.instance_for_test() as instance:
+        first = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(first, dg.SkipReason)
+        ctx = dg.build_sensor_context(instance=instance, cursor=None)
+        sensor(ctx)
+        clock[0] += 10_000
+        ctx2 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor)
+        result = sensor(ctx2)
+        assert isinstance(result, dg.RunRequest)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_on_localhost(tiny_inputs):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--workspace", str(tiny_inputs), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as resp:
+                    body = resp.read().decode()
+            except OSError:
+                time.sleep(2)
+        assert body is not None and "dagster_webserver_version" in body
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
