@@ -116,17 +116,25 @@ def check_codes(table: Table, column: str, values: pd.Series, known: Sequence[st
     return ok, findings
 
 
-def parse_years(table: Table, column: str, text: pd.Series) -> tuple[pd.Series, np.ndarray, list[Finding]]:
+def parse_years(table: Table, column: str) -> tuple[pd.Series, np.ndarray, list[Finding]]:
     """Four-digit years in YEAR_RANGE; returns (Int64 years, valid mask, findings)."""
-    digits = text.str.fullmatch(r"\d{4}").to_numpy(dtype=bool, na_value=False)
-    years = pd.Series(pd.NA, index=text.index, dtype="Int64")
-    if digits.any():
-        years[digits] = text[digits].astype("int64").to_numpy()
-    ok = digits & years.between(*YEAR_RANGE).fillna(False).to_numpy(dtype=bool)
+    raw = table.frame[column]
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        arr = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            digits = np.isfinite(arr) & (np.floor(arr) == arr)
+        years = pd.Series(np.where(digits, arr, 0).astype(np.int64), index=raw.index, dtype="Int64")
+    else:
+        text = table.text(column)
+        digits = text.str.fullmatch(r"\d{4}").to_numpy(dtype=bool, na_value=False)
+        years = pd.Series(0, index=text.index, dtype="Int64")
+        if digits.any():
+            years[digits] = text[digits].astype("int64").to_numpy()
+    ok = digits & years.between(*YEAR_RANGE).to_numpy(dtype=bool, na_value=False)
     findings = []
     if (~ok).any():
         pos = np.flatnonzero(~ok)
-        findings = cell_findings("SM-E310", table, column, pos, text.to_numpy()[pos])
+        findings = cell_findings("SM-E310", table, column, pos, table.text(column).to_numpy()[pos])
     years[~ok] = pd.NA
     return years, ok, findings
 

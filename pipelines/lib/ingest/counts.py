@@ -75,18 +75,24 @@ def _greater(table: Table, column: str, num: pd.Series, den: pd.Series) -> tuple
     return gt, cell_findings("SM-E304", table, column, pos, values)
 
 
+def _const(value: str, n: int) -> pd.Series:
+    """A ``str`` column holding one value (built by ``take``: fast for millions of rows)."""
+    return pd.Series([value], dtype="str").take(np.zeros(n, dtype=np.int8)).reset_index(drop=True)
+
+
 def _frame(table, source, keys, years, indicators, num, den, num_flag, den_flag) -> pd.DataFrame:
+    n = len(keys)
     return pd.DataFrame(
         {
-            "district_id": keys.to_numpy(),
-            "year": years.to_numpy(),
-            "indicator_id": indicators,
-            "numerator": num.to_numpy(),
-            "denominator": den.to_numpy(),
-            "numerator_flag": num_flag.to_numpy(),
-            "denominator_flag": den_flag.to_numpy(),
-            "source_id": source.id,
-            "source_file": table.file,
+            "district_id": keys.reset_index(drop=True),
+            "year": years.reset_index(drop=True),
+            "indicator_id": _const(indicators, n) if isinstance(indicators, str) else indicators.reset_index(drop=True),
+            "numerator": num.reset_index(drop=True),
+            "denominator": den.reset_index(drop=True),
+            "numerator_flag": num_flag.reset_index(drop=True),
+            "denominator_flag": den_flag.reset_index(drop=True),
+            "source_id": _const(source.id, n),
+            "source_file": _const(table.file, n),
             "source_row": pd.array(table.rows, dtype="Int64"),
         }
     )
@@ -101,7 +107,7 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
     keys = table.text(cols["district_id"])
     key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
     findings += f
-    years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+    years, year_ok, f = parse_years(table, cols["year"])
     findings += f
     indicators = table.text(cols["indicator_id"])
     ind_ok, f = check_codes(table, cols["indicator_id"], indicators, [i.id for i in config.indicators], "SM-E309")
@@ -112,7 +118,7 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
     findings += _value_findings(table, cols["denominator"], den)
     gt, f = _greater(table, cols["numerator"], num.value, den.value)
     findings += f
-    frame = _frame(table, source, keys, years, indicators.to_numpy(), num.value, den.value, num.flag, den.flag)
+    frame = _frame(table, source, keys, years, indicators, num.value, den.value, num.flag, den.flag)
     frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
     frame["_key_column"] = cols["district_id"]
     return frame[key_ok & year_ok & ind_ok].reset_index(drop=True), findings
@@ -132,7 +138,7 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
     key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
     findings += f
     if source.year_column:
-        years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+        years, year_ok, f = parse_years(table, cols["year"])
         findings += f
     else:
         years, year_ok = None, np.ones(len(keys), dtype=bool)

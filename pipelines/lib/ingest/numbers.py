@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE, SYMBOLS, ZERO_SYMBOLS
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE, FLAGS, SYMBOLS, ZERO_SYMBOLS
 
 MAX_DIGITS = 15  # beyond this an int64 count is implausible (and float rendering unsafe)
 
@@ -69,6 +69,30 @@ def _sentinel_values(sentinels) -> set[float]:
     return out
 
 
+FLAG_LIST = (*FLAGS, "")  # "" = the cell has a problem
+PROBLEM_LIST = ("", "SM-E305", "SM-E306", "SM-E307", "SM-E308")
+_F = {f: i for i, f in enumerate(FLAG_LIST)}
+_P = {p: i for i, p in enumerate(PROBLEM_LIST)}
+
+
+def _labels(labels: tuple[str, ...], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A ``str`` Series from small integer codes (much faster than from an object array)."""
+    return pd.Series(labels, dtype="str").take(codes).set_axis(index)
+
+
+def _result(value, has_value, flag, problem, index) -> ParsedCounts:
+    bad = problem != 0
+    flag[bad] = _F[""]
+    has_value &= ~bad
+    out = pd.array(value, dtype="Int64")
+    out[~has_value] = pd.NA
+    return ParsedCounts(
+        value=pd.Series(out, index=index),
+        flag=_labels(FLAG_LIST, flag, index),
+        problem=_labels(PROBLEM_LIST, problem, index),
+    )
+
+
 def parse_counts(values: pd.Series, *, decimal: str = ",", sentinels=()) -> ParsedCounts:
     """Parse a column of count cells (text or native numbers) into values, flags and problems."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
@@ -78,35 +102,34 @@ def parse_counts(values: pd.Series, *, decimal: str = ",", sentinels=()) -> Pars
     n = len(text)
     value = np.zeros(n, dtype=np.int64)
     has_value = np.zeros(n, dtype=bool)
-    flag = np.full(n, FLAG_VALUE, dtype=object)
-    problem = np.full(n, "", dtype=object)
+    flag = np.full(n, _F[FLAG_VALUE], dtype=np.int8)
+    problem = np.zeros(n, dtype=np.int8)
+    sent_vals = _sentinel_values(sentinels)
 
     fast = text.str.fullmatch(r"\d{1," + str(MAX_DIGITS) + "}").to_numpy(dtype=bool, na_value=False)
     if fast.any():
         value[fast] = text[fast].astype("int64").to_numpy()
         has_value[fast] = True
-        sent_fast = [v for v in _sentinel_values(sentinels) if v >= 0]
+        sent_fast = [v for v in sent_vals if v >= 0]
         if sent_fast:
-            problem[fast & np.isin(value, sent_fast)] = "SM-E307"
+            problem[fast & np.isin(value, sent_fast)] = _P["SM-E307"]
     rest_idx = np.flatnonzero(~fast)
     if len(rest_idx):
         rest = text.iloc[rest_idx]
         empty = (rest == "").to_numpy()
-        flag[rest_idx[empty]] = FLAG_MISSING
+        flag[rest_idx[empty]] = _F[FLAG_MISSING]
         symbol = rest.isin(list(SYMBOLS)).to_numpy()
-        sym_idx = rest_idx[symbol]
-        flag[sym_idx] = rest[symbol].map(SYMBOLS).to_numpy()
+        flag[rest_idx[symbol]] = rest[symbol].map({k: _F[v] for k, v in SYMBOLS.items()}).to_numpy(dtype=np.int8)
         zero = rest.isin(list(ZERO_SYMBOLS)).to_numpy()
         has_value[rest_idx[zero]] = True  # value already 0
         sentinel_text = rest.isin([str(s).strip() for s in sentinels]).to_numpy()
         other = ~(empty | symbol | sentinel_text)
-        problem[rest_idx[sentinel_text]] = "SM-E307"
+        problem[rest_idx[sentinel_text]] = _P["SM-E307"]
         if other.any():
-            sent_vals = _sentinel_values(sentinels)
             o_idx = rest_idx[other]
             parts = rest[other].str.extract(PATTERNS[decimal])
             matched = parts["int"].notna().to_numpy()
-            problem[o_idx[~matched]] = "SM-E308"
+            problem[o_idx[~matched]] = _P["SM-E308"]
             m_idx = o_idx[matched]
             if len(m_idx):
                 p = parts[matched]
@@ -119,58 +142,40 @@ def parse_counts(values: pd.Series, *, decimal: str = ",", sentinels=()) -> Pars
                 ok_len = ~too_long
                 mag[ok_len] = digits[ok_len].astype("int64").to_numpy()
                 signed = np.where(negative, -mag, mag)
-                is_sentinel = np.array([float(v) in sent_vals for v in signed]) & ok_len & ~fractional
+                is_sentinel = np.isin(signed.astype(np.float64), list(sent_vals)) & ok_len & ~fractional
                 codes = np.select(
                     [too_long, is_sentinel, fractional, negative & (mag != 0)],
-                    ["SM-E308", "SM-E307", "SM-E306", "SM-E305"],
-                    default="",
-                )
+                    [_P["SM-E308"], _P["SM-E307"], _P["SM-E306"], _P["SM-E305"]],
+                    default=0,
+                ).astype(np.int8)
                 problem[m_idx] = codes
-                good = codes == ""
+                good = codes == 0
                 value[m_idx[good]] = mag[good]
                 has_value[m_idx[good]] = True
-    bad = problem != ""
-    flag[bad] = ""
-    has_value[bad] = False
-    out = pd.array(value, dtype="Int64")
-    out[~has_value] = pd.NA
-    return ParsedCounts(
-        value=pd.Series(out, index=index),
-        flag=pd.Series(flag, index=index, dtype="str"),
-        problem=pd.Series(problem, index=index, dtype="str"),
-    )
+    return _result(value, has_value, flag, problem, index)
 
 
 def _parse_numeric(values: pd.Series, sentinels) -> ParsedCounts:
     index = values.index
-    arr = values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    n = len(arr)
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(arr)
     finite = np.isfinite(arr)
     with np.errstate(invalid="ignore"):
         integral = finite & (np.floor(arr) == arr)
         too_big = finite & (np.abs(arr) >= 10.0**MAX_DIGITS)
-    sent_vals = np.array(sorted(_sentinel_values(sentinels)) or [np.nan])
-    is_sentinel = np.isin(arr, sent_vals)
+    is_sentinel = np.isin(arr, list(_sentinel_values(sentinels)))
     negative = finite & (arr < 0)
-    codes = np.select(
+    problem = np.select(
         [missing, ~finite | too_big, is_sentinel, ~integral, negative],
-        ["", "SM-E308", "SM-E307", "SM-E306", "SM-E305"],
-        default="",
-    ).astype(object)
-    flag = np.where(missing, FLAG_MISSING, FLAG_VALUE).astype(object)
-    bad = codes != ""
-    flag[bad] = ""
-    has_value = ~missing & ~bad
-    value = np.zeros(n, dtype=np.int64)
-    value[has_value] = arr[has_value].astype(np.int64)
-    out = pd.array(value, dtype="Int64")
-    out[~has_value] = pd.NA
-    return ParsedCounts(
-        value=pd.Series(out, index=index),
-        flag=pd.Series(flag, index=index, dtype="str"),
-        problem=pd.Series(codes, index=index, dtype="str"),
-    )
+        [0, _P["SM-E308"], _P["SM-E307"], _P["SM-E306"], _P["SM-E305"]],
+        default=0,
+    ).astype(np.int8)
+    flag = np.where(missing, _F[FLAG_MISSING], _F[FLAG_VALUE]).astype(np.int8)
+    has_value = ~missing
+    value = np.zeros(len(arr), dtype=np.int64)
+    ok = has_value & (problem == 0)
+    value[ok] = arr[ok].astype(np.int64)
+    return _result(value, has_value, flag, problem, index)
 
 
 def render_native_number(v) -> str:

@@ -34,7 +34,7 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
     keys = table.text(cols["district_id"])
     key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
     findings += f
-    years, year_ok, f = parse_years(table, cols["year"], table.text(cols["year"]))
+    years, year_ok, f = parse_years(table, cols["year"])
     findings += f
     bands = table.text(cols["age_band"])
     band_ok = (bands != "").to_numpy()
