@@ -7,6 +7,7 @@ published), 1 anything else (including: another run holds the workspace).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import subprocess
@@ -43,6 +44,17 @@ def _prepare_dagster(ws: Workspace) -> None:
 
 def _say(msg: str) -> None:
     print(msg, flush=True)
+
+
+def _progress_to_terminal(quiet: bool) -> None:
+    """Stage progress on the terminal; Dagster's own event log goes to its instance (the UI) only."""
+    log = logging.getLogger("sozialmonitor")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", datefmt="%H:%M:%S"))
+        log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
 
 
 def write_status(ws: Workspace, ok: bool, text: str) -> None:
@@ -113,13 +125,14 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         _say(str(exc))
         return EXIT_ERROR
     job = defs().resolve_job_def("refresh")
+    _progress_to_terminal(quiet)
     started = time.monotonic()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             resources={"sozialmonitor": WorkspaceResource(path=str(ws.root), lock_wait_seconds=wait_seconds)},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"sozialmonitor/trigger": "cli"},
         )
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}

@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.stages import publish
 
@@ -11,6 +12,7 @@ from pipelines.lib.stages import publish
           description="Choropleth maps of every indicator (candidate release, offline).")
 def release_dashboards(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
     candidate = sozialmonitor.candidate(indicator_rates)
-    publish.dashboards(candidate, sozialmonitor.config())
+    with step("dashboards"):
+        publish.dashboards(candidate, sozialmonitor.config())
     pages = sorted(p.relative_to(candidate.site).as_posix() for p in candidate.site.rglob("*.html"))
     return dg.Output(candidate.run_id, metadata={"pages": len(pages), "site": dg.MetadataValue.path(str(candidate.site))})

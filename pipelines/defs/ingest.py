@@ -5,6 +5,7 @@ import json
 
 import dagster as dg
 
+from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.findings import Finding
 from pipelines.lib.stages import ingest
@@ -27,7 +28,9 @@ def findings_markdown(findings: list[Finding]) -> str:
           description="Reads and validates every input in data_raw/ and loads them into the private warehouse.")
 def raw_inputs(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     ws = sozialmonitor.workspace
-    outcome = ingest.run(ws, sozialmonitor.config())
+    with step("validate inputs") as log:
+        outcome = ingest.run(ws, sozialmonitor.config())
+        log.info("%-22s %d errors, %d warnings", "", len(outcome.errors), len(outcome.findings) - len(outcome.errors))
     for f in outcome.errors:
         context.log.error(f.render())
     return dg.MaterializeResult(

@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.defs.warehouse import core_indicator_cells
 from pipelines.lib.stages import protection
@@ -12,7 +13,8 @@ from pipelines.lib.stages import protection
           description="Protected indicator values in a new candidate release (the id of that release).")
 def protected_mart(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.Output[str]:
     candidate = sozialmonitor.candidate(context.run.run_id)
-    outcome = protection.run(sozialmonitor.workspace, sozialmonitor.config(), candidate)
+    with step("protect (suppression)"):
+        outcome = protection.run(sozialmonitor.workspace, sozialmonitor.config(), candidate)
     return dg.Output(
         candidate.run_id,
         metadata={

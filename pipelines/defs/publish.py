@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.stages import publish
 
@@ -10,7 +11,8 @@ from pipelines.lib.stages import publish
 @dg.asset(group_name="publish", kinds={"parquet"}, description="Parquet exports of the candidate mart.")
 def release_exports(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
     candidate = sozialmonitor.candidate(indicator_rates)
-    written = publish.exports(candidate)
+    with step("exports"):
+        written = publish.exports(candidate)
     return dg.Output(candidate.run_id, metadata={"files": [p.name for p in written]})
 
 
@@ -27,7 +29,11 @@ def candidate_release(release_exports: str, release_dashboards: str) -> dg.Outpu
                 description="Unabhängige Prüfung: kein geheimgehaltener Wert lässt sich erschließen.")
 def release_audit(sozialmonitor: WorkspaceResource, candidate_release: str) -> dg.AssetCheckResult:
     ws = sozialmonitor.workspace
-    outcome = publish.run_audit(ws, sozialmonitor.config(), sozialmonitor.candidate(candidate_release))
+    with step("audit release") as log:
+        outcome = publish.run_audit(ws, sozialmonitor.config(), sozialmonitor.candidate(candidate_release))
+        if not outcome.passed:
+            log.warning("%-22s %d cells at risk, %d problems: nothing is published", "", len(outcome.at_risk),
+                        len(outcome.problems))
     return dg.AssetCheckResult(
         passed=outcome.passed,
         metadata={**outcome.summary(), "report": dg.MetadataValue.path(str(outcome.report))},
@@ -42,6 +48,7 @@ def current_release(sozialmonitor: WorkspaceResource, candidate_release: str) ->
     ws = sozialmonitor.workspace
     config = sozialmonitor.config()
     candidate = sozialmonitor.candidate(candidate_release)
-    pruned = publish.switch_on(ws, config, candidate)
+    with step("switch release"):
+        pruned = publish.switch_on(ws, config, candidate)
     return dg.MaterializeResult(metadata={"release": candidate.run_id, "mart": dg.MetadataValue.path(str(ws.mart)),
                                           "pruned_releases": len(pruned)})

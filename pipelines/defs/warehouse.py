@@ -4,6 +4,7 @@
 import dagster as dg
 
 from pipelines.defs.ingest import raw_inputs
+from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.stages import warehouse
 
@@ -11,7 +12,8 @@ from pipelines.lib.stages import warehouse
 @dg.asset(group_name="warehouse", kinds={"duckdb", "sql"}, deps=[raw_inputs],
           description="Indicator cells of every district at every level (private).")
 def core_indicator_cells(sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
-    summary = warehouse.run(sozialmonitor.workspace)
+    with step("aggregate hierarchy"):
+        summary = warehouse.run(sozialmonitor.workspace)
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in summary.row_counts.items()})
 
 
