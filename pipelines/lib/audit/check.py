@@ -8,9 +8,10 @@ hidden cell, and checks it against the cell's protection requirement:
 * P2, P1+P2: ``lower ≤ n − k`` (``n`` the published denominator);
 * every hidden cell: ``upper − lower ≥ protection_interval`` and never a single value.
 
-The requirement comes from the rule and ``k`` in the private log, recomputed here; the log's own
-numbers are used only to relax a requirement that the true denominator makes unattainable (a P3 cell
-with 2 examined children cannot reach ``upper ≥ 3``) — or the true denominators when given.
+The requirement comes from the rule and ``k`` in the private log, recomputed here; it is relaxed only
+where the truth makes it unattainable or pointless: a P3 cell with 2 examined children cannot reach
+``upper ≥ 3`` (capped by the true denominator when ``true_values`` are given, else by the log's
+numbers), and with zeros published a hidden zero may be known.
 
 Published cells are checked too: no published numerator may break P1/P2/P3, no hidden cell may show a
 numerator or a rate, every hidden cell must be in the log. With ``true_values`` the audit also checks
@@ -220,7 +221,8 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     k = merged["k"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     k = np.where(np.isnan(k), float(protection.k), k)
     den = t["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    true_den = _truth(t, true_values)["denominator"] if true_values is not None else np.full(n_rows, np.nan)
+    truth = _truth(t, true_values) if true_values is not None else None
+    true_den = truth["denominator"] if truth is not None else np.full(n_rows, np.nan)
     n_known = np.where(np.isnan(den), true_den, den)
 
     def logged(col: str, fill: float) -> np.ndarray:
@@ -247,6 +249,11 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
 
     max_lower = np.where(needs_c & ~np.isnan(den), np.maximum(den - k, floor), np.inf)
     max_lower = np.where(needs_c & np.isnan(den), logged("max_lower", np.inf), max_lower)
+    if truth is not None and protection.publish_zeros:  # a known zero is what publishing zeros means
+        zero = truth["numerator"] == 0
+        min_upper = np.where(zero, -np.inf, min_upper)
+        max_lower = np.where(zero, np.inf, max_lower)
+        min_width = np.where(zero, 0.0, min_width)
     return {
         "rule": rule,
         "k": k.astype(int),

@@ -23,6 +23,8 @@ Requirements (checked against the attacker's exact bounds ``[L, U]``):
 
 * P1, P3, upstream: ``U ≥ k``; P2: ``L ≤ n − k``; every hidden cell: ``U − L ≥ protection_interval``
   (at least 1: never a single value).
+* With zeros published a hidden cell whose value is 0 (only P3 or upstream cells) has no
+  requirement: knowing it is 0 is what publishing zeros means anyway.
 * A requirement is capped by what the true denominator allows (``U ≥ min(k, n)``, width at most
   ``n − lower``): a cell with 2 examined children cannot have an upper bound of 3.
 """
@@ -129,6 +131,11 @@ def classify(
     max_lower = np.where(needs_c, np.maximum(n - k, hidden_lo), np.inf)
     width = float(max(1, protection.protection_interval))
     min_width = np.where(has_n, np.clip(n - hidden_lo, 0.0, width), width)
+    if protection.publish_zeros:  # a zero may be known: zeros are published anyway (P3 / upstream zeros)
+        zero = x == 0
+        min_upper = np.where(zero, -np.inf, min_upper)
+        max_lower = np.where(zero, np.inf, max_lower)
+        min_width = np.where(zero, 0.0, min_width)
 
     return Primary(
         x=x,

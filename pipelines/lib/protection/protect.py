@@ -121,7 +121,7 @@ def protect(
     log = frame.loc[hidden, ["indicator_id", "year", "district_id"]].copy()
     log["rule"] = rule[hidden]
     log["k"] = prim.k[hidden].astype(int)
-    log["min_upper"] = pd.array(np.where(np.isfinite(prim.min_upper), prim.min_upper, np.nan)[hidden])
+    log["min_upper"] = pd.array(np.where(np.isfinite(prim.min_upper), prim.min_upper, 0.0)[hidden])
     log["max_lower"] = pd.array(np.where(np.isfinite(prim.max_lower), prim.max_lower, np.nan)[hidden])
     log["min_width"] = pd.array(prim.min_width[hidden])
     for col in ("min_upper", "max_lower", "min_width"):
