@@ -34,6 +34,10 @@ class Workspace:
         return self.data_private / "warehouse.duckdb"
 
     @property
+    def ledger(self) -> Path:
+        return self.data_private / "ledger.duckdb"
+
+    @property
     def dagster_home(self) -> Path:
         return self.data_private / "dagster"
 

@@ -15,6 +15,7 @@ import pandas as pd
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
 from pipelines.lib.protection import protect
+from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
 from pipelines.lib.workspace import Workspace
@@ -33,6 +34,12 @@ class ProtectionOutcome:
 
 def private_run_dir(ws: Workspace, run_id: str) -> Path:
     return ws.data_private / "releases" / run_id
+
+
+def true_cells(ws: Workspace) -> pd.DataFrame:
+    """The private cells (true values) of the current warehouse."""
+    with connect(ws.warehouse, read_only=True) as con:
+        return con.execute(f"select {CELL_COLUMNS} from int_indicator_cells").df()
 
 
 def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,7 +63,8 @@ def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
     cells, districts = read_cells(ws)
     indicators = {i.id: i for i in config.indicators}
-    result = protect(cells, indicators, config.protection)
+    known = ledger.still_known(ledger.known_values(ws.ledger), cells)
+    result = protect(cells, indicators, config.protection, earlier_releases=known)
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "suppression_log.parquet"

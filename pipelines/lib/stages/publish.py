@@ -12,10 +12,12 @@ from pipelines.lib.audit import audit
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
+from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.exports import TABLE_ORDER, write_exports
+from pipelines.lib.release.protection_report import write_report
 from pipelines.lib.release.switch import prune, switch
-from pipelines.lib.stages.protection import private_run_dir
+from pipelines.lib.stages.protection import private_run_dir, true_cells
 from pipelines.lib.workspace import Workspace
 
 
@@ -80,9 +82,16 @@ def _consistency_problems(candidate: Candidate, cells: pd.DataFrame) -> list[str
 def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutcome:
     """Audit the complete candidate release against the private suppression log."""
     cells = published_cells(candidate.mart)
-    log = pd.read_parquet(private_run_dir(ws, candidate.run_id) / "suppression_log.parquet")
-    result = audit(cells, log, config.protection)
+    run_dir = private_run_dir(ws, candidate.run_id)
+    log = pd.read_parquet(run_dir / "suppression_log.parquet")
+    truth = true_cells(ws)
+    earlier = ledger.still_known(ledger.known_values(ws.ledger), truth)
+    result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
+                   indicators={i.id: i for i in config.indicators})
     problems = _consistency_problems(candidate, cells)
+    violations = result.violations
+    if len(violations):
+        problems.append(f"{len(violations)} published cells break a protection rule")
     outcome = AuditOutcome(
         passed=bool(result.passed) and not problems,
         hidden_cells=int((cells["status"] != "veröffentlicht").sum()),
@@ -92,6 +101,9 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     out = ws.audit_dir / candidate.run_id
     out.mkdir(parents=True, exist_ok=True)
     outcome.at_risk.to_csv(out / "cells_at_risk.csv", index=False)
+    violations.to_csv(out / "rule_violations.csv", index=False)
+    write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth, log, outcome.passed,
+                 len(outcome.at_risk), problems)
     outcome.report = out / "audit.json"
     outcome.report.write_text(
         json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",
@@ -112,6 +124,7 @@ def switch_on(ws: Workspace, config: Config, candidate: Candidate) -> list[str]:
     if not report or not report["passed"]:
         raise RuntimeError(f"release {candidate.run_id} has not passed its audit; nothing is published")
     report.pop("problem_list", None)
+    ledger.record(ws.ledger, candidate.run_id, candidate.mart)  # before the switch: a crash errs on caution
     candidate.mark_complete(report)
     switch(candidate)
     return prune(ws, config.keep_releases)

@@ -1,0 +1,67 @@
+"""The private, append-only ledger of every cell ever published (``data_private/ledger.duckdb``).
+
+An attacker knows all earlier releases: a cell published once stays known. The ledger is written
+*before* a release is switched on, so a crash can only make it more cautious, never forgetful.
+Earlier figures count as knowledge where they still equal the current true value; a revised figure
+(the source corrected it) no longer tells the current value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.lib.duck import connect
+
+KEY = ["indicator_id", "year", "district_id"]
+
+_DDL = """
+create table if not exists published_cells (
+    run_id varchar not null,
+    indicator_id varchar not null,
+    year integer not null,
+    district_id varchar not null,
+    numerator bigint not null,
+    denominator bigint
+)
+"""
+
+
+def record(ledger: Path, run_id: str, mart: Path) -> int:
+    """Append the published numerators of the release ``run_id`` (idempotent per run id)."""
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    with connect(mart, read_only=True, spatial=False) as src:
+        cells = src.execute(
+            "select indicator_id, year, district_id, numerator, denominator from indicator_values "
+            "where status = 'veröffentlicht' and numerator is not null"
+        ).df()
+    with connect(ledger, spatial=False) as con:
+        con.execute(_DDL)
+        con.register("cells", cells)
+        con.execute("begin transaction")
+        con.execute("delete from published_cells where run_id = ?", [run_id])
+        con.execute("insert into published_cells select ?, * from cells", [run_id])
+        con.execute("commit")
+        con.execute("checkpoint")
+    return len(cells)
+
+
+def known_values(ledger: Path) -> pd.DataFrame:
+    """Every cell ever published with each numerator it was published with."""
+    if not ledger.exists():
+        return pd.DataFrame({"indicator_id": [], "year": [], "district_id": [], "numerator": []})
+    with connect(ledger, read_only=True, spatial=False) as con:
+        return con.execute(
+            "select distinct indicator_id, year, district_id, numerator from published_cells order by all"
+        ).df()
+
+
+def still_known(known: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """The earlier figures that equal the current true numerator of their cell."""
+    if known.empty:
+        return known
+    current = cells[[*KEY, "numerator"]].dropna(subset=["numerator"]).astype({"year": "int64"})
+    merged = known.astype({"year": "int64"}).merge(current, on=KEY, suffixes=("", "_now"))
+    same = merged["numerator"].astype("int64") == merged["numerator_now"].astype("int64")
+    return merged.loc[same, [*KEY, "numerator"]].reset_index(drop=True)
