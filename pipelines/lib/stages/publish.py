@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.lib.audit import audit
+from pipelines.lib.audit.site import site_problems
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
@@ -88,7 +89,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     earlier = ledger.still_known(ledger.known_values(ws.ledger), truth)
     result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
                    indicators={i.id: i for i in config.indicators})
-    problems = _consistency_problems(candidate, cells)
+    problems = _consistency_problems(candidate, cells) + site_problems(candidate.site)
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
