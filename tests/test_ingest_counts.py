@@ -53,7 +53,8 @@ def test_canonical_columns_and_dtypes(tmp_path):
     inputs = load_csv_counts(tmp_path, csv_text(long_rows()))
     c = inputs.counts
     assert list(c.columns) == ["district_id", "year", "indicator_id", "numerator", "denominator",
-                               "numerator_flag", "denominator_flag", "source_id", "source_file", "source_row"]
+                               "numerator_flag", "denominator_flag", "source_id", "source_file", "source_row",
+                               "derived"]
     assert str(c.numerator.dtype) == "Int64" and str(c.denominator.dtype) == "Int64"
     assert str(c.year.dtype) == "int64"
     assert set(c.source_id) == {"quelle"}

@@ -8,6 +8,7 @@ else parses TOML.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from pipelines.lib.findings import ConfigError
 
 CONFIG_NAME = "sozialmonitor.toml"
+BUILT_KEY = "Gebietsschlüssel (gebildet)"  # key column a layout builds from several columns or the path
 
 DOMAINS = ("Soziales", "Bildung", "Gesundheit")
 DIRECTIONS = ("higher_is_worse", "lower_is_worse", "none")
@@ -32,6 +34,75 @@ ABSENT_RULES = ("zero", "missing", "error")
 class Level:
     id: str
     label: str
+    names: dict[str, str] = field(default_factory=dict)  # names of districts built from their children
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """How a key is normalised: strip, remove/add prefix or suffix, zero-pad to a width."""
+
+    pad: int | None = None  # left-pad with zeros to this width ("1001" -> "01001")
+    prefix: str = ""  # added in front
+    suffix: str = ""  # added at the end
+    remove_prefix: str = ""
+    remove_suffix: str = ""
+    strip: str = ""  # further characters stripped at both ends (whitespace always is)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pad or self.prefix or self.suffix or self.remove_prefix or self.remove_suffix or self.strip)
+
+
+@dataclass(frozen=True)
+class MergeRule:
+    """Dissolve several geometries of one level into one district (statistically merged areas)."""
+
+    key: str
+    name: str
+    members: tuple[str, ...]  # keys or names of the members
+
+
+@dataclass(frozen=True)
+class AreaSystem:
+    """A version of the district boundaries (e.g. LOR 2019, LOR 2021) with its validity in years."""
+
+    id: str
+    valid_from: int | None = None
+    valid_to: int | None = None
+    crosswalk: str = "area"  # "area" (share of polygon area) or a table path (population shares)
+    crosswalk_columns: dict[str, str] = field(default_factory=dict)  # old, new, weight
+
+
+@dataclass(frozen=True)
+class TotalsRule:
+    """Rows that are totals rather than districts (e.g. "Bezirk insgesamt")."""
+
+    match: str | None = None  # regular expression on ``column`` (default: the key/name column)
+    column: str | None = None
+    from_row: int | None = None  # spreadsheet rows from this one on are totals
+    action: str = "parent"  # "parent": the figure of a district above the leaves; "drop"
+    level: str | None = None  # where to look the parent up (default: every level above the leaves)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table is shaped before it is read: selection, renames, keys, name joins, markers."""
+
+    range: str | None = None  # e.g. "A4:BQ111" (Excel-style, the header row included)
+    transpose: bool = False  # rows are columns (e.g. "indicator, value" files)
+    rename: dict[str, str] = field(default_factory=dict)  # source header -> new name
+    keep_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> kept values
+    key_columns: tuple[str, ...] = ()  # several columns concatenated into the key
+    key_from_path: str | None = None  # regular expression on the file path; group 1 is the key
+    key_rule: KeyRule = KeyRule()
+    join: str = "key"  # "key" or "name"
+    join_level: str | None = None  # level whose names are matched (default: the leaves)
+    names: dict[str, str] = field(default_factory=dict)  # table name -> geometry name or key
+    names_file: dict[str, str] = field(default_factory=dict)  # path, name, key (a mapping table)
+    totals: tuple[TotalsRule, ...] = ()
+    missing_values: tuple[str, ...] = ()  # cells meaning "missing" (e.g. "k.A.")
+    secret_values: tuple[str, ...] = ()  # cells meaning "kept secret upstream" (like ".")
+    unmatched: str = "error"  # keys unknown to the geometry: "error" or "warning" (rows left out)
 
 
 @dataclass(frozen=True)
@@ -45,6 +116,13 @@ class GeometrySource:
     level_column: str | None = None
     parent: str | None = None
     layer: str | None = None
+    key_rule: KeyRule = KeyRule()
+    parent_from_prefix: int | None = None  # the parent key is the first N characters of the key
+    parent_name: str | None = None  # a column naming the parent (for levels built from children)
+    merge: tuple[MergeRule, ...] = ()
+    area_system: str | None = None
+    valid_from: int | None = None
+    valid_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,8 +131,9 @@ class WideValue:
 
     column: str
     indicator: str
-    part: str  # "numerator" | "denominator"
+    part: str  # "numerator" | "denominator" | "share"
     year: int | None = None
+    scale: float = 100.0  # share: 100 for percent, 1 for fractions, 1000 for per mille
 
 
 @dataclass(frozen=True)
@@ -75,6 +154,9 @@ class CountSource:
     year_column: str | None = None  # wide: a column holding the year
     values: tuple[WideValue, ...] = ()
     sentinels: tuple[str, ...] = ("-9999", "-999", "-99999")
+    layout: Layout = Layout()
+    share_denominator: str | None = None  # "population": shares without a denominator column
+    area_system: str | None = None  # the area system the keys belong to (default: the current one)
 
 
 @dataclass(frozen=True)
@@ -83,6 +165,18 @@ class PopulationSource:
     columns: dict[str, str] = field(default_factory=dict)
     sheet: str | int | None = None
     encoding: str | None = None
+    format: str = "long"  # "long" or "wide" (one row per district, the total in ``value``)
+    header_rows: int = 1
+    skip_rows: int = 0
+    key: str | None = None  # wide: the key (or name) column
+    value: str | None = None  # wide: the population column
+    year: int | None = None  # wide: the year of the figures
+    year_column: str | None = None
+    age_band: str = "insgesamt"
+    aggregate: bool = False  # sum rows with the same key (e.g. municipalities to counties)
+    sentinels: tuple[str, ...] = ("-9999", "-999", "-99999")
+    layout: Layout = Layout()
+    area_system: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +252,7 @@ class Config:
     indicators: tuple[Indicator, ...]
     population: PopulationSource | None = None
     offers: OfferSource | None = None
+    area_systems: tuple[AreaSystem, ...] = ()
     protection: Protection = Protection()
     schedule: Schedule = Schedule()
     keep_releases: int = 5
@@ -171,6 +266,18 @@ class Config:
     @property
     def leaf_level(self) -> str:
         return self.levels[-1].id
+
+    @property
+    def current_area_system(self) -> str | None:
+        """The area system everything is published on: the geometries without an older system."""
+        used = {g.area_system for g in self.geometries}
+        if not self.area_systems:
+            return next(iter(used)) if len(used) == 1 else None
+        newest = max(self.area_systems, key=lambda a: (a.valid_from or 0, a.valid_to or 9999))
+        return newest.id
+
+    def area_system(self, system_id: str | None) -> AreaSystem | None:
+        return next((a for a in self.area_systems if a.id == system_id), None)
 
     def level_label(self, level_id: str) -> str:
         return next(level.label for level in self.levels if level.id == level_id)
@@ -209,7 +316,11 @@ def load_config(workspace: Path) -> Config:
 
 def parse_config(raw: dict[str, Any], root: Path) -> Config:
     city = _table(raw, "city")
-    levels = tuple(Level(id=_req(lv, "id", "levels"), label=lv.get("label", lv["id"])) for lv in raw.get("levels", []))
+    levels = tuple(
+        Level(id=_req(lv, "id", "levels"), label=lv.get("label", lv["id"]),
+              names={str(k): str(v) for k, v in lv.get("names", {}).items()})
+        for lv in raw.get("levels", [])
+    )
     if len(levels) < 2:
         raise ConfigError("[[levels]] muss mindestens zwei Ebenen nennen: die Stadt und eine Ebene darunter.")
     level_ids = {lv.id for lv in levels}
@@ -225,6 +336,17 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             level_column=g.get("level_column"),
             parent=g.get("parent"),
             layer=g.get("layer"),
+            key_rule=_key_rule(g, "geometries"),
+            parent_from_prefix=g.get("parent_from_prefix"),
+            parent_name=g.get("parent_name"),
+            merge=tuple(
+                MergeRule(key=str(_req(m, "key", "geometries.merge")), name=str(m.get("name", m["key"])),
+                          members=tuple(str(x) for x in _req(m, "members", "geometries.merge")))
+                for m in g.get("merge", [])
+            ),
+            area_system=g.get("area_system"),
+            valid_from=g.get("valid_from"),
+            valid_to=g.get("valid_to"),
         )
         for g in raw.get("geometries", [])
     )
@@ -236,6 +358,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         if g.level is not None and g.level not in level_ids:
             raise ConfigError(f"[[geometries]] {g.path}: Ebene „{g.level}“ ist nicht in [[levels]] definiert.")
 
+    area_systems = _area_systems(raw, geometries)
     indicators = tuple(_indicator(i) for i in raw.get("indicators", []))
     ids = [i.id for i in indicators]
     if len(set(ids)) != len(ids):
@@ -251,16 +374,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
                 )
 
     pop = raw.get("population")
-    population = (
-        PopulationSource(
-            path=_req(pop, "path", "population"),
-            columns=dict(pop.get("columns", {})),
-            sheet=pop.get("sheet"),
-            encoding=pop.get("encoding"),
-        )
-        if pop
-        else None
-    )
+    population = _population(pop) if pop else None
     off = raw.get("offers")
     offers = (
         OfferSource(
@@ -301,6 +415,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         indicators=indicators,
         population=population,
         offers=offers,
+        area_systems=area_systems,
         protection=protection,
         schedule=schedule,
         keep_releases=int(raw.get("release", {}).get("keep", 5)),
@@ -338,6 +453,134 @@ def _indicator(raw: dict) -> Indicator:
         raise ConfigError(f"Indikator {ind_id}: unbekannte Einstellung ({exc}).") from exc
 
 
+def _key_rule(raw: dict, where: str) -> KeyRule:
+    """``key_pad``, ``key_prefix``, ``key_suffix``, ``key_remove_prefix``, ``key_remove_suffix``, ``key_strip``."""
+    pad = raw.get("key_pad")
+    if pad is not None and (not isinstance(pad, int) or pad < 1):
+        raise ConfigError(f"[{where}]: key_pad muss eine positive ganze Zahl sein (Breite des Schlüssels).")
+    return KeyRule(
+        pad=pad, prefix=str(raw.get("key_prefix", "")), suffix=str(raw.get("key_suffix", "")),
+        remove_prefix=str(raw.get("key_remove_prefix", "")), remove_suffix=str(raw.get("key_remove_suffix", "")),
+        strip=str(raw.get("key_strip", "")),
+    )
+
+
+def _strings(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _layout(raw: dict, where: str) -> Layout:
+    join = raw.get("join", "key")
+    if join not in ("key", "name"):
+        raise ConfigError(f"[{where}]: join muss „key“ oder „name“ sein.")
+    unmatched = raw.get("unmatched", "error")
+    if unmatched not in ("error", "warning"):
+        raise ConfigError(f"[{where}]: unmatched muss „error“ oder „warning“ sein.")
+    totals = []
+    for t in raw.get("totals", []):
+        action = t.get("action", "parent")
+        if action not in ("parent", "drop"):
+            raise ConfigError(f"[{where}.totals]: action muss „parent“ oder „drop“ sein.")
+        if t.get("match") is None and t.get("from_row") is None:
+            raise ConfigError(f"[{where}.totals]: „match“ (Muster) oder „from_row“ (ab Zeile) angeben.")
+        try:
+            if t.get("match") is not None:
+                re.compile(t["match"])
+        except re.error as exc:
+            raise ConfigError(f"[{where}.totals]: match ist kein gültiges Muster ({exc}).") from exc
+        totals.append(TotalsRule(match=t.get("match"), column=t.get("column"), from_row=t.get("from_row"),
+                                 action=action, level=t.get("level")))
+    names_file = dict(raw.get("names_file", {}))
+    if names_file and not all(names_file.get(k) for k in ("path", "name", "key")):
+        raise ConfigError(f"[{where}.names_file]: „path“, „name“ und „key“ angeben.")
+    key = raw.get("key")
+    key_from_path = raw.get("key_from_path")
+    if key_from_path is not None:
+        try:
+            if re.compile(key_from_path).groups < 1:
+                raise ConfigError(f"[{where}]: key_from_path braucht eine Gruppe in Klammern, z. B. „daten/([^/]+)/“.")
+        except re.error as exc:
+            raise ConfigError(f"[{where}]: key_from_path ist kein gültiges Muster ({exc}).") from exc
+    return Layout(
+        range=raw.get("range"),
+        transpose=bool(raw.get("transpose", False)),
+        rename={str(k): str(v) for k, v in raw.get("rename", {}).items()},
+        keep_rows={str(k): _strings(v) for k, v in raw.get("keep_rows", {}).items()},
+        key_columns=tuple(key) if isinstance(key, list) else (),
+        key_from_path=key_from_path,
+        key_rule=_key_rule(raw, where),
+        join=join,
+        join_level=raw.get("join_level"),
+        names={str(k): str(v) for k, v in raw.get("names", {}).items()},
+        names_file=names_file,
+        totals=tuple(totals),
+        missing_values=_strings(raw.get("missing_values")),
+        secret_values=_strings(raw.get("secret_values")),
+        unmatched=unmatched,
+    )
+
+
+def _key_name(raw: dict) -> str | None:
+    key = raw.get("key")
+    if isinstance(key, list):
+        return BUILT_KEY  # the concatenated key column built by the layout
+    if key is None and raw.get("key_from_path"):
+        return BUILT_KEY
+    return key
+
+
+def _population(pop: dict) -> PopulationSource:
+    fmt = pop.get("format", "long")
+    if fmt not in ("long", "wide"):
+        raise ConfigError("[population]: format muss „long“ oder „wide“ sein.")
+    if fmt == "wide" and not ((pop.get("key") or pop.get("key_from_path")) and pop.get("value")):
+        raise ConfigError("[population]: eine breite Tabelle braucht „key“ und „value“ (die Einwohnerspalte).")
+    if fmt == "wide" and pop.get("year") is None and pop.get("year_column") is None:
+        raise ConfigError("[population]: „year“ oder „year_column“ angeben.")
+    return PopulationSource(
+        path=_req(pop, "path", "population"),
+        columns=dict(pop.get("columns", {})),
+        sheet=pop.get("sheet"),
+        encoding=pop.get("encoding"),
+        format=fmt,
+        header_rows=int(pop.get("header_rows", 1)),
+        skip_rows=int(pop.get("skip_rows", 0)),
+        key=_key_name(pop),
+        value=pop.get("value"),
+        year=pop.get("year"),
+        year_column=pop.get("year_column"),
+        age_band=str(pop.get("age_band", "insgesamt")),
+        aggregate=bool(pop.get("aggregate", False)),
+        sentinels=tuple(str(s) for s in pop.get("sentinels", ("-9999", "-999", "-99999"))),
+        layout=_layout(pop, "population"),
+        area_system=pop.get("area_system"),
+    )
+
+
+def _area_systems(raw: dict, geometries: tuple[GeometrySource, ...]) -> tuple[AreaSystem, ...]:
+    systems = []
+    for a in raw.get("area_systems", []):
+        crosswalk = a.get("crosswalk", "area")
+        systems.append(AreaSystem(id=str(_req(a, "id", "area_systems")), valid_from=a.get("valid_from"),
+                                  valid_to=a.get("valid_to"), crosswalk=str(crosswalk),
+                                  crosswalk_columns=dict(a.get("crosswalk_columns", {}))))
+    known = {a.id for a in systems}
+    for g in geometries:  # validity given on the geometry itself defines a system of its own
+        if g.area_system and g.area_system not in known:
+            systems.append(AreaSystem(id=g.area_system, valid_from=g.valid_from, valid_to=g.valid_to))
+            known.add(g.area_system)
+    if systems:
+        for g in geometries:
+            if g.area_system is None:
+                raise ConfigError(f"[[geometries]] {g.path}: bei mehreren Gebietsständen braucht jede "
+                                  "Geometrie „area_system“.")
+    return tuple(systems)
+
+
 def _count_source(raw: dict, n: int) -> CountSource:
     source_id = raw.get("id", f"counts_{n}")
     fmt = raw.get("format", "long")
@@ -349,17 +592,18 @@ def _count_source(raw: dict, n: int) -> CountSource:
     values = []
     for v in raw.get("values", []):
         part = v.get("part", "numerator")
-        if part not in ("numerator", "denominator"):
-            raise ConfigError(f"[[counts]] {source_id}: part muss „numerator“ oder „denominator“ sein.")
+        if part not in ("numerator", "denominator", "share"):
+            raise ConfigError(f"[[counts]] {source_id}: part muss „numerator“, „denominator“ oder „share“ sein.")
         values.append(
             WideValue(
                 column=_req(v, "column", f"counts {source_id}"),
                 indicator=_req(v, "indicator", f"counts {source_id}"),
                 part=part,
                 year=v.get("year"),
+                scale=float(v.get("scale", 100.0)),
             )
         )
-    if fmt == "wide" and (not values or not raw.get("key")):
+    if fmt == "wide" and (not values or not (raw.get("key") or raw.get("key_from_path"))):
         raise ConfigError(f"[[counts]] {source_id}: ein breites Blatt braucht „key“ und [[counts.values]].")
     return CountSource(
         id=source_id,
@@ -371,9 +615,12 @@ def _count_source(raw: dict, n: int) -> CountSource:
         skip_rows=int(raw.get("skip_rows", 0)),
         encoding=raw.get("encoding"),
         columns=dict(raw.get("columns", {})),
-        key=raw.get("key"),
+        key=_key_name(raw),
         year=raw.get("year"),
         year_column=raw.get("year_column"),
         values=tuple(values),
         sentinels=tuple(str(s) for s in raw.get("sentinels", ("-9999", "-999", "-99999"))),
+        layout=_layout(raw, f"counts {source_id}"),
+        share_denominator=raw.get("share_denominator"),
+        area_system=raw.get("area_system"),
     )

@@ -13,6 +13,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E106  | Tabellenblatt nicht gefunden                     |
 | SM-E107  | Zeile hat zu viele Felder                        |
 | SM-E108  | Layer nicht gefunden                             |
+| SM-E109  | Zellbereich ungültig                             |
 | SM-E201  | Geometrie ungültig                               |
 | SM-E202  | Geometrie leer                                   |
 | SM-E203  | Koordinatensystem fehlt                          |
@@ -39,6 +40,14 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E311  | Datenzeilen fehlen                               |
 | SM-E313  | Pflichtangabe fehlt                              |
 | SM-E314  | Einwohnerzahl fehlt oder ist geheim              |
+| SM-W315  | Gebiet der Tabelle nicht in den Geometrien       |
+| SM-W316  | Gebiete ohne Datenzeile                          |
+| SM-W317  | Zähler aus Anteil berechnet                      |
+| SM-E318  | Anteil ungültig                                  |
+| SM-W319  | Werte auf neuen Gebietsstand umgerechnet         |
+| SM-E320  | Gebietsstand unbekannt                           |
+| SM-E321  | Schlüssel-Zuordnungstabelle fehlerhaft           |
+| SM-W322  | Zusammenzufassende Gebiete nicht gefunden        |
 | SM-E401  | Koordinate ungültig                              |
 | SM-W402  | Angebot liegt außerhalb des Stadtgebiets         |
 """
@@ -107,6 +116,8 @@ _CODES = [
          "Tragen Sie den Schlüssel des übergeordneten Gebiets ein bzw. geben Sie in sozialmonitor.toml „parent“ an."),
     Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
          "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
+    Code("SM-E109", "Zellbereich ungültig",
+         "Geben Sie „range“ wie in Excel an, z. B. „A4:BQ111“ (Kopfzeile eingeschlossen) oder „A4:BQ“ (bis zum Ende)."),
     # data rows
     Code("SM-E301", "Gebietsschlüssel unbekannt",
          "Der Schlüssel kommt in den Geometrien nicht vor. Prüfen Sie Tippfehler und verlorene führende Nullen."),
@@ -138,6 +149,27 @@ _CODES = [
          "Die Zelle darf nicht leer sein. Ergänzen Sie den Wert oder löschen Sie die Zeile."),
     Code("SM-E314", "Einwohnerzahl fehlt oder ist geheim",
          "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen)."),
+    Code("SM-W315", "Gebiet der Tabelle nicht in den Geometrien",
+         "Die Zeilen wurden nicht übernommen (unmatched = \"warning\"). Ergänzen Sie die Zuordnung unter „names“ "
+         "oder prüfen Sie, ob die Geometrie zum Datenstand passt."),
+    Code("SM-W316", "Gebiete ohne Datenzeile",
+         "Für diese Gebiete der Geometrie enthält die Tabelle keine Zeile; sie erscheinen als „keine Daten“. "
+         "Prüfen Sie Schlüssel, Namen und den Gebietsstand."),
+    Code("SM-W317", "Zähler aus Anteil berechnet",
+         "Die Tabelle liefert Anteile; die Zähler wurden als gerundeter Anteil × Nenner berechnet und sind als "
+         "abgeleitet gekennzeichnet. Liefern Sie, wenn möglich, Fallzahlen."),
+    Code("SM-E318", "Anteil ungültig",
+         "Anteile müssen Zahlen zwischen 0 und der angegebenen Skala sein (z. B. 0 bis 100 bei Prozent) oder ein "
+         "Tabellenzeichen."),
+    Code("SM-W319", "Werte auf neuen Gebietsstand umgerechnet",
+         "Die Werte liegen auf einem älteren Gebietsstand vor und wurden über Flächen- oder Bevölkerungsanteile auf "
+         "den aktuellen Gebietsstand umgerechnet (gerundet, als abgeleitet gekennzeichnet)."),
+    Code("SM-E320", "Gebietsstand unbekannt",
+         "Der Gebietsstand muss unter [[area_systems]] oder bei einer Geometrie („area_system“) definiert sein."),
+    Code("SM-E321", "Schlüssel-Zuordnungstabelle fehlerhaft",
+         "Die Zuordnungstabelle braucht die unter names_file angegebenen Spalten „name“ und „key“."),
+    Code("SM-W322", "Zusammenzufassende Gebiete nicht gefunden",
+         "Prüfen Sie die Schlüssel oder Namen unter [[geometries.merge]] members."),
     # offers
     Code("SM-E401", "Koordinate ungültig",
          "Rechtswert und Hochwert (bzw. Länge und Breite) müssen Zahlen im angegebenen Koordinatensystem sein."),

@@ -17,12 +17,13 @@ from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.checks import cell_findings, check_codes, check_keys, parse_years, required_columns
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.numbers import ParsedCounts, parse_counts
+from pipelines.lib.ingest.shares import ParsedShares, derive, parse_shares
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import Table
 
 COUNT_COLUMNS = [
     "district_id", "year", "indicator_id", "numerator", "denominator",
-    "numerator_flag", "denominator_flag", "source_id", "source_file", "source_row",
+    "numerator_flag", "denominator_flag", "source_id", "source_file", "source_row", "derived",
 ]
 LONG_COLUMNS = ("district_id", "year", "indicator_id", "numerator", "denominator")
 ABSENT_LIST = 10  # keys listed per absent-rows finding
@@ -45,6 +46,7 @@ def empty_counts() -> pd.DataFrame:
             "denominator": pd.Series(dtype="Int64"), "numerator_flag": pd.Series(dtype="str"),
             "denominator_flag": pd.Series(dtype="str"), "source_id": pd.Series(dtype="str"),
             "source_file": pd.Series(dtype="str"), "source_row": pd.Series(dtype="Int64"),
+            "derived": pd.Series(dtype="bool"),
         }
     )
 
@@ -94,13 +96,17 @@ def _frame(table, source, keys, years, indicators, num, den, num_flag, den_flag)
             "source_id": _const(source.id, n),
             "source_file": _const(table.file, n),
             "source_row": pd.array(table.rows, dtype="Int64"),
+            "derived": np.zeros(n, dtype=bool),
         }
     )
 
 
-def read_long(table: Table, source: CountSource, config: Config, districts: DistrictIndex):
+def read_long(table: Table, source: CountSource, config: Config, districts: DistrictIndex,
+              key_column: str | None = None):
     """Long table → (rows with valid keys incl. an ``_ok`` column, findings)."""
     wanted = {c: source.columns.get(c, c) for c in LONG_COLUMNS}
+    if key_column:
+        wanted["district_id"] = key_column
     cols, findings = required_columns(table, wanted)
     if cols is None:
         return None, findings
@@ -124,9 +130,15 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
     return frame[key_ok & year_ok & ind_ok].reset_index(drop=True), findings
 
 
-def read_wide(table: Table, source: CountSource, config: Config, districts: DistrictIndex):
-    """Wide sheet → long rows, one per value group (indicator × year) and sheet row."""
-    wanted = {"district_id": source.key}
+def read_wide(table: Table, source: CountSource, config: Config, districts: DistrictIndex,
+              key_column: str | None = None):
+    """Wide sheet → long rows, one per value group (indicator × year) and sheet row.
+
+    A group with a ``share`` column derives its numerator as round(share × denominator) and flags
+    it ``derived``; without a denominator column (``share_denominator = "population"``) the share
+    is kept in ``_share`` and the numerator derived once the population is known.
+    """
+    wanted = {"district_id": key_column or source.key}
     if source.year_column:
         wanted["year"] = source.year_column
     for v in source.values:
@@ -143,14 +155,23 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
     else:
         years, year_ok = None, np.ones(len(keys), dtype=bool)
     parsed: dict[str, ParsedCounts] = {}
+    shares: dict[str, ParsedShares] = {}
     for v in source.values:
+        if v.part == "share":
+            if v.column not in shares:
+                shares[v.column] = parse_shares(table.frame[cols[v.column]], scale=v.scale, decimal=table.decimal,
+                                                sentinels=source.sentinels)
+                findings += _share_findings(table, cols[v.column], shares[v.column])
+            continue
         if v.column not in parsed:
             parsed[v.column] = parse_counts(table.frame[cols[v.column]], decimal=table.decimal,
                                             sentinels=source.sentinels)
             findings += _value_findings(table, cols[v.column], parsed[v.column])
     groups: dict[tuple[str, int | None], dict[str, str]] = {}
+    scales: dict[str, float] = {}
     for v in source.values:
         groups.setdefault((v.indicator, v.year if v.year is not None else source.year), {})[v.part] = v.column
+        scales[v.column] = v.scale
     missing = ParsedCounts(
         value=pd.Series(pd.NA, index=keys.index, dtype="Int64"),
         flag=pd.Series(FLAG_MISSING, index=keys.index, dtype="str"),
@@ -168,16 +189,47 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
             continue
         num = parsed[parts["numerator"]] if "numerator" in parts else missing
         den = parsed[parts["denominator"]] if "denominator" in parts else missing
+        share = shares.get(parts.get("share", ""))
+        if share is not None and "numerator" not in parts:
+            num = _derived(share, scales[parts["share"]], den)
         gt, f = _greater(table, cols[parts.get("numerator", "")] if "numerator" in parts else "", num.value,
                          den.value)
         findings += f
         frame = _frame(table, source, keys, g_years, indicator, num.value, den.value, num.flag, den.flag)
         frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
+        if share is not None and "numerator" not in parts:
+            frame["derived"] = True
+            if "denominator" not in parts:  # the population gives the denominator (see load.py)
+                frame["_share"] = (share.value / scales[parts["share"]]).to_numpy()
+                frame["numerator_flag"] = share.flag.to_numpy()
+                frame["denominator_flag"] = share.flag.to_numpy()
+            n_derived = int((num.flag == FLAG_VALUE).sum()) if "denominator" in parts else int(
+                (share.flag == FLAG_VALUE).sum())
+            if n_derived:
+                findings.append(finding("SM-W317", table.file, f"{n_derived} Werte für „{indicator}“",
+                                        column=cols[parts["share"]]))
         frame["_key_column"] = cols["district_id"]
         frames.append(frame[key_ok & year_ok])
     if not frames:
         return None, findings
     return pd.concat(frames, ignore_index=True), findings
+
+
+def _share_findings(table: Table, column: str, parsed: ParsedShares) -> list[Finding]:
+    out: list[Finding] = []
+    raw = table.frame[column]
+    for code in ("SM-E307", "SM-E318"):
+        pos = np.flatnonzero((parsed.problem == code).to_numpy())
+        if len(pos):
+            out += cell_findings(code, table, column, pos, raw.iloc[pos].astype("str").to_numpy())
+    return out
+
+
+def _derived(share: ParsedShares, scale: float, den: ParsedCounts) -> ParsedCounts:
+    """The numerator of a share group: derived where share and denominator are numbers."""
+    value = derive(share.value, scale, den.value)
+    flag = share.flag.where(share.flag != FLAG_VALUE, den.flag.where(den.flag != "", FLAG_MISSING))
+    return ParsedCounts(value=value, flag=flag.astype("str"), problem=share.problem)
 
 
 def absent_rows(rows: pd.DataFrame, source: CountSource, districts: DistrictIndex, file: str):
@@ -221,6 +273,7 @@ def absent_rows(rows: pd.DataFrame, source: CountSource, districts: DistrictInde
     fill["source_id"] = source.id
     fill["source_file"] = file
     fill["source_row"] = pd.array([pd.NA] * n, dtype="Int64")
+    fill["derived"] = False
     return fill[COUNT_COLUMNS], findings
 
 

@@ -21,6 +21,7 @@ from pipelines.lib.config import Config, GeometrySource
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.files import relative, resolve_paths
+from pipelines.lib.ingest.keys import normalise_keys
 from pipelines.lib.ingest.tables import as_text
 
 GEOMETRY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -33,6 +34,7 @@ class DistrictResult:
     districts: gpd.GeoDataFrame
     findings: list[Finding] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
+    systems: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # older area systems (not published)
 
 
 def read_geometry_file(path: Path, file: str, layer: str | None) -> tuple[gpd.GeoDataFrame | None, list[Finding]]:
@@ -76,6 +78,8 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
         wanted["parent"] = src.parent
     if src.level_column:
         wanted["level"] = src.level_column
+    if src.parent_name:
+        wanted["parent_name"] = src.parent_name
     cols = {}
     present = [c for c in gdf.columns if c != gdf.geometry.name]
     for role, name in wanted.items():
@@ -92,14 +96,20 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
         findings.append(finding("SM-E203", file))
         gdf = gdf.set_crs(config.crs, allow_override=True)
     rows = np.arange(2, len(gdf) + 2)
+    keys = normalise_keys(as_text(gdf[cols["key"]]), src.key_rule)
+    if src.parent_from_prefix:
+        parents = keys.str[: src.parent_from_prefix].to_numpy()
+    else:
+        parents = as_text(gdf[cols["parent"]]).to_numpy() if src.parent else ""
     out = pd.DataFrame(
         {
-            "district_id": as_text(gdf[cols["key"]]).to_numpy(),
+            "district_id": keys.to_numpy(),
             "name": as_text(gdf[cols["name"]]).to_numpy(),
             "level": as_text(gdf[cols["level"]]).to_numpy() if src.level_column else src.level,
-            "parent_id": as_text(gdf[cols["parent"]]).to_numpy() if src.parent else "",
+            "parent_id": parents,
             "_file": file,
             "_row": rows,
+            "_parent_name": as_text(gdf[cols["parent_name"]]).to_numpy() if src.parent_name else "",
         }
     )
     geoms = gdf.geometry.to_crs(config.crs) if not gdf.crs.equals(pyproj.CRS(config.crs)) else gdf.geometry
@@ -113,7 +123,36 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
             )
         result = result[result["level"].isin(known)]
     findings += _feature_checks(result, cols["key"], config)
+    if src.merge:
+        result, f = _merge(result, src, file, config)
+        findings += f
     return result, findings
+
+
+def _merge(table: gpd.GeoDataFrame, src: GeometrySource, file: str, config: Config):
+    """Dissolve the members of each merge rule into one district (by key or name)."""
+    findings: list[Finding] = []
+    for rule in src.merge:
+        members = set(rule.members)
+        hit = (table["district_id"].isin(members) | table["name"].isin(members)).to_numpy()
+        found = set(table.loc[hit, "district_id"]) | set(table.loc[hit, "name"])
+        lacking = sorted(members - found)
+        if lacking:
+            findings.append(finding("SM-W322", file, f"„{rule.name}“: " + ", ".join(f"„{m}“" for m in lacking),
+                                    value=rule.key))
+        if not hit.any():
+            continue
+        first = table[hit].iloc[0]
+        geom = shapely.union_all(table.geometry.to_numpy()[hit])
+        row = gpd.GeoDataFrame(
+            {"district_id": [rule.key], "name": [rule.name], "level": [first["level"]],
+             "parent_id": [first["parent_id"]], "_file": [file], "_row": [first["_row"]],
+             "_parent_name": [first["_parent_name"]]},
+            geometry=[geom], crs=config.crs,
+        )
+        table = gpd.GeoDataFrame(pd.concat([table[~hit], row], ignore_index=True), geometry="geometry",
+                                 crs=config.crs)
+    return table, findings
 
 
 def _feature_checks(gdf: gpd.GeoDataFrame, key_col: str, config: Config) -> list[Finding]:
@@ -197,6 +236,8 @@ def build_districts(config: Config) -> DistrictResult:
     parts: list[gpd.GeoDataFrame] = []
     paths: list[Path] = []
     sources: dict[str, GeometrySource] = {}
+    current = config.current_area_system
+    systems: dict[str, list[gpd.GeoDataFrame]] = {}
     for src in config.geometries:
         found, f = resolve_paths(config, src.path)
         findings += f
@@ -210,7 +251,9 @@ def build_districts(config: Config) -> DistrictResult:
                 continue
             rows, f = _source_rows(config, src, path, file, gdf)
             findings += f
-            if rows is not None:
+            if rows is not None and src.area_system not in (None, current):
+                systems.setdefault(src.area_system, []).append(rows)
+            elif rows is not None:
                 parts.append(rows)
                 sources[file] = src
     if parts:
@@ -242,13 +285,19 @@ def build_districts(config: Config) -> DistrictResult:
     districts = table[DISTRICT_COLUMNS].reset_index(drop=True)
     districts["parent_id"] = districts["parent_id"].astype(object).where(districts["parent_id"] != "", None)
     districts = gpd.GeoDataFrame(districts, geometry="geometry", crs=config.crs)
-    return DistrictResult(districts=districts, findings=findings, paths=paths)
+    older = {
+        sid: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=config.crs)[
+            DISTRICT_COLUMNS].drop_duplicates("district_id").reset_index(drop=True)
+        for sid, frames in systems.items()
+    }
+    return DistrictResult(districts=districts, findings=findings, paths=paths, systems=older)
 
 
 def _empty(config: Config) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in DISTRICT_COLUMNS if c != "geometry"})
     frame["_file"] = pd.Series(dtype="str")
     frame["_row"] = pd.Series(dtype="int64")
+    frame["_parent_name"] = pd.Series(dtype="str")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=config.crs), crs=config.crs)
 
 
@@ -270,9 +319,13 @@ def _complete_levels(config: Config, table: gpd.GeoDataFrame):
         if len(with_parent):
             geoms = with_parent.geometry.to_numpy()
             usable = shapely.is_valid(geoms) & ~shapely.is_empty(geoms)
-            grouped = with_parent[usable].dissolve(by="parent_id", as_index=False)
+            grouped = with_parent[usable].dissolve(by="parent_id", as_index=False, aggfunc="first")
+            names = config.levels[i].names
+            given = grouped["_parent_name"].fillna("").astype(str) if "_parent_name" in grouped else None
+            labels = [names.get(k) or (given.iat[j] if given is not None and given.iat[j] else k)
+                      for j, k in enumerate(grouped["parent_id"].astype(str))]
             new = gpd.GeoDataFrame(
-                {"district_id": grouped["parent_id"].to_numpy(), "name": grouped["parent_id"].to_numpy(),
+                {"district_id": grouped["parent_id"].to_numpy(), "name": labels,
                  "level": level, "parent_id": "", "_file": "", "_row": 0},
                 geometry=grouped.geometry.to_numpy(), crs=config.crs,
             )

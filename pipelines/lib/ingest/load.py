@@ -10,7 +10,10 @@ import pandas as pd
 
 from pipelines.lib.config import Config
 from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.checks import required_columns
+from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.counts import (
+    ABSENT_LIST,
     COUNT_COLUMNS,
     DistrictIndex,
     absent_rows,
@@ -19,10 +22,14 @@ from pipelines.lib.ingest.counts import (
     read_long,
     read_wide,
 )
+from pipelines.lib.ingest.crosswalk import area_weights, convert_counts, convert_population, normalise_weights
 from pipelines.lib.ingest.files import InputFile, input_file, relative, resolve_paths
 from pipelines.lib.ingest.geometry import GEOMETRY_SUFFIXES, build_districts
+from pipelines.lib.ingest.layout import Directory, downgrade_unknown, shape_table
 from pipelines.lib.ingest.offers import finish_offers, read_offer_geometries, read_offer_table
-from pipelines.lib.ingest.population import empty_population, read_population
+from pipelines.lib.ingest.population import empty_population, read_population, read_population_wide
+from pipelines.lib.ingest.shares import derive, parse_shares
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import TABLE_SUFFIXES, read_table
 
 
@@ -42,11 +49,161 @@ class Inputs:
         return [f for f in self.findings if f.severity == "error"]
 
 
-def _district_index(config: Config, districts: gpd.GeoDataFrame) -> DistrictIndex:
+def _district_index(config: Config, districts: gpd.GeoDataFrame, leaf_level: str | None = None) -> DistrictIndex:
     ids = pd.Index(districts["district_id"].astype("str"))
     names = dict(zip(districts["district_id"], districts["name"], strict=True))
-    leaves = np.sort(districts.loc[districts["level"] == config.leaf_level, "district_id"].to_numpy(dtype=object))
+    leaf = leaf_level or config.leaf_level
+    leaves = np.sort(districts.loc[districts["level"] == leaf, "district_id"].to_numpy(dtype=object))
     return DistrictIndex(ids=ids, names=names, leaves=leaves)
+
+
+def _directory(config: Config, districts: gpd.GeoDataFrame, leaf_level: str | None = None) -> Directory:
+    leaf = leaf_level or config.leaf_level
+    return Directory(
+        ids=pd.Index(districts["district_id"].astype("str")),
+        names=dict(zip(districts["district_id"], districts["name"], strict=True)),
+        levels=dict(zip(districts["district_id"], districts["level"], strict=True)),
+        leaf_level=leaf,
+        parent_levels=tuple(lv for lv in config.level_ids if lv != leaf),
+    )
+
+
+@dataclass
+class _System:
+    """Where a source's keys live: the current districts, or an older area system plus its crosswalk."""
+
+    index: DistrictIndex
+    directory: Directory
+    weights: pd.DataFrame | None = None  # old_id, new_id, weight (None: the current system)
+
+
+def _systems(config: Config, geo, findings: list[Finding]) -> dict[str | None, _System]:
+    current = _System(_district_index(config, geo.districts), _directory(config, geo.districts))
+    systems: dict[str | None, _System] = {None: current, config.current_area_system: current}
+    leaves = geo.districts[geo.districts["level"] == config.leaf_level]
+    for sid, old in geo.systems.items():
+        levels = list(old["level"].unique())
+        leaf = next((lv for lv in reversed(config.level_ids) if lv in levels), levels[0])
+        spec = config.area_system(sid)
+        if spec is not None and spec.crosswalk != "area":
+            weights, f = _crosswalk_table(config, spec)
+            findings += f
+        else:
+            weights = area_weights(old, leaves)
+        systems[sid] = _System(_district_index(config, old, leaf), _directory(config, old, leaf), weights)
+    return systems
+
+
+def _crosswalk_table(config: Config, spec) -> tuple[pd.DataFrame, list[Finding]]:
+    """Population (or other) shares from a table with the columns old, new, weight."""
+    cols = {"old": "old", "new": "new", "weight": "weight", **spec.crosswalk_columns}
+    found, findings = resolve_paths(config, spec.crosswalk)
+    frames = []
+    for path in found:
+        table, f = read_table(path, relative(config, path))
+        findings += f
+        if table is None:
+            continue
+        got, f = required_columns(table, cols)
+        findings += f
+        if got is None:
+            continue
+        weight = parse_shares(table.frame[got["weight"]], scale=float("inf"), decimal=table.decimal)
+        frames.append(pd.DataFrame({"old_id": table.text(got["old"]), "new_id": table.text(got["new"]),
+                                    "weight": weight.value.fillna(0.0)}))
+    if not frames:
+        return pd.DataFrame({"old_id": [], "new_id": [], "weight": []}), findings
+    return normalise_weights(pd.concat(frames, ignore_index=True)), findings
+
+
+def _system_of(systems, source, file: str, findings: list[Finding]) -> _System | None:
+    if source.area_system in systems:
+        return systems[source.area_system]
+    findings.append(finding("SM-E320", file, f"„{source.area_system}“", value=source.area_system))
+    return None
+
+
+def _read_shaped(config: Config, source, path, system: _System, key_column: str | None, protect=()):
+    """Read one file with the source's layout applied; (table, key column, findings)."""
+    layout = source.layout
+    table, findings = read_table(path, relative(config, path), sheet=source.sheet,
+                                 header_rows=getattr(source, "header_rows", 1),
+                                 skip_rows=getattr(source, "skip_rows", 0), encoding=source.encoding,
+                                 cell_range=layout.range, transpose=layout.transpose)
+    if table is None or table.frame.empty:
+        return None, None, findings
+    key_column, f = shape_table(table, layout, key_column, config, system.directory,
+                                relative(config, path), protect=protect)
+    findings += f
+    return table, key_column, findings
+
+
+def _unmatched_leaves(rows: pd.DataFrame, index: DistrictIndex, file: str, what: str) -> list[Finding]:
+    """One warning naming the leaves of the geometry that a table has no row for (with their names)."""
+    present = set(rows["district_id"])
+    if not present & set(index.leaves):
+        return []
+    lacking = [k for k in index.leaves if k not in present]
+    if not lacking:
+        return []
+    shown = ", ".join(f"„{k}“ ({index.names.get(k, '')})" for k in lacking[:ABSENT_LIST])
+    more = f" und {len(lacking) - ABSENT_LIST} weitere" if len(lacking) > ABSENT_LIST else ""
+    return [finding("SM-W316", file, f"{len(lacking)} Gebiete ohne Zeile in {what}: {shown}{more}")]
+
+
+def _read_population(config: Config, systems, findings: list[Finding], paths: list) -> pd.DataFrame:
+    src = config.population
+    found, f = resolve_paths(config, src.path)
+    findings += f
+    system = _system_of(systems, src, src.path, findings)
+    if system is None:
+        return empty_population()
+    pops = []
+    for path in found:
+        paths.append(path)
+        key = src.key if src.format == "wide" else src.columns.get("district_id", "district_id")
+        year_col = src.year_column if src.format == "wide" else src.columns.get("year", "year")
+        table, key_col, f = _read_shaped(config, src, path, system, key, protect=(year_col,))
+        findings += downgrade_unknown(f, src.layout)
+        if table is None:
+            continue
+        if src.format == "wide":
+            rows, f = read_population_wide(table, src, system.index, key_col)
+        else:
+            rows, f = read_population(table, src, system.index, key_col)
+        findings += downgrade_unknown(f, src.layout)
+        if rows is not None:
+            pops.append(rows)
+    if not pops:
+        return empty_population()
+    population = pd.concat(pops, ignore_index=True)
+    findings += _unmatched_leaves(population, system.index, relative(config, config.resolve(src.path)),
+                                  "der Bevölkerungstabelle")
+    if system.weights is not None:
+        population = convert_population(population, system.weights)
+        findings.append(finding("SM-W319", relative(config, config.resolve(src.path)),
+                                f"Bevölkerung vom Gebietsstand „{src.area_system}“"))
+    return population
+
+
+def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Shares whose denominator is the population: denominator = population, numerator derived."""
+    if "_share" not in counts or not counts["_share"].notna().any():
+        return counts
+    totals = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
+    todo = counts["_share"].notna().to_numpy()
+    part = counts.loc[todo, ["district_id", "year"]].merge(totals, on=["district_id", "year"], how="left")
+    den = pd.Series(pd.array(part["population"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
+                    .round().astype("Int64"), index=counts.index[todo])
+    share_ok = counts.loc[todo, "numerator_flag"].to_numpy() == FLAG_VALUE
+    counts = counts.copy()
+    counts.loc[todo, "denominator"] = den
+    counts.loc[todo, "numerator"] = derive(counts.loc[todo, "_share"], 1.0, den)
+    no_pop = den.isna().to_numpy()
+    idx = counts.index[todo]
+    counts.loc[idx[no_pop], ["numerator_flag", "denominator_flag"]] = FLAG_MISSING
+    counts.loc[idx[~share_ok & ~no_pop], "denominator_flag"] = FLAG_VALUE
+    return counts
 
 
 def load_inputs(config: Config) -> Inputs:
@@ -57,35 +214,52 @@ def load_inputs(config: Config) -> Inputs:
     geo = build_districts(config)
     findings += geo.findings
     paths += geo.paths
-    index = _district_index(config, geo.districts)
+    systems = _systems(config, geo, findings)
+    index = systems[None].index
+
+    # population (first: shares may take their denominator from it)
+    population = empty_population()
+    if config.population is not None:
+        population = _read_population(config, systems, findings, paths)
 
     # indicator counts
     parts = []
     for source in config.counts:
         found, f = resolve_paths(config, source.path)
         findings += f
+        system = _system_of(systems, source, source.path, findings)
+        if system is None:
+            continue
         rows_of_source = []
         for path in found:
             paths.append(path)
-            table, f = read_table(path, relative(config, path), sheet=source.sheet, header_rows=source.header_rows,
-                                  skip_rows=source.skip_rows, encoding=source.encoding)
-            findings += f
-            if table is None or table.frame.empty:
+            key = source.key if source.format == "wide" else source.columns.get("district_id", "district_id")
+            year_col = source.year_column if source.format == "wide" else source.columns.get("year", "year")
+            table, key_col, f = _read_shaped(config, source, path, system, key, protect=(year_col,))
+            findings += downgrade_unknown(f, source.layout)
+            if table is None:
                 continue
             reader = read_wide if source.format == "wide" else read_long
-            rows, f = reader(table, source, config, index)
-            findings += f
+            rows, f = reader(table, source, config, system.index, key_col)
+            findings += downgrade_unknown(f, source.layout)
             if rows is not None:
                 rows_of_source.append(rows)
         if rows_of_source:
             rows = pd.concat(rows_of_source, ignore_index=True)
-            fill, f = absent_rows(rows, source, index, relative(config, config.resolve(source.path)))
+            file = relative(config, config.resolve(source.path))
+            findings += _unmatched_leaves(rows, system.index, file, f"„{source.id}“")
+            if system.weights is not None:
+                rows = convert_counts(rows[rows["_ok"]], system.weights)
+                findings.append(finding("SM-W319", file, f"„{source.id}“ vom Gebietsstand „{source.area_system}“"))
+            fill, f = absent_rows(rows, source, index, file)
             findings += f
             parts.append(rows)
             if len(fill):
                 parts.append(fill.assign(_ok=True))
     if parts:
         counts = pd.concat(parts, ignore_index=True)
+        counts["derived"] = counts["derived"].fillna(False).astype(bool)
+        counts = _fill_from_population(counts, population)
         counts = _drop_covered_fills(counts)
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
@@ -94,26 +268,6 @@ def load_inputs(config: Config) -> Inputs:
         counts = _typed_counts(counts)
     else:
         counts = empty_counts()
-
-    # population
-    population = empty_population()
-    if config.population is not None:
-        src = config.population
-        found, f = resolve_paths(config, src.path)
-        findings += f
-        pops = []
-        for path in found:
-            paths.append(path)
-            table, f = read_table(path, relative(config, path), sheet=src.sheet, encoding=src.encoding)
-            findings += f
-            if table is None or table.frame.empty:
-                continue
-            rows, f = read_population(table, src, index)
-            findings += f
-            if rows is not None:
-                pops.append(rows)
-        if pops:
-            population = pd.concat(pops, ignore_index=True)
 
     # offers
     offers = None
@@ -178,6 +332,7 @@ def _typed_counts(counts: pd.DataFrame) -> pd.DataFrame:
         counts[c] = counts[c].astype("Int64")
     for c in ("district_id", "indicator_id", "numerator_flag", "denominator_flag", "source_id", "source_file"):
         counts[c] = counts[c].astype("str")
+    counts["derived"] = counts["derived"].astype(bool)
     return counts
 
 

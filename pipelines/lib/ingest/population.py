@@ -25,9 +25,11 @@ def empty_population() -> pd.DataFrame:
     )
 
 
-def read_population(table: Table, source: PopulationSource, districts: DistrictIndex):
+def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None):
     """Population table → (rows that passed every check, findings)."""
     wanted = {c: source.columns.get(c, c) for c in POPULATION_COLUMNS}
+    if key_column:
+        wanted["district_id"] = key_column
     cols, findings = required_columns(table, wanted)
     if cols is None:
         return None, findings
@@ -71,3 +73,44 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
     out["population"] = out["population"].astype("int64")
     return out, findings
 
+
+
+def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str):
+    """A wide table with one population column (one row per district, or several to be summed)."""
+    wanted = {"district_id": key_column, "population": source.value}
+    if source.year_column:
+        wanted["year"] = source.year_column
+    cols, findings = required_columns(table, wanted)
+    if cols is None:
+        return None, findings
+    keys = table.text(cols["district_id"])
+    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
+    findings += f
+    if source.year_column:
+        years, year_ok, f = parse_years(table, cols["year"])
+        findings += f
+    else:
+        years = pd.Series(int(source.year), index=keys.index, dtype="Int64")
+        year_ok = np.ones(len(keys), dtype=bool)
+    parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal, sentinels=source.sentinels)
+    findings += _value_findings(table, cols["population"], parsed)
+    hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
+    if hidden.any() and not source.aggregate:
+        pos = np.flatnonzero(hidden)
+        findings += cell_findings("SM-E314", table, cols["population"], pos,
+                                  table.frame[cols["population"]].iloc[pos].astype("str").fillna("").to_numpy())
+    ok = key_ok & year_ok & ~parsed.bad.to_numpy() & (~hidden | source.aggregate)
+    frame = pd.DataFrame({"district_id": keys.to_numpy(), "year": years.to_numpy(), "age_band": source.age_band,
+                          "population": parsed.value.fillna(0).to_numpy(), "_row": table.rows})[ok]
+    if source.aggregate:  # e.g. municipalities summed to their county; empty cells count as 0
+        frame = frame.groupby(["district_id", "year", "age_band"], as_index=False, sort=True).agg(
+            population=("population", "sum"), _row=("_row", "min"))
+    dup = frame.duplicated(["district_id", "year", "age_band"], keep="first").to_numpy()
+    for p in np.flatnonzero(dup)[:50]:
+        r = frame.iloc[p]
+        findings.append(finding("SM-E303", table.file, f"Gebiet „{r['district_id']}“, Jahr {r['year']} doppelt",
+                                row=r["_row"], column=cols["district_id"], value=r["district_id"]))
+    out = frame[~dup].drop(columns="_row").reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    out["population"] = out["population"].astype("int64")
+    return out, findings

@@ -120,8 +120,17 @@ def read_table(
     header_rows: int = 1,
     skip_rows: int = 0,
     encoding: str | None = None,
+    cell_range: str | None = None,
+    transpose: bool = False,
 ) -> tuple[Table | None, list[Finding]]:
-    """Read one table file; on problems return ``None`` (or a partial table) and the findings."""
+    """Read one table file; on problems return ``None`` (or a partial table) and the findings.
+
+    ``cell_range`` (``"A4:BQ111"``, spreadsheet rows and column letters, header included) selects
+    part of a sheet; ``transpose`` turns rows into columns (for "name, value" files).
+    """
+    shape = (cell_range, transpose)
+    if cell_range is not None and _parse_range(cell_range) is None:
+        return None, [finding("SM-E109", file, f"„{cell_range}“", value=cell_range)]
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         hint = "Alte .xls-Dateien bitte in Excel als .xlsx speichern." if suffix == ".xls" else None
@@ -129,9 +138,9 @@ def read_table(
     if path.stat().st_size == 0:
         return None, [finding("SM-E102", file, "die Datei hat 0 Byte")]
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, file, header_rows, skip_rows, encoding)
+        return _read_csv(path, file, header_rows, skip_rows, encoding, shape)
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, file, sheet, header_rows, skip_rows)
+        return _read_excel(path, file, sheet, header_rows, skip_rows, shape)
     return _read_parquet(path, file)
 
 
@@ -164,8 +173,42 @@ def _header_names(header: list[list[str]]) -> list[str]:
     return names
 
 
-def _finish(file: str, grid: pd.DataFrame, first_row: int, header_rows: int, decimal: str):
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _parse_range(cell_range: str) -> tuple[int, int, int | None, int | None] | None:
+    """``"B4:F120"`` → (first row, first column, last row, last column), 1-based; ``"A4:F"`` open-ended."""
+    m = re.fullmatch(r"\s*([A-Za-z]{1,3})(\d+)\s*(?::\s*([A-Za-z]{1,3})(\d*)\s*)?", cell_range)
+    if not m:
+        return None
+    last_col = _column_number(m.group(3)) if m.group(3) else None
+    last_row = int(m.group(4)) if m.group(4) else None
+    return int(m.group(2)), _column_number(m.group(1)), last_row, last_col
+
+
+def _shape(grid: pd.DataFrame, first_row: int, shape) -> tuple[pd.DataFrame, int]:
+    """Apply a cell range (rows as in the spreadsheet) and a transposition to the raw grid."""
+    cell_range, transpose = shape if shape else (None, False)
+    if cell_range:
+        r0, c0, r1, c1 = _parse_range(cell_range)
+        start = max(r0 - first_row, 0)
+        stop = None if r1 is None else max(r1 - first_row + 1, 0)
+        grid = grid.iloc[start:stop, c0 - 1:c1]
+        first_row = max(r0, first_row)
+    if transpose:
+        grid = grid.T.reset_index(drop=True)
+        grid.columns = range(grid.shape[1])
+        first_row = 1
+    return grid.reset_index(drop=True), first_row
+
+
+def _finish(file: str, grid: pd.DataFrame, first_row: int, header_rows: int, decimal: str, shape=None):
     """Split header rows from data rows, drop blank rows, number rows as in a spreadsheet."""
+    grid, first_row = _shape(grid, first_row, shape)
     header = grid.iloc[:header_rows].fillna("").astype(str).to_numpy().tolist()
     data = grid.iloc[header_rows:]
     rows = np.arange(first_row + header_rows, first_row + header_rows + len(data))
@@ -184,7 +227,7 @@ def _finish(file: str, grid: pd.DataFrame, first_row: int, header_rows: int, dec
     return table, []
 
 
-def _read_csv(path: Path, file: str, header_rows: int, skip_rows: int, encoding: str | None):
+def _read_csv(path: Path, file: str, header_rows: int, skip_rows: int, encoding: str | None, shape=None):
     text = decode_text(path.read_bytes(), encoding)
     if text is None:
         enc = f"Zeichenkodierung {encoding}" if encoding else "UTF-8 oder Windows-1252"
@@ -215,10 +258,10 @@ def _read_csv(path: Path, file: str, header_rows: int, skip_rows: int, encoding:
         return None, [finding("SM-E102", file, "keine Zeilen")]
     grid = grid.astype("str").fillna("")
     grid = grid.apply(lambda c: c.str.strip())
-    return _finish(file, grid, skip_rows + 1, header_rows, decimal)
+    return _finish(file, grid, skip_rows + 1, header_rows, decimal, shape)
 
 
-def _read_excel(path: Path, file: str, sheet, header_rows: int, skip_rows: int):
+def _read_excel(path: Path, file: str, sheet, header_rows: int, skip_rows: int, shape=None):
     import openpyxl
 
     try:
@@ -260,7 +303,7 @@ def _read_excel(path: Path, file: str, sheet, header_rows: int, skip_rows: int):
     if not cells:
         return None, [finding("SM-E102", file, f"Blatt „{name}“ ist leer")]
     grid = pd.DataFrame(cells, dtype="str")
-    table, findings = _finish(file, grid, skip_rows + 1, header_rows, ",")
+    table, findings = _finish(file, grid, skip_rows + 1, header_rows, ",", shape)
     return table, findings
 
 
