@@ -1,11 +1,15 @@
-"""Rates and 95 % confidence intervals of the published indicator values, in each indicator's unit."""
+"""Rates and 95 % confidence intervals of the published indicator values, in each indicator's unit.
+
+Shares: Wilson score intervals. Rates per 1,000 (or 100,000): exact Poisson intervals below
+:data:`~pipelines.lib.analysis.intervals.BYAR_FROM` events, Byar's approximation from there on.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.analysis.intervals import poisson_exact, wilson
+from pipelines.lib.analysis.intervals import poisson_interval, wilson
 from pipelines.lib.config import Config
 
 RATE_DECIMALS = 4  # stored precision; displays round further
@@ -27,7 +31,7 @@ def compute_rates(values: pd.DataFrame, config: Config) -> pd.DataFrame:
     share = published & (units == "share")
     count = published & (units != "share")
     lo[share], hi[share] = wilson(x[share], n[share])
-    lo[count], hi[count] = poisson_exact(x[count], n[count])
+    lo[count], hi[count] = poisson_interval(x[count], n[count])
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(published, x / n, np.nan)
     out["rate"] = np.round(rate * mult, RATE_DECIMALS)

@@ -18,6 +18,11 @@ from pipelines.lib.protection import protect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
+from pipelines.lib.release.public_tables import (
+    publishable_population,
+    read_public_inputs,
+    write_public_tables,
+)
 from pipelines.lib.workspace import Workspace
 
 CELL_COLUMNS = (
@@ -72,6 +77,9 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     candidate.start()
     published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "status"]]
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
+    population, offers, leaves = read_public_inputs(ws.warehouse)  # public inputs: offers, protected age bands
+    rows |= write_public_tables(candidate.mart, candidate.run_id,
+                                publishable_population(population, leaves, config.protection), offers)
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
     return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
                              log_path=log_path)
