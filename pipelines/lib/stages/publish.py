@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.lib.analysis.stage import audit_constraints
 from pipelines.lib.audit import audit
 from pipelines.lib.audit.site import site_problems
 from pipelines.lib.config import Config
@@ -88,7 +89,8 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     truth = true_cells(ws)
     earlier = ledger.still_known(ledger.known_values(ws.ledger), truth)
     result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
-                   indicators={i.id: i for i in config.indicators})
+                   indicators={i.id: i for i in config.indicators},
+                   constraints=audit_constraints(candidate.mart))  # allocation amounts are linear in counts
     problems = _consistency_problems(candidate, cells) + site_problems(candidate.site)
     violations = result.violations
     if len(violations):
