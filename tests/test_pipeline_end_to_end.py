@@ -65,8 +65,9 @@ def test_release_is_published_with_dashboards_and_exports(tiny_published):
     index = (ws.dashboards / "index.html").read_text(encoding="utf-8")
     assert f'<base href="releases/{run_id}/">' in index
     assert (ws.dashboard_releases / run_id / "index.html").exists()
-    exports = sorted(p.name for p in (ws.mart_releases / run_id / "exports").iterdir())
-    assert exports == ["districts.parquet", "indicator_values.parquet", "indicators.parquet", "run_info.parquet"]
+    exports = ws.mart_releases / run_id / "exports"
+    assert sorted(p.name for p in exports.iterdir()) == ["csv", "geo", "parquet", "sozialmonitor.xlsx"]
+    assert (exports / "parquet" / "indicator_values.parquet").is_file()
     assert (tiny_published / "STATUS.txt").read_text(encoding="utf-8").startswith("OK")
     # private things stay private: nothing under data_marts/ or dashboards/ names an input file hash
     hashes = {r[0] for r in duckdb.connect(str(ws.warehouse), read_only=True)

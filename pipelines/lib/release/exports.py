@@ -1,32 +1,135 @@
-"""Open exports of a candidate release, written from its mart only (protected figures)."""
+"""Open exports of a candidate release, written from its mart only (protected figures).
+
+``exports/`` of a release holds, for every published table of the data dictionary:
+
+- ``parquet/<table>.parquet``: Parquet (geometries as GeoParquet with the workspace CRS);
+- ``csv/<table>.csv``: CSV in the German dialect (``;``, decimal comma, UTF-8 with BOM), without geometries;
+- ``sozialmonitor.xlsx``: one sheet per table and the sheet "Erläuterungen" from the data dictionary;
+
+and the districts with the latest published value of every indicator as columns (``v_district_wide`` with
+geometries) for QGIS: ``geo/districts_latest.gpkg`` (GeoPackage, MultiPolygon) and
+``geo/districts_latest.parquet`` (GeoParquet). Rows are sorted; the same mart gives the same bytes.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.lib.duck import connect
+import pyogrio
 
-TABLE_ORDER = {
-    "run_info": "run_id",
-    "districts": "level_rank, district_id",
-    "indicators": "indicator_id",
-    "indicator_values": "indicator_id, year, district_id",
-}
+from pipelines.lib.duck import connect
+from pipelines.lib.release.german_csv import write_german_csv
+from pipelines.lib.release.schema import Table, published_tables, table
+from pipelines.lib.release.schema.views import quote_literal
+from pipelines.lib.release.workbook import Sheet, excel_timestamp, write_workbook
+
+PARQUET_DIR, CSV_DIR, GEO_DIR = "parquet", "csv", "geo"
+GEO_LAYER = "districts_latest"
+WORKBOOK_NAME = "sozialmonitor.xlsx"
+WIDE_VIEW = "v_district_wide"
+EXCEL_MAX_ROWS = 1_048_575
+DICTIONARY_HEADER = ("Tabelle", "Art", "Spalte", "Datentyp", "Schlüssel", "darf leer sein", "Einheit",
+                     "zulässige Werte", "Beschreibung")
+
+
+def parquet_path(out_dir: Path, name: str) -> Path:
+    return out_dir / PARQUET_DIR / f"{name}.parquet"
+
+
+def csv_path(out_dir: Path, name: str) -> Path:
+    return out_dir / CSV_DIR / f"{name}.csv"
+
+
+def geo_paths(out_dir: Path) -> tuple[Path, Path]:
+    """(GeoPackage, GeoParquet) of the districts with their latest indicator values."""
+    return out_dir / GEO_DIR / f"{GEO_LAYER}.gpkg", out_dir / GEO_DIR / f"{GEO_LAYER}.parquet"
+
+
+def tabular_columns(t: Table) -> list[str]:
+    """The columns of ``t`` in CSV and Excel: all but geometries."""
+    return [c.name for c in t.columns if c.type != "GEOMETRY"]
+
+
+def sorted_select(t: Table, columns: list[str] | None = None) -> str:
+    cols = ", ".join(columns) if columns is not None else "*"
+    return f"select {cols} from {t.name} order by {', '.join(t.sort_columns)}"
 
 
 def write_exports(mart: Path, out_dir: Path) -> list[Path]:
-    """Write one Parquet file per mart table (districts as GeoParquet), sorted for stable bytes."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Write every export of the mart at ``mart`` into ``out_dir``; return the files written."""
+    for sub in (PARQUET_DIR, CSV_DIR, GEO_DIR):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     con = connect(mart, read_only=True)
     try:
-        for table, order in TABLE_ORDER.items():
-            target = out_dir / f"{table}.parquet"
-            con.execute(
-                f"copy (select * from {table} order by {order}) to '{target.as_posix()}' "
-                "(format parquet, compression zstd)"
-            )
-            written.append(target)
+        con.execute("set TimeZone = 'UTC'")
+        run_id, crs, created = con.execute("select run_id, crs, created_at from run_info").fetchone()
+        sheets = []
+        for t in published_tables():
+            written.append(_write_parquet(con, t, parquet_path(out_dir, t.name), crs))
+            columns = tabular_columns(t)
+            rows = con.execute(sorted_select(t, columns)).fetchall()
+            if len(rows) > EXCEL_MAX_ROWS:
+                raise ValueError(f"table {t.name} has {len(rows)} rows, more than an Excel sheet holds")
+            written.append(write_german_csv(csv_path(out_dir, t.name), columns, rows))
+            sheets.append(Sheet(t.name, columns, rows))
+        written.extend(_write_geo(con, out_dir, crs, created))
+        written.append(write_workbook(out_dir / WORKBOOK_NAME, _intro(con, run_id, crs), _explanation(con), sheets,
+                                      created=excel_timestamp(created)))
     finally:
         con.close()
     return written
+
+
+def _write_parquet(con, t: Table, target: Path, crs: str) -> Path:
+    columns = [f"{c.name}::GEOMETRY({quote_literal(crs)}) as {c.name}" if c.type == "GEOMETRY" else c.name
+               for c in t.columns]
+    con.execute(f"copy ({sorted_select(t, columns)}) to {quote_literal(target.as_posix())} "
+                "(format parquet, compression zstd)")
+    return target
+
+
+def wide_districts_select(geometry: str) -> str:
+    """The districts with their latest indicator values; ``geometry`` is the expression for ``d.geometry``."""
+    wide = table(WIDE_VIEW)
+    return (f"select w.*, {geometry} as geometry from {WIDE_VIEW} w join districts d on d.district_id = w.district_id "
+            f"order by {', '.join('w.' + c for c in wide.sort_columns)}")
+
+
+def _write_geo(con, out_dir: Path, crs: str, created: datetime) -> list[Path]:
+    gpkg, geoparquet = geo_paths(out_dir)
+    con.execute(f"copy ({wide_districts_select(f'd.geometry::GEOMETRY({quote_literal(crs)})')}) "
+                f"to {quote_literal(geoparquet.as_posix())} (format parquet, compression zstd)")
+    data = con.execute(wide_districts_select("st_aswkb(st_multi(d.geometry))")).fetch_arrow_table()
+    gpkg.unlink(missing_ok=True)
+    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        pyogrio.write_arrow(data, gpkg, layer=GEO_LAYER, driver="GPKG", geometry_name="geometry",
+                            geometry_type="MultiPolygon", crs=crs, encoding="UTF-8")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    return [gpkg, geoparquet]
+
+
+def _intro(con, run_id: str, crs: str) -> list[str]:
+    city, version, data_date = con.execute("select city_name, schema_version, data_date from run_info").fetchone()
+    return [
+        f"Sozialmonitor {city} – veröffentlichte Daten",
+        f"Freigabe (Auswertungslauf): {run_id}; Datenstand: {data_date or 'nicht angegeben'}; "
+        f"Schemaversion: {version}",
+        "Jedes weitere Tabellenblatt enthält eine Tabelle der Datenbank. Geheimgehaltene Werte sind leer; "
+        "ihr Status steht in der Spalte status.",
+        f"Zeitangaben in UTC (auf Sekunden), Zahlen mit 15 gültigen Stellen. Geometrien fehlen hier; sie liegen in den GeoPackage- und GeoParquet-Dateien "
+        f"(Koordinatenbezugssystem {crs}).",
+    ]
+
+
+def _explanation(con) -> Sheet:
+    rows = con.execute(
+        "select table_name, table_kind, column_name, data_type, "
+        "case when is_key then 'ja' else 'nein' end, case when nullable then 'ja' else 'nein' end, "
+        "unit, allowed_values, description from data_dictionary order by table_name, column_position"
+    ).fetchall()
+    return Sheet("Erläuterungen", DICTIONARY_HEADER, rows)

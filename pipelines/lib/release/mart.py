@@ -14,10 +14,16 @@ import pandas as pd
 
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
-from pipelines.lib.warehouse.models import read_sql
+from pipelines.lib.release.schema import (
+    GROUPS,
+    SCHEMA_VERSION,
+    IndicatorColumn,
+    create_statements,
+    dictionary_rows,
+)
+from pipelines.lib.release.schema.core import STATUSES
 
-SCHEMA_VERSION = 1
-STATUSES = ("veröffentlicht", "geheimgehalten", "zu wenige Einwohner", "keine Daten")
+__all__ = ["SCHEMA_VERSION", "STATUSES", "catalogue_frame", "software_version", "write_mart"]
 
 
 def software_version() -> str:
@@ -79,7 +85,10 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
         con.register("catalogue", catalogue_frame(config, run_id))
         con.register("dist", districts.sort_values(["level_rank", "district_id"]))
         con.register("vals", values.sort_values(["indicator_id", "year", "district_id"]))
-        con.execute(read_sql("release/mart_schema.sql"))
+        indicators = [IndicatorColumn(i.id, i.label, i.unit_label) for i in sorted(config.indicators, key=lambda i: i.id)]
+        con.register("dictionary", pd.DataFrame(dictionary_rows(indicators, run_id)))
+        con.execute(create_statements(GROUPS["core"] + GROUPS["views"], indicators))
+        con.execute("insert into data_dictionary by name select * from dictionary")
         con.execute("insert into run_info by name select * from info")
         con.execute(
             "insert into districts select district_id, name, level, level_label, level_rank, parent_id, "
@@ -94,7 +103,7 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
         )
         counts = {
             t: con.execute(f"select count(*) from {t}").fetchone()[0]
-            for t in ("districts", "indicators", "indicator_values")
+            for t in ("districts", "indicators", "indicator_values", "data_dictionary")
         }
         con.execute("checkpoint")
     finally:

@@ -16,7 +16,8 @@ from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
-from pipelines.lib.release.exports import TABLE_ORDER, write_exports
+from pipelines.lib.release.export_check import export_problems
+from pipelines.lib.release.exports import write_exports
 from pipelines.lib.release.protection_report import write_report
 from pipelines.lib.release.switch import prune, switch
 from pipelines.lib.stages.protection import private_run_dir, true_cells
@@ -65,19 +66,8 @@ def _consistency_problems(candidate: Candidate, cells: pd.DataFrame) -> list[str
         n = int(cells.loc[hidden, col].notna().sum())
         if n:
             problems.append(f"{n} hidden cells carry a value in column {col}")
-    with connect(candidate.mart, read_only=True) as con:
-        for table, order in TABLE_ORDER.items():
-            path = candidate.exports / f"{table}.parquet"
-            if not path.exists():
-                problems.append(f"export {path.name} is missing")
-                continue
-            differing = con.execute(
-                f"select count(*) from ((select * from {table} except all select * from read_parquet(?)) "
-                f"union all (select * from read_parquet(?) except all select * from {table}))",
-                [str(path), str(path)],
-            ).fetchone()[0]
-            if differing:
-                problems.append(f"export {path.name} differs from the mart in {differing} rows ({order})")
+    # every export (Parquet, CSV, Excel, GeoPackage, GeoParquet), read back with its reference reader
+    problems += export_problems(candidate.mart, candidate.exports)
     return problems
 
 

@@ -1,0 +1,249 @@
+"""Check every export of a candidate release against its mart, each read with its reference reader.
+
+Parquet and GeoParquet with pyarrow (and DuckDB for the comparison), CSV with DuckDB's CSV reader in the
+German dialect, the workbook with openpyxl, the GeoPackage with pyogrio (GDAL). Each export must hold the
+documented columns and exactly the mart's rows, and no hidden cell may carry a value in any of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pyarrow.parquet as pq
+import pyogrio
+
+from pipelines.lib.duck import connect
+from pipelines.lib.release import exports as ex
+from pipelines.lib.release.schema import Table, published_tables
+from pipelines.lib.release.schema.views import quote_identifier, quote_literal
+from pipelines.lib.release.workbook import EXPLANATION_SHEET, excel_timestamp
+
+PUBLISHED = "veröffentlicht"
+VALUE_COLUMNS = ("numerator", "rate", "ci_low", "ci_high")
+
+
+def expected_files(exports_dir: Path) -> set[Path]:
+    files = set()
+    for t in published_tables():
+        files |= {ex.parquet_path(exports_dir, t.name), ex.csv_path(exports_dir, t.name)}
+    files |= set(ex.geo_paths(exports_dir))
+    files.add(exports_dir / ex.WORKBOOK_NAME)
+    return files
+
+
+def export_problems(mart: Path, exports_dir: Path) -> list[str]:
+    """Every difference between the exports in ``exports_dir`` and the mart at ``mart``."""
+    problems: list[str] = []
+    expected = expected_files(exports_dir)
+    present = {p for p in exports_dir.rglob("*") if p.is_file()} if exports_dir.exists() else set()
+    for path in sorted(expected - present):
+        problems.append(f"export {path.relative_to(exports_dir).as_posix()} is missing")
+    for path in sorted(present - expected):
+        problems.append(f"unexpected file {path.relative_to(exports_dir).as_posix()} among the exports")
+    con = connect(mart, read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        for t in published_tables():
+            path = ex.parquet_path(exports_dir, t.name)
+            if path.exists():
+                problems += _check_parquet(con, t, path)
+            path = ex.csv_path(exports_dir, t.name)
+            if path.exists():
+                problems += _check_csv(con, t, path)
+        workbook = exports_dir / ex.WORKBOOK_NAME
+        if workbook.exists():
+            problems += _check_workbook(con, workbook)
+        gpkg, geoparquet = ex.geo_paths(exports_dir)
+        if geoparquet.exists():
+            problems += _check_geoparquet(con, geoparquet)
+        if gpkg.exists():
+            problems += _check_gpkg(con, gpkg)
+    finally:
+        con.close()
+    return problems
+
+
+def _comparable(t: Table, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"st_aswkb({prefix}{c.name})" if c.type == "GEOMETRY" else f"{prefix}{c.name}"
+                     for c in t.columns)
+
+
+def _differing(con, left: str, right: str) -> int:
+    return con.execute(f"select count(*) from (({left} except all {right}) union all ({right} except all {left}))"
+                       ).fetchone()[0]
+
+
+def _hidden_with_values(con, source: str, columns: list[str]) -> int:
+    filled = " or ".join(f"{c} is not null" for c in VALUE_COLUMNS if c in columns)
+    if "status" not in columns or not filled:
+        return 0
+    return con.execute(f"select count(*) from {source} where status <> '{PUBLISHED}' and ({filled})").fetchone()[0]
+
+
+def _check_parquet(con, t: Table, path: Path) -> list[str]:
+    name = path.name
+    columns = pq.read_schema(path).names
+    documented = [c.name for c in t.columns]
+    if columns != documented:
+        return [f"export parquet/{name} has columns {columns}, documented {documented}"]
+    source = f"read_parquet({quote_literal(path.as_posix())})"
+    problems = []
+    if any(c.type == "GEOMETRY" for c in t.columns) and b"geo" not in (pq.read_schema(path).metadata or {}):
+        problems.append(f"export parquet/{name} has no GeoParquet metadata")
+    n = _differing(con, f"select {_comparable(t)} from {t.name}", f"select {_comparable(t)} from {source}")
+    if n:
+        problems.append(f"export parquet/{name} differs from the mart in {n} rows")
+    if hidden := _hidden_with_values(con, source, columns):
+        problems.append(f"export parquet/{name}: {hidden} hidden cells carry a value")
+    return problems
+
+
+def _check_csv(con, t: Table, path: Path) -> list[str]:
+    name = f"csv/{path.name}"
+    raw = path.read_bytes()
+    if not raw.startswith(b"\xef\xbb\xbf"):
+        return [f"export {name} does not start with a UTF-8 byte order mark"]
+    header = raw[3:].split(b"\r\n", 1)[0].decode("utf-8").split(";")
+    columns = ex.tabular_columns(t)
+    if header != columns:
+        return [f"export {name} has columns {header}, documented {columns}"]
+    types = ", ".join(f"{quote_literal(c.name)}: {quote_literal(c.type)}" for c in t.columns if c.name in columns)
+    source = (f"read_csv({quote_literal(path.as_posix())}, delim=';', decimal_separator=',', header=true, "
+              f"quote='\"', escape='\"', columns={{{types}}})")
+    problems = []
+    n = _differing(con, f"select {', '.join(columns)} from {t.name}", f"select * from {source}")
+    if n:
+        problems.append(f"export {name} differs from the mart in {n} rows")
+    if hidden := _hidden_with_values(con, source, columns):
+        problems.append(f"export {name}: {hidden} hidden cells carry a value")
+    return problems
+
+
+def _normal(value):
+    """A value as the workbook can hold it: timestamps in UTC to the second, no empty texts."""
+    if isinstance(value, datetime):
+        return excel_timestamp(value)
+    return None if value == "" else value
+
+
+def _same_row(sheet_row: tuple, mart_row: tuple) -> bool:
+    """Equal, with numbers to Excel's precision (15 significant digits)."""
+    if len(sheet_row) != len(mart_row):
+        return False
+    for a, b in zip(sheet_row, mart_row, strict=True):
+        if isinstance(a, float) or isinstance(b, float):
+            if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+                return False
+            if not math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _check_workbook(con, path: Path) -> list[str]:
+    problems = []
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        names = [t.name for t in published_tables()]
+        if wb.sheetnames != [EXPLANATION_SHEET, *names]:
+            return [f"workbook sheets {wb.sheetnames}, expected {[EXPLANATION_SHEET, *names]}"]
+        documented = {r[0] for r in con.execute("select table_name || '.' || column_name from data_dictionary")
+                      .fetchall()}
+        explained = {f"{r[0]}.{r[2]}" for r in wb[EXPLANATION_SHEET].iter_rows(values_only=True)
+                     if r and len(r) > 2 and r[0] and r[2]}
+        if missing := documented - explained:
+            problems.append(f"workbook sheet {EXPLANATION_SHEET} lacks {len(missing)} documented columns")
+        for t in published_tables():
+            rows = list(wb[t.name].iter_rows(values_only=True))
+            columns = ex.tabular_columns(t)
+            if not rows or list(rows[0]) != columns:
+                problems.append(f"workbook sheet {t.name} has columns {rows[0] if rows else []}, documented {columns}")
+                continue
+            sheet = [tuple(_normal(v) for v in row) for row in rows[1:]]
+            mart = [tuple(_normal(v) for v in row) for row in con.execute(ex.sorted_select(t, columns)).fetchall()]
+            differing = abs(len(sheet) - len(mart)) + sum(
+                not _same_row(a, b) for a, b in zip(sheet, mart, strict=False))
+            if differing:
+                problems.append(f"workbook sheet {t.name} differs from the mart in {differing} rows")
+            if "status" in columns:
+                status = columns.index("status")
+                value_idx = [columns.index(c) for c in VALUE_COLUMNS if c in columns]
+                hidden = sum(1 for r in sheet if r[status] != PUBLISHED and any(r[i] is not None for i in value_idx))
+                if hidden:
+                    problems.append(f"workbook sheet {t.name}: {hidden} hidden cells carry a value")
+    finally:
+        wb.close()
+    return problems
+
+
+def _wide_columns(con) -> list[str]:
+    return [r[0] for r in con.execute(f"describe {ex.WIDE_VIEW}").fetchall()]
+
+
+def _indicator_ids(con) -> list[str]:
+    return [r[0] for r in con.execute("select indicator_id from indicators order by indicator_id").fetchall()]
+
+
+def _hidden_geo_values(con, source: str) -> int:
+    """Latest cells that are not published but carry a value in the geo export."""
+    total = 0
+    for ind in _indicator_ids(con):
+        total += con.execute(
+            f"select count(*) from {source} g join v_latest_values l on l.district_id = g.district_id "
+            f"and l.indicator_id = {quote_literal(ind)} where l.status <> '{PUBLISHED}' "
+            f"and g.{quote_identifier(ind)} is not null"
+        ).fetchone()[0]
+    return total
+
+
+def _check_geo_rows(con, label: str, source: str, columns: list[str], geometry: str, exported: str) -> list[str]:
+    """Compare an export of ``v_district_wide`` with geometries; ``geometry``/``exported``: WKB expressions."""
+    expected = [*_wide_columns(con), "geometry"]
+    if columns != expected:
+        return [f"export {label} has columns {columns}, documented {expected}"]
+    cols = ", ".join(quote_identifier(c) for c in expected[:-1])
+    problems = []
+    mart_cols = ", ".join("w." + quote_identifier(c) for c in expected[:-1])
+    n = _differing(con, f"select {mart_cols}, {geometry} from {ex.WIDE_VIEW} w "
+                        "join districts d on d.district_id = w.district_id",
+                   f"select {cols}, {exported} from {source}")
+    if n:
+        problems.append(f"export {label} differs from the mart in {n} rows")
+    if hidden := _hidden_geo_values(con, source):
+        problems.append(f"export {label}: {hidden} hidden cells carry a value")
+    return problems
+
+
+def _check_geoparquet(con, path: Path) -> list[str]:
+    label = f"geo/{path.name}"
+    schema = pq.read_schema(path)
+    meta = json.loads((schema.metadata or {}).get(b"geo", b"{}"))
+    column = meta.get("columns", {}).get(meta.get("primary_column", ""), {})
+    if column.get("encoding") != "WKB" or not column.get("crs"):
+        return [f"export {label} lacks GeoParquet metadata with a CRS"]
+    return _check_geo_rows(con, label, f"read_parquet({quote_literal(path.as_posix())})", schema.names,
+                           "st_aswkb(d.geometry)", "st_aswkb(geometry)")
+
+
+def _check_gpkg(con, path: Path) -> list[str]:
+    label = f"geo/{path.name}"
+    info = pyogrio.read_info(path, layer=ex.GEO_LAYER)
+    crs = con.execute("select crs from run_info").fetchone()[0]
+    if info["crs"] != crs or info["geometry_type"] != "MultiPolygon":
+        return [f"export {label} has CRS {info['crs']} and geometry type {info['geometry_type']}"]
+    _, data = pyogrio.read_arrow(path, layer=ex.GEO_LAYER)
+    geometry = info.get("geometry_name") or "geometry"
+    if geometry != "geometry":
+        data = data.rename_columns(["geometry" if c == geometry else c for c in data.column_names])
+    con.register("gpkg_export", data)
+    try:
+        return _check_geo_rows(con, label, "gpkg_export", data.column_names, "st_aswkb(st_multi(d.geometry))",
+                               "st_aswkb(geometry)")
+    finally:
+        con.unregister("gpkg_export")
