@@ -19,6 +19,12 @@ EXPECTED_ASSETS = {
     "core_indicator_cells": "warehouse",
     "protected_mart": "protection",
     "indicator_rates": "analysis",
+    "indicator_benchmarks": "analysis",
+    "need_index": "analysis",
+    "hotspots": "analysis",
+    "offer_coverage": "analysis",
+    "allocation": "analysis",
+    "analysis_tables": "analysis",
     "release_exports": "publish",
     "release_dashboards": "dashboards",
     "candidate_release": "publish",
@@ -43,6 +49,14 @@ def test_asset_graph_groups_and_dependencies(defs):
     upstream = {name: {p.to_user_string() for p in graph.get(keys[name]).parent_keys} for name in keys}
     assert upstream["core_indicator_cells"] == {"raw_inputs"}
     assert upstream["protected_mart"] == {"core_indicator_cells"}
+    assert upstream["indicator_rates"] == {"protected_mart"}
+    assert upstream["indicator_benchmarks"] == {"indicator_rates"}
+    assert upstream["need_index"] == {"indicator_rates"}
+    for name in ("hotspots", "offer_coverage", "allocation"):
+        assert upstream[name] == {"need_index"}
+    # exports and dashboards (and so the audit of the candidate) come after every analysis table
+    assert upstream["analysis_tables"] == {"indicator_benchmarks", "hotspots", "offer_coverage", "allocation"}
+    assert upstream["release_exports"] == upstream["release_dashboards"] == {"analysis_tables"}
     assert upstream["candidate_release"] == {"release_exports", "release_dashboards"}
     assert upstream["current_release"] == {"candidate_release"}
 

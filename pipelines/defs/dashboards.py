@@ -10,8 +10,8 @@ from pipelines.lib.stages import publish
 
 @dg.asset(group_name="dashboards", kinds={"html"},
           description="Choropleth maps of every indicator (candidate release, offline).")
-def release_dashboards(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
-    candidate = sozialmonitor.candidate(indicator_rates)
+def release_dashboards(sozialmonitor: WorkspaceResource, analysis_tables: str) -> dg.Output[str]:
+    candidate = sozialmonitor.candidate(analysis_tables)
     with step("dashboards"):
         publish.dashboards(candidate, sozialmonitor.config())
     pages = sorted(p.relative_to(candidate.site).as_posix() for p in candidate.site.rglob("*.html"))

@@ -9,8 +9,8 @@ from pipelines.lib.stages import publish
 
 
 @dg.asset(group_name="publish", kinds={"parquet"}, description="Parquet exports of the candidate mart.")
-def release_exports(sozialmonitor: WorkspaceResource, indicator_rates: str) -> dg.Output[str]:
-    candidate = sozialmonitor.candidate(indicator_rates)
+def release_exports(sozialmonitor: WorkspaceResource, analysis_tables: str) -> dg.Output[str]:
+    candidate = sozialmonitor.candidate(analysis_tables)
     with step("exports"):
         written = publish.exports(candidate)
     return dg.Output(candidate.run_id, metadata={"files": [p.name for p in written]})
