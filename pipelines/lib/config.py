@@ -123,6 +123,7 @@ class GeometrySource:
     area_system: str | None = None
     valid_from: int | None = None
     valid_to: int | None = None
+    overlap_tolerance: float | None = None  # m²; overlaps up to this are digitising noise (default 1)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             area_system=g.get("area_system"),
             valid_from=g.get("valid_from"),
             valid_to=g.get("valid_to"),
+            overlap_tolerance=g.get("overlap_tolerance"),
         )
         for g in raw.get("geometries", [])
     )

@@ -1,7 +1,16 @@
--- Inhabitants of every district per year, summed from its leaves; null where a leaf has no figure.
+-- Inhabitants of every district per year, summed from its leaves; null where a leaf has no figure,
+-- unless the source delivers the district's own total (e.g. "Bezirk insgesamt"): that one wins.
 with leaf_population as (
     select district_id as leaf_id, year, sum(population) as population
     from stg_population
+    group by all
+),
+
+direct_population as (
+    select stg_population.district_id, stg_population.year, sum(stg_population.population) as population
+    from stg_population
+    inner join stg_districts using (district_id)
+    where stg_districts.level_rank < (select max(level_rank) from raw_levels)
     group by all
 ),
 
@@ -25,6 +34,10 @@ summed as (
 select
     summed.district_id,
     summed.year,
-    case when summed.n_leaves_with_population = leaf_count.n_leaves then summed.population end as population
+    coalesce(
+        direct_population.population,
+        case when summed.n_leaves_with_population = leaf_count.n_leaves then summed.population end
+    ) as population
 from summed
 inner join leaf_count using (district_id)
+left join direct_population using (district_id, year)

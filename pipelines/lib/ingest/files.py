@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,14 @@ class InputFile:
 
 def relative(config: Config, path: Path) -> str:
     """The path as shown to people: relative to the workspace where possible, with ``/``."""
+    resolved, root = Path(path).resolve(), Path(config.root).resolve()
     try:
-        return Path(path).resolve().relative_to(Path(config.root).resolve()).as_posix()
+        return resolved.relative_to(root).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        try:  # outside the workspace (e.g. ../shared/data/…): relative to it all the same
+            return Path(os.path.relpath(resolved, root)).as_posix()
+        except ValueError:  # another drive (Windows)
+            return resolved.as_posix()
 
 
 def resolve_paths(config: Config, pattern: str) -> tuple[list[Path], list[Finding]]:

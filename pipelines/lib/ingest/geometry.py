@@ -274,8 +274,10 @@ def build_districts(config: Config) -> DistrictResult:
         table = table[~dup].reset_index(drop=True)
 
     if pyproj.CRS(config.crs).is_projected:
+        tolerance = max([AREA_TOLERANCE_M2] + [float(g.overlap_tolerance) for g in config.geometries
+                                                 if g.overlap_tolerance is not None])
         for _, group in table.groupby("level", sort=False):
-            findings += overlap_findings(group, sources)
+            findings += overlap_findings(group, sources, tolerance)
 
     table, f = _complete_levels(config, table)
     findings += f
