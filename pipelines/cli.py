@@ -187,6 +187,33 @@ def cmd_audit(args) -> int:
     return EXIT_OK if outcome.passed else EXIT_UNSAFE
 
 
+def cmd_sql(args) -> int:
+    from pipelines.lib.release import sql_shell
+
+    try:
+        con = sql_shell.open_release(Workspace.at(args.workspace), args.release)
+    except sql_shell.NoRelease as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    try:
+        if args.command_sql is not None:
+            try:
+                _say(sql_shell.run_statement(con, args.command_sql))
+            except Exception as exc:  # duckdb.Error, without importing duckdb here
+                _say(f"Fehler: {exc}")
+                return EXIT_ERROR
+            return EXIT_OK
+        interactive = sys.stdin.isatty()
+        if interactive:
+            _say(f"Freigabe {sql_shell.release_mart(Workspace.at(args.workspace), args.release).parent.name}, "
+                 "nur lesend. .help zeigt die Befehle.")
+        prompt = (lambda text: print(text, end="", flush=True)) if interactive else None
+        errors = sql_shell.shell(con, sys.stdin, _say, prompt)
+        return EXIT_OK if interactive or not errors else EXIT_ERROR
+    finally:
+        con.close()
+
+
 def cmd_serve(args) -> int:
     ws = Workspace.at(args.workspace)
     _prepare_dagster(ws)
@@ -229,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_workspace(sub.add_parser("audit", help="audit the current (or a given) release"))
     p.add_argument("--release", default=None)
     p.set_defaults(func=cmd_audit)
+
+    p = with_workspace(sub.add_parser("sql", help="query the current release read-only (spatial loaded)"))
+    p.add_argument("-c", dest="command_sql", default=None, metavar="SQL", help="run one query and print the result")
+    p.add_argument("--release", default=None, help="a kept release (run id) instead of the current one")
+    p.set_defaults(func=cmd_sql)
 
     p = with_workspace(sub.add_parser("serve", help="start the Dagster UI and daemon for the workspace"))
     p.add_argument("--host", default="127.0.0.1")

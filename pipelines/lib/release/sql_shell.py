@@ -1,0 +1,127 @@
+"""``sozialmonitor sql``: queries against a published release, read-only, with the spatial extension loaded.
+
+It opens the mart inside the release folder (``data_marts/releases/<run_id>/sozialmonitor.duckdb``, the
+same file as ``data_marts/sozialmonitor.duckdb``), so a refresh can switch the next release on while a
+session is open; the session keeps reading the release it opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.duck import connect
+from pipelines.lib.release.candidate import Candidate
+from pipelines.lib.release.switch import current_run_id
+from pipelines.lib.workspace import Workspace
+
+PROMPT, CONTINUATION = "sozialmonitor> ", "         ...> "
+MAX_CELL = 60
+HELP = """Befehle: SQL-Anweisungen enden mit ';'.
+  .tables  Tabellen und Sichten anzeigen
+  .help    diese Hilfe
+  .quit    beenden (auch .exit oder Strg+D)
+Spalten und ihre Bedeutung: select * from data_dictionary;"""
+
+
+class NoRelease(Exception):
+    """The workspace has no (such) release."""
+
+
+def release_mart(ws: Workspace, run_id: str | None = None) -> Path:
+    """The mart of release ``run_id`` (default: the current release)."""
+    run_id = run_id or current_run_id(ws)
+    if run_id is None:
+        if ws.mart.exists():
+            return ws.mart
+        raise NoRelease("Es gibt noch keine Freigabe: zuerst 'sozialmonitor run'.")
+    mart = Candidate(ws, run_id).mart
+    if not mart.exists():
+        raise NoRelease(f"Die Freigabe {run_id} gibt es nicht (mehr) in {ws.mart_releases}.")
+    return mart
+
+
+def open_release(ws: Workspace, run_id: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a release with the spatial extension loaded."""
+    return connect(release_mart(ws, run_id), read_only=True)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "NULL"
+    text = "x'" + bytes(value).hex() + "'" if isinstance(value, bytes | bytearray) else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    """A plain text table: a header, a rule, the rows (numbers right-aligned) and the row count."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [bool(rows) and all((isinstance(r[i], int | float) and not isinstance(r[i], bool)) or r[i] is None
+                                  for r in rows) for i in range(len(columns))]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True))
+
+    out = [line(list(columns)), "-+-".join("-" * w for w in widths), *(line(r) for r in cells)]
+    out.append(f"({len(rows)} {'Zeile' if len(rows) == 1 else 'Zeilen'})")
+    return "\n".join(s.rstrip() for s in out)
+
+
+def run_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """Run ``sql`` (one or more statements) and format the result of the last one."""
+    cursor = con.execute(sql)
+    if cursor.description is None:
+        return "OK"
+    columns = [d[0] for d in cursor.description]
+    return format_table(columns, cursor.fetchall())
+
+
+def tables_overview(con: duckdb.DuckDBPyConnection) -> str:
+    return run_statement(con, "select table_name, table_type from information_schema.tables "
+                              "where table_schema = 'main' order by table_type, table_name")
+
+
+def shell(con: duckdb.DuckDBPyConnection, lines: Iterable[str], write: Callable[[str], None],
+          prompt: Callable[[str], None] | None = None) -> int:
+    """Read statements (ending with ';') from ``lines`` and write each result; returns the number of errors.
+
+    ``prompt`` shows the prompt before each line (interactive use only).
+    """
+    errors = 0
+    buffer: list[str] = []
+    if prompt:
+        prompt(PROMPT)
+    for raw in lines:
+        text = raw.rstrip("\r\n")
+        stripped = text.strip()
+        if not buffer and stripped.startswith("."):
+            command = stripped.split()[0].lower()
+            if command in (".quit", ".exit", ".q"):
+                return errors
+            if command == ".tables":
+                write(tables_overview(con))
+            elif command == ".help":
+                write(HELP)
+            else:
+                write(f"Unbekannter Befehl {command}; .help zeigt die Befehle.")
+                errors += 1
+        elif stripped or buffer:
+            buffer.append(text)
+            if stripped.endswith(";"):
+                statement = "\n".join(buffer)
+                buffer = []
+                try:
+                    write(run_statement(con, statement))
+                except duckdb.Error as exc:
+                    write(f"Fehler: {exc}")
+                    errors += 1
+        if prompt:
+            prompt(CONTINUATION if buffer else PROMPT)
+    if buffer:
+        write("Abbruch: die letzte Anweisung endet nicht mit ';' und wurde nicht ausgeführt.")
+        errors += 1
+    return errors
