@@ -203,11 +203,6 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
                 frame["_share"] = (share.value / scales[parts["share"]]).to_numpy()
                 frame["numerator_flag"] = share.flag.to_numpy()
                 frame["denominator_flag"] = share.flag.to_numpy()
-            n_derived = int((num.flag == FLAG_VALUE).sum()) if "denominator" in parts else int(
-                (share.flag == FLAG_VALUE).sum())
-            if n_derived:
-                findings.append(finding("SM-W317", table.file, f"{n_derived} Werte für „{indicator}“",
-                                        column=cols[parts["share"]]))
         frame["_key_column"] = cols["district_id"]
         frames.append(frame[key_ok & year_ok])
     if not frames:

@@ -52,6 +52,8 @@ def _rounded(values: pd.Series) -> pd.Series:
 
 def convert_counts(rows: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Rows keyed on old districts → rows on current leaves (same columns, ``derived`` set)."""
+    if rows.empty:
+        return rows.assign(derived=True)
     m = rows.merge(weights, left_on="district_id", right_on="old_id", how="inner")
     m["wnum"] = m["numerator"].astype("Float64").fillna(0).astype("float64") * m["weight"]
     m["wden"] = m["denominator"].astype("Float64").fillna(0).astype("float64") * m["weight"]

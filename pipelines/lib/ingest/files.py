@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import glob
-import os
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ class InputFile:
 
 def relative(config: Config, path: Path) -> str:
     """The path as shown to people: relative to the workspace where possible, with ``/``."""
-    resolved, root = Path(path).resolve(), Path(config.root).resolve()
+    resolved, root = Path(os.path.abspath(path)), Path(os.path.abspath(config.root))
     try:
         return resolved.relative_to(root).as_posix()
     except ValueError:

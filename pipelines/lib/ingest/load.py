@@ -151,6 +151,13 @@ def _unmatched_leaves(rows: pd.DataFrame, index: DistrictIndex, file: str, what:
     return [finding("SM-W316", file, f"{len(lacking)} Gebiete ohne Zeile in {what}: {shown}{more}")]
 
 
+def _derived_findings(rows: pd.DataFrame, file: str) -> list[Finding]:
+    """One note per indicator whose numerators were derived from shares."""
+    derived = rows[rows["derived"].fillna(False).astype(bool) & (rows["numerator_flag"] == FLAG_VALUE)]
+    return [finding("SM-W317", file, f"{n} Werte für „{ind}“", value=ind)
+            for ind, n in derived.groupby("indicator_id").size().items()]
+
+
 def _read_population(config: Config, systems, findings: list[Finding], paths: list) -> pd.DataFrame:
     src = config.population
     found, f = resolve_paths(config, src.path)
@@ -248,6 +255,7 @@ def load_inputs(config: Config) -> Inputs:
             rows = pd.concat(rows_of_source, ignore_index=True)
             file = relative(config, config.resolve(source.path))
             findings += _unmatched_leaves(rows, system.index, file, f"„{source.id}“")
+            findings += _derived_findings(rows, file)
             if system.weights is not None:
                 rows = convert_counts(rows[rows["_ok"]], system.weights)
                 findings.append(finding("SM-W319", file, f"„{source.id}“ vom Gebietsstand „{source.area_system}“"))
