@@ -139,9 +139,13 @@ def snapshot() -> dict:
     """The schema contract (without descriptions): what may not change without a ``SCHEMA_VERSION`` bump."""
     tables = {}
     for t in sorted(published(), key=lambda t: t.name):
-        columns = [[c.name, c.type, c.nullable and not c.key, c.key, list(c.values)] for c in t.columns]
-        if t.per_indicator is not None:
-            p = t.per_indicator
-            columns.append([p.name, p.type, p.nullable, p.key, list(p.values)])
-        tables[t.name] = {"kind": t.kind, "order_by": list(t.sort_columns), "columns": columns}
+        columns = [*t.columns, *((t.per_indicator,) if t.per_indicator is not None else ())]
+        tables[t.name] = {"kind": t.kind, "order_by": list(t.sort_columns),
+                          "columns": [_contract(c) for c in columns]}
     return {"schema_version": SCHEMA_VERSION, "tables": tables}
+
+
+def _contract(c: Column) -> str:
+    """One column as a line of the snapshot, e.g. ``status VARCHAR not null values=a|b``."""
+    text = f"{c.name} {c.type}" + (" key" if c.key else "") + ("" if c.nullable or c.key else " not null")
+    return text + (" values=" + "|".join(c.values) if c.values else "")
