@@ -1,7 +1,9 @@
-"""The committee site built from a tiny published mart: content, data protection, offline, determinism."""
+"""The committee site built from a tiny published mart: maps, legends, profiles, data protection,
+offline, determinism, shared borders and the national-scale page split."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -18,66 +20,70 @@ from pipelines.lib.duck import connect
 
 pytestmark = pytest.mark.filterwarnings("ignore:Numba not installed")
 
-PUBLIC_KEYS = {"district_id", "name", "level", "status", "status_text"}
-VALUE_KEYS = {"rate", "ci", "numerator", "denominator"}
+PUBLISHED, SECRET, TOO_FEW, NO_DATA = 0, 1, 2, 3
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     mart = make_mart(root / "mart.duckdb")
-    summary = build_site(mart, root / "release", make_config(root))
-    return summary
+    return build_site(mart, root / "release", make_config(root))
+
+
+def _config_with_maps(root, maps: dict):
+    config = make_config(root)
+    return dataclasses.replace(config, raw={**config.raw, "maps": maps})
 
 
 def _page(site, indicator_id: str) -> str:
     return site.pages[indicator_id].read_text(encoding="utf-8")
 
 
-def _layers(html: str) -> dict[str, tuple[dict, dict[str, dict]]]:
-    """geo_json name → (embedded FeatureCollection, district id → style from the styler switch)."""
+def page_data(html: str) -> dict:
+    """The JSON block the page script draws."""
+    return json.loads(re.search(r'<script type="application/json" id="sm-daten">(.*?)</script>', html,
+                                flags=re.S).group(1).replace("<\\/", "</"))
+
+
+def cells(html: str, year: int) -> dict[str, tuple[str, list, str | None]]:
+    """district id → (level id, cell, class colour) for one year over all levels of a page."""
+    data = page_data(html)
     out = {}
-    for name, data in re.findall(r"^\s*(geo_json_\w+)_add\((\{.*\})\);\s*$", html, flags=re.M):
-        collection = json.loads(data)
-        body = re.search(rf"function {name}_styler\(feature\) \{{(.*?)\n        }}", html, flags=re.S).group(1)
-        styles = {}
-        default = None
-        for cases, style in re.findall(r"((?:case \"[^\"]+\":\s*)+)return (\{.*?\});", body):
-            for district_id in re.findall(r'case "([^"]+)":', cases):
-                styles[district_id] = json.loads(style)
-        default = json.loads(re.search(r"default:\s*return (\{.*?\});", body).group(1))
-        ids = [f["id"] for f in collection["features"]]
-        out[name] = (collection, {i: styles.get(i, default) for i in ids})
+    for i, level in enumerate(data["ebenen"]):
+        for feature, cell in zip(level["geo"]["features"], data["werte"][str(year)][i], strict=True):
+            colour = data["farben"][str(year)][i][cell[6]] if cell[0] == PUBLISHED else None
+            out[feature["id"]] = (level["id"], cell, colour)
     return out
 
 
-def _features(html: str) -> dict[str, tuple[dict, dict]]:
-    """district id → (feature, style) over all levels of a page."""
-    out = {}
-    for collection, styles in _layers(html).values():
-        for feature in collection["features"]:
-            out[feature["id"]] = (feature, styles[feature["id"]])
-    return out
-
-
-def _legend_section(html: str, level_label: str) -> str:
-    return re.search(rf'<section data-ebene="{level_label}"[^>]*>(.*?)</section>', html, flags=re.S).group(1)
+def _legend_section(html: str, level: str, year: int) -> tuple[str, bool]:
+    match = re.search(rf'<section class="legende-teil" data-ebene="{level}" data-jahr="{year}"( hidden)?>(.*?)</section>',
+                      html, flags=re.S)
+    return match.group(2), match.group(1) is None
 
 
 def _legend_labels(section: str) -> list[str]:
     return re.findall(r'<span class="bereich">(.*?)</span>', section)
 
 
-def test_every_indicator_has_a_page_and_all_links_resolve(site):
+def test_every_page_exists_and_all_links_resolve(site):
     assert set(site.pages) == {i[0] for i in INDICATORS}
+    assert set(site.profiles) == {"S", "B1", "B2", *LEAVES}
     index = site.index.read_text(encoding="utf-8")
     linked = re.findall(r'href="(indikatoren/[^"]+)"', index)
     assert sorted(linked) == sorted(f"indikatoren/{i[0]}.html" for i in INDICATORS)
-    for page in [site.index, *site.pages.values()]:
+    assert 'href="gebiete.html"' in index
+    pages = [site.index, site.district_index, *site.pages.values(), *site.profiles.values()]
+    for page in pages:
         html = page.read_text(encoding="utf-8")
-        for ref in re.findall(r'(?:href|src)="([^"#]+)"', html):
+        for ref in re.findall(r'(?:href|src)="([^"#]+)', html):
             assert not ref.startswith("/"), f"{page.name}: absolute link {ref}"
             assert (page.parent / ref).resolve().is_file(), f"{page.name}: {ref} does not exist"
+    for page in site.pages.values():  # the profile links embedded for clicks and the table
+        for level in page_data(page.read_text(encoding="utf-8"))["ebenen"]:
+            for feature in level["geo"]["features"]:
+                assert (page.parent / feature["properties"]["steckbrief"]).resolve() == \
+                    site.profiles[feature["id"]].resolve()
     css = (site.out_dir / "assets" / "leaflet.css").read_text(encoding="utf-8")
     for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)", css):
         if not ref.startswith(("data:", "#")):
@@ -87,35 +93,47 @@ def test_every_indicator_has_a_page_and_all_links_resolve(site):
 def test_index_names_city_run_method_and_data_protection(site):
     index = site.index.read_text(encoding="utf-8")
     assert '<html lang="de">' in index
-    for text in ("Musterstadt", "31.12.2024", RUN_ID, "01.01.2025, 02:00 Uhr", "Fisher-Jenks",
+    for text in ("Musterstadt", "31.12.2024", RUN_ID, "01.01.2025, 02:00 Uhr", "Fisher-Jenks", "höchstens 5 Klassen",
                  "geheimgehalten (Datenschutz)", "zu wenige Einwohner", "keine Daten", "weniger als 300"):
         assert text in index
-    # grouped by domain in catalogue order, life phases 0-3 … 10-18 before the others
     assert index.index("<h2>Soziales</h2>") < index.index("<h2>Bildung</h2>")
     assert "<h2>Gesundheit</h2>" not in index  # no indicator of that domain in the mart
     assert index.index("Lebensphase 10 bis unter 18 Jahre") < index.index("Lebensphase 0 bis unter 18 Jahre")
-    assert "Lebensphase 0 bis unter 3 Jahre" in index
+
+
+def test_level_and_year_controls_list_every_level_and_published_year(site):
+    html = _page(site, "kinderarmut")
+    levels = re.search(r'<select id="sm-ebene">(.*?)</select>', html).group(1)
+    years = re.search(r'<select id="sm-jahr">(.*?)</select>', html).group(1)
+    assert re.findall(r'<option value="(\w+)"', levels) == ["bezirk", "planungsraum"]
+    assert '<option value="planungsraum" selected>' in levels  # the finest level first
+    assert re.findall(r'<option value="(\d+)"', years) == ["2022", "2023"]
+    assert '<option value="2023" selected>' in years  # the newest year first
+    assert '<label for="sm-jahr">Jahr</label>' in html and '<label for="sm-ebene">Gebietsebene</label>' in html
+    assert page_data(html)["jahre"] == [2022, 2023]
+    assert page_data(_page(site, "hilfen_zur_erziehung"))["jahre"] == [2023]  # 2022 has no rows
 
 
 def test_legend_classes_in_german_format_from_published_values_only(site):
     html = _page(site, "kinderarmut")
+    leaf, shown = _legend_section(html, "planungsraum", 2023)
+    assert shown
     # Planungsräume 2023: four published rates (12,0 20,3 42,8 15,0) → four classes, one value each
-    leaf = _legend_section(html, "Planungsraum")
     assert _legend_labels(leaf) == ["12,0 %", "über 12,0 % bis 15,0 %", "über 15,0 % bis 20,3 %",
                                     "über 20,3 % bis 42,8 %"]
     assert "dunkler = höherer Handlungsbedarf (hohe Werte sind ungünstig)" in leaf
     assert "aus den 4 veröffentlichten Werten" in leaf
-    # Bezirke: one published value (B2 is hidden) → a single class
-    assert _legend_labels(_legend_section(html, "Bezirk")) == ["13,7 %"]
-    # the default layer is the lowest level; the other level's legend starts hidden
-    assert re.search(r'<section data-ebene="Bezirk" hidden>', html)
-    assert re.search(r'<section data-ebene="Planungsraum">', html)
+    assert "Musterstadt insgesamt:</strong> 22,5 % (95 %-KI: 21,9 – 23,1)" in leaf
+    bezirk, shown = _legend_section(html, "bezirk", 2023)
+    assert _legend_labels(bezirk) == ["13,7 %"] and not shown  # B2 is hidden: a single class
+    old, shown = _legend_section(html, "planungsraum", 2022)
+    assert not shown and _legend_labels(old) == [  # 2022 has its own classes
+        "11,0 %", "über 11,0 % bis 19,4 %", "über 19,4 % bis 31,4 %", "über 31,4 % bis 41,7 %"]
 
     kita = _page(site, "kita_u3")
     values = published_rates("kita_u3", 2023, set(LEAVES))
-    assert len(values) == 6
     bins = mapclassify.FisherJenks(np.array(values), k=5).bins
-    labels = _legend_labels(_legend_section(kita, "Planungsraum"))
+    labels = _legend_labels(_legend_section(kita, "planungsraum", 2023)[0])
     assert len(labels) == 5
     first = f"{format_number(bins[0])} %"
     if min(values) != bins[0]:
@@ -124,58 +142,110 @@ def test_legend_classes_in_german_format_from_published_values_only(site):
     assert labels[-1] == f"über {format_number(bins[-2])} % bis {format_number(bins[-1])} %"
     assert "niedrige Werte sind ungünstig" in kita
 
-    hze = _page(site, "hilfen_zur_erziehung")
-    assert _legend_labels(_legend_section(hze, "Planungsraum")) == [
-        "8,5 je 1.000", "über 8,5 je 1.000 bis 12,2 je 1.000", "über 12,2 je 1.000 bis 16,0 je 1.000"]
+
+def test_configured_scheme_and_number_of_classes(tmp_path):
+    mart = make_mart(tmp_path / "mart.duckdb")
+    config = _config_with_maps(tmp_path, {"scheme": "quantiles", "classes": 3})
+    summary = build_site(mart, tmp_path / "release", config)
+    kita = summary.pages["kita_u3"].read_text(encoding="utf-8")
+    section = _legend_section(kita, "planungsraum", 2023)[0]
+    values = np.array(published_rates("kita_u3", 2023, set(LEAVES)))
+    bins = mapclassify.Quantiles(values, k=3).bins
+    labels = _legend_labels(section)
+    assert len(labels) == 3 and labels[-1].endswith(f"bis {format_number(bins[-1])} %")
+    assert labels[0].endswith(f"{format_number(bins[0])} %")
+    assert "Klassen nach Quantilen" in section
+    assert "Quantilen" in summary.index.read_text(encoding="utf-8")
 
 
-def test_colours_follow_direction(site):
-    kinderarmut = _features(_page(site, "kinderarmut"))
-    assert kinderarmut["P04"][1]["fillColor"] == YLORRD[5][-1]  # highest value, higher is worse: darkest
-    assert kinderarmut["P01"][1]["fillColor"] == YLORRD[5][1]
-    kita = _features(_page(site, "kita_u3"))
-    assert kita["P08"][1]["fillColor"] == YLORRD[6][-1]  # lowest value, lower is worse: darkest
-    assert kita["P04"][1]["fillColor"] == YLORRD[6][1]
+def test_colours_follow_direction_in_every_year(site):
+    kinderarmut = cells(_page(site, "kinderarmut"), 2023)
+    assert kinderarmut["P04"][2] == YLORRD[5][-1]  # highest value, higher is worse: darkest
+    assert kinderarmut["P01"][2] == YLORRD[5][1]
+    kita = cells(_page(site, "kita_u3"), 2023)
+    assert kita["P08"][2] == YLORRD[6][-1]  # lowest value, lower is worse: darkest
+    assert kita["P04"][2] == YLORRD[6][1]
+    old = cells(_page(site, "kinderarmut"), 2022)
+    assert old["P03"][1][:2] == [PUBLISHED, "31,4"] and old["P05"][1] == [NO_DATA]
+    assert old["P04"][2] == YLORRD[5][-1]
 
 
 def test_hidden_districts_styled_as_hidden_and_carry_no_values(site):
     html = _page(site, "kinderarmut")
-    features = _features(html)
-    assert set(features) == {"B1", "B2", *LEAVES}  # the city is a number in the legend, not a layer
-    expected = {"P03": "geheimgehalten", "P05": "geheimgehalten", "B2": "geheimgehalten",
-                "P07": "zu wenige Einwohner", "P08": "keine Daten"}
-    for district_id, (feature, _style) in features.items():
-        props = feature["properties"]
+    data = page_data(html)
+    by_id = cells(html, 2023)
+    assert set(by_id) == {"B1", "B2", *LEAVES}  # the city is a number in the legend, not a layer
+    expected = {"P03": SECRET, "P05": SECRET, "B2": SECRET, "P07": TOO_FEW, "P08": NO_DATA}
+    for district_id, (_level, cell, _colour) in by_id.items():
         if district_id in expected:
-            assert props["status"] == expected[district_id]
-            assert set(props) == PUBLIC_KEYS, f"{district_id} carries {set(props) - PUBLIC_KEYS}"
+            assert cell == [expected[district_id]], f"{district_id} carries {cell}"
         else:
-            assert props["status"] == "veröffentlicht"
-            assert set(props) >= VALUE_KEYS
-    hatch = features["P03"][1]
-    assert hatch["fillColor"] == "url(#sm-schraffur)" and hatch["className"] == "sm-geheim"
-    assert features["P07"][1]["fillColor"] == "#d9d9d9" and features["P07"][1]["dashArray"]
-    assert features["P08"][1]["fillColor"] == "#ffffff"
-    class_colours = {features[d][1]["fillColor"] for d in ("P01", "P02", "P04", "P06")}
+            assert cell[0] == PUBLISHED and all(v is not None for v in cell[1:7])
+    for level in data["ebenen"]:
+        for feature in level["geo"]["features"]:
+            assert set(feature["properties"]) == {"name", "steckbrief"}
+    assert data["stile"][SECRET]["fillColor"] == "url(#sm-schraffur)"
+    assert data["stile"][SECRET]["className"] == "sm-geheim"
+    assert data["stile"][TOO_FEW]["fillColor"] == "#d9d9d9" and data["stile"][TOO_FEW]["dashArray"]
+    assert data["stile"][NO_DATA]["fillColor"] == "#ffffff"
+    class_colours = {c for colours in data["farben"].values() for level in colours for c in level}
     assert not class_colours & {"url(#sm-schraffur)", "#d9d9d9", "#ffffff"}
+    assert data["status"] == ["veröffentlicht", "geheimgehalten (Datenschutz)", "zu wenige Einwohner",
+                              "keine Daten"]
     assert '<pattern id="sm-schraffur"' in html
-    assert features["P03"][0]["properties"]["status_text"] == "geheimgehalten (Datenschutz)"
-    for text in ("geheimgehalten (Datenschutz)", "zu wenige Einwohner", "keine Daten"):
-        assert text in _legend_section(html, "Planungsraum")
+    section = _legend_section(html, "planungsraum", 2023)[0]
+    for text in ("geheimgehalten (Datenschutz)</strong> <span class=\"anzahl\">(2 Gebiete)",
+                 "zu wenige Einwohner</strong> <span class=\"anzahl\">(1 Gebiet)", "keine Daten"):
+        assert text in section
 
 
-def test_published_tooltip_values_are_formatted_german(site):
-    props = _features(_page(site, "kinderarmut"))["P04"][0]["properties"]
-    assert props == {"district_id": "P04", "name": "Gartenstadt", "level": "Planungsraum",
-                     "status": "veröffentlicht", "status_text": "veröffentlicht", "rate": "42,8 %",
-                     "ci": "41,3 – 44,3", "numerator": "1.850", "denominator": "4.321"}
-    html = _page(site, "kinderarmut")
-    assert "95 %-KI" in html and "Nenner (Kinder unter 15 Jahren)" in html
-    assert "Jahr 2023" in html
-    assert "31,4" not in html  # P03 was published in 2022 only: the page shows the latest year
+def test_published_cells_are_formatted_german_and_compared_with_the_city(site):
+    data = page_data(_page(site, "kinderarmut"))
+    by_id = cells(_page(site, "kinderarmut"), 2023)
+    cell = by_id["P04"][1]
+    assert cell[:6] == [PUBLISHED, "42,8", "41,3", "44,3", "1.850", "4.321"]
+    assert data["vergleiche"][cell[7]] == "schlechter als die Stadt"
+    assert data["vergleiche"][by_id["P01"][1][7]] == "besser als die Stadt"  # 10,1–14,2 < 22,5
+    assert data["einheit"] == " %" and data["texte"]["nenner"] == "Nenner (Kinder unter 15 Jahren)"
+    kita = cells(_page(site, "kita_u3"), 2023)
+    kita_data = page_data(_page(site, "kita_u3"))
+    assert kita_data["vergleiche"][kita["P04"][1][7]] == "besser als die Stadt"  # high care rate is good
+    assert kita_data["vergleiche"][kita["P08"][1][7]] == "schlechter als die Stadt"
 
 
-def test_values_in_hidden_cells_never_reach_the_page(tmp_path):
+def test_profiles_show_every_indicator_with_city_comparison_and_trend(site):
+    html = site.profiles["P04"].read_text(encoding="utf-8")
+    assert "<h1>Steckbrief Gartenstadt</h1>" in html
+    assert 'href="B2.html">Bezirk Ost</a> › <a href="S.html">Musterstadt</a>' in html
+    assert "8.800 Einwohnerinnen und Einwohner" in html
+    for ind in INDICATORS:
+        assert ind[1] in html
+    row = re.search(r"<tr><th scope=\"row\"><a href=\"../indikatoren/kinderarmut.html#ebene=planungsraum&amp;jahr=2023\">"
+                    r".*?</tr>", html).group(0)
+    for text in ("<td>2023</td>", "42,8 %", "41,3 – 44,3", "22,5 %", "schlechter als die Stadt",
+                 'role="img"', "Entwicklung Gartenstadt 2022–2023: 2022: 41,7 %; 2023: 42,8 %",
+                 "Gestrichelt: Musterstadt"):
+        assert text in row, text
+    hidden = site.profiles["P03"].read_text(encoding="utf-8")
+    row = re.search(r'<tr class="ohne-wert"><th scope="row"><a href="../indikatoren/kinderarmut.html.*?</tr>',
+                    hidden).group(0)
+    assert "geheimgehalten (Datenschutz)" in row and "2022: 31,4 %; 2023: geheimgehalten (Datenschutz)" in row
+    assert "schlechter" not in row and "besser" not in row
+    city = site.profiles["S"].read_text(encoding="utf-8")
+    assert "Teilgebiete (Bezirk)" in city and 'href="B1.html"' in city
+
+
+def test_district_index_nests_every_district(site):
+    html = site.district_index.read_text(encoding="utf-8")
+    for did, (name, *_rest) in LEAVES.items():
+        assert f'<a href="steckbriefe/{did}.html">{name}</a>' in html
+    # nested and sorted by name: Musterstadt › Bezirk Ost (its Planungsräume) › Bezirk West (its own)
+    order = [html.index(f"{name}</a>") for name in ("Musterstadt", "Bezirk Ost", "Gartenstadt", "Bezirk West",
+                                                       "Altstadt-Süd")]
+    assert order == sorted(order)
+
+
+def test_values_in_hidden_cells_never_reach_any_page(tmp_path):
     """Defence in depth: even a mart that (wrongly) kept numbers in hidden cells publishes none."""
     mart = make_mart(tmp_path / "mart.duckdb")
     con = connect(mart)
@@ -185,15 +255,16 @@ def test_values_in_hidden_cells_never_reach_the_page(tmp_path):
     )
     con.close()
     summary = build_site(mart, tmp_path / "release", make_config(tmp_path))
+    for page in summary.files:
+        if page.suffix != ".html":
+            continue
+        html = page.read_text(encoding="utf-8")
+        without_coordinates = re.sub(r'"coordinates":\[[-0-9.,\[\]]*\]', "", html)
+        for text in ("99,9", "99.9", "777", "8.888", "8888", "55,5", "66,6"):
+            assert text not in without_coordinates, f"{page.name}: {text}"
     html = summary.pages["kinderarmut"].read_text(encoding="utf-8")
-    without_coordinates = re.sub(r'"coordinates": \[[-0-9.,\[\] ]*\]', "", html)
-    assert "coordinates" not in without_coordinates
-    for text in ("99,9", "99.9", "777", "8.888", "8888", "55,5", "66,6"):
-        assert text not in without_coordinates
-    assert _legend_labels(_legend_section(html, "Planungsraum"))[-1] == "über 20,3 % bis 42,8 %"
-    for feature, _ in _features(html).values():
-        if feature["properties"]["status"] != "veröffentlicht":
-            assert set(feature["properties"]) == PUBLIC_KEYS
+    assert _legend_labels(_legend_section(html, "planungsraum", 2023)[0])[-1] == "über 20,3 % bis 42,8 %"
+    assert cells(html, 2023)["P03"][1] == [SECRET]
 
 
 def test_no_external_url_is_loaded(site):
@@ -204,18 +275,19 @@ def test_no_external_url_is_loaded(site):
         text = path.read_text(encoding="utf-8")
         hits = load.findall(text)
         if path.name == "leaflet.js":
-            # Leaflet's own attribution prefix link; the attribution control is switched off (below).
+            # Leaflet's own attribution prefix link; the attribution control is switched off (karte.js).
             assert len(hits) == 1 and 'href="https://leafletjs.com"' in text
         else:
             assert hits == [], f"{path}: {hits}"
+            if path.suffix == ".html" or path.name in ("karte.js", "sozialmonitor.css"):
+                assert "http://" not in text and "https://" not in text, path
+    karte = (site.out_dir / "assets" / "karte.js").read_text(encoding="utf-8")
+    assert "attributionControl: false" in karte and "tileLayer" not in karte
     for page in site.pages.values():
         html = page.read_text(encoding="utf-8")
-        assert '"attributionControl": false' in html
         assert "user-scalable=no" not in html
-        assert "http://" not in html and "https://" not in html
-        for lib in ("jquery", "bootstrap", "fontawesome", "awesome-markers", "glyphicons", "L.tileLayer"):
-            assert lib not in html.lower() if lib.islower() else lib not in html
-    assert "http" not in site.index.read_text(encoding="utf-8")
+        for lib in ("jquery", "bootstrap", "fontawesome", "awesome-markers", "glyphicons", "d3.js"):
+            assert lib not in html.lower()
 
 
 def test_site_is_byte_identical_for_the_same_mart(site, tmp_path):
@@ -225,13 +297,13 @@ def test_site_is_byte_identical_for_the_same_mart(site, tmp_path):
     assert first.keys() == second.keys()
     for rel in first:
         assert first[rel] == second[rel], f"{rel} differs between two builds"
-    for page in site.pages.values():
-        assert not re.search(r"[0-9a-f]{32}", page.read_text(encoding="utf-8"))
 
 
 def test_simplified_neighbours_still_share_their_border(site):
-    features = {fid: shapely.geometry.shape(f["geometry"])
-                for fid, (f, _) in _features(_page(site, "kinderarmut")).items()}
+    features = {}
+    for level in page_data(_page(site, "kinderarmut"))["ebenen"]:
+        for f in level["geo"]["features"]:
+            features[f["id"]] = shapely.geometry.shape(f["geometry"])
     original_vertices = 4 * 20  # a vertex every 50 m on 1-km edges
     for a, b in (("P01", "P02"), ("P01", "P05"), ("P06", "P07"), ("B1", "B2")):
         ga, gb = features[a], features[b]
@@ -248,3 +320,24 @@ def test_simplified_neighbours_still_share_their_border(site):
     for geom in features.values():
         for x, y in shapely.get_coordinates(geom):
             assert round(x, 6) == x and round(y, 6) == y
+
+
+def test_national_scale_splits_into_one_page_per_top_level_unit(tmp_path):
+    """Above ``districts_per_page`` districts on the finest level: an overview plus one page per unit."""
+    mart = make_mart(tmp_path / "mart.duckdb")
+    summary = build_site(mart, tmp_path / "release", _config_with_maps(tmp_path, {"districts_per_page": 4}))
+    overview = summary.pages["kinderarmut"].read_text(encoding="utf-8")
+    assert [lv["id"] for lv in page_data(overview)["ebenen"]] == ["bezirk"]
+    units = summary.unit_pages["kinderarmut"]
+    assert set(units) == {"B1", "B2"}
+    assert 'href="kinderarmut/B1.html">Bezirk West</a>' in overview
+    west = units["B1"].read_text(encoding="utf-8")
+    data = page_data(west)
+    assert [lv["id"] for lv in data["ebenen"]] == ["planungsraum"]
+    assert [f["id"] for f in data["ebenen"][0]["geo"]["features"]] == ["P01", "P02", "P05", "P06"]
+    assert "<h1>Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften – Bezirk West</h1>" in west
+    # classes are those of the whole city, so colours compare across unit pages
+    assert _legend_labels(_legend_section(west, "planungsraum", 2023)[0])[-1] == "über 20,3 % bis 42,8 %"
+    for ref in re.findall(r'(?:href|src)="([^"#]+)', west):
+        assert (units["B1"].parent / ref).resolve().is_file(), ref
+    assert (units["B1"].parent / data["ebenen"][0]["geo"]["features"][0]["properties"]["steckbrief"]).is_file()

@@ -1,13 +1,18 @@
-"""Unit tests of the dashboard building blocks: German formatting, classes and palettes, stable ids."""
+"""Unit tests of the dashboard building blocks: German formatting, classes and palettes, Fisher-Jenks,
+the comparison with the city, page file names, sparklines and the ``[maps]`` settings."""
 
 from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
 
 import mapclassify
 import numpy as np
 import pytest
+from dashboard_fixtures import make_config
 
-from pipelines.lib.dashboards.choropleth import HIDDEN_STYLES
 from pipelines.lib.dashboards.classify import YLGNBU, YLORRD, classify, palette
+from pipelines.lib.dashboards.comparison import compare
 from pipelines.lib.dashboards.formatting import (
     format_count,
     format_date,
@@ -17,7 +22,13 @@ from pipelines.lib.dashboards.formatting import (
     life_phase_label,
     life_phase_order,
 )
-from pipelines.lib.dashboards.stable_ids import replace_random_ids
+from pipelines.lib.dashboards.jenks import fisher_jenks_breaks, sampled
+from pipelines.lib.dashboards.map_data import HIDDEN_STYLES
+from pipelines.lib.dashboards.mart import Value
+from pipelines.lib.dashboards.page_frame import page_name
+from pipelines.lib.dashboards.settings import MapSettings, map_settings
+from pipelines.lib.dashboards.sparkline import sparkline
+from pipelines.lib.findings import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -88,7 +99,88 @@ def test_palette_is_direction_aware_and_never_confusable_with_hidden_styles():
                 assert min(r, g, b) < 200 and max(r, g, b) - min(r, g, b) > 40
 
 
-def test_random_folium_ids_are_replaced_in_order():
-    html = "var map_0123456789abcdef0123456789abcdef = 1; geo_json_ffffffffffffffffffffffffffffffff; " \
-           "map_0123456789abcdef0123456789abcdef"
-    assert replace_random_ids(html) == "var map_r1 = 1; geo_json_r2; map_r1"
+@pytest.mark.filterwarnings("ignore:Numba not installed")
+def test_numpy_fisher_jenks_is_as_good_as_mapclassify():
+    rng = np.random.default_rng(7)
+
+    def within_ssd(data, breaks):
+        classes = np.searchsorted(breaks, data)
+        return sum(((data[classes == c] - data[classes == c].mean()) ** 2).sum() for c in set(classes))
+
+    for _ in range(40):
+        data = np.round(rng.gamma(2.0, 5.0, int(rng.integers(8, 60))), 1)
+        k = int(rng.integers(2, 6))
+        ours = fisher_jenks_breaks(data, k)
+        theirs = list(mapclassify.FisherJenks(data, k=k).bins)
+        assert ours[-1] == data.max() and len(ours) == k
+        assert within_ssd(data, ours) <= within_ssd(data, theirs) + 1e-9
+
+
+def test_fisher_jenks_sampled_above_the_threshold_is_deterministic():
+    data = np.random.default_rng(1).gamma(2.0, 5.0, 5000)
+    sample = sampled(data, 1000)
+    assert len(sample) == 1000 and sample[0] == data.min() and sample[-1] == data.max()
+    first = classify(list(data), "higher_is_worse", sampled_above=3000)
+    again = classify(list(data[::-1]), "higher_is_worse", sampled_above=3000)
+    assert first.breaks == again.breaks and len(first.classes) == 5
+    assert first.breaks[-1] == data.max() and sum(c.count for c in first.classes) == 5000
+
+
+def test_quantile_classes_and_fewer_classes_from_the_settings():
+    values = [float(v) for v in range(1, 21)]
+    quantiles = classify(values, "higher_is_worse", max_classes=4, scheme="quantiles")
+    assert quantiles.breaks == pytest.approx(tuple(mapclassify.Quantiles(np.array(values), k=4).bins))
+    assert [c.count for c in quantiles.classes] == [5, 5, 5, 5]
+    assert len(classify(values, "higher_is_worse", max_classes=3).classes) == 3
+
+
+def _config(maps: dict | None):
+    config = make_config(Path("."))
+    raw = dict(config.raw)
+    if maps is not None:
+        raw["maps"] = maps
+    return dataclasses.replace(config, raw=raw)
+
+
+def test_maps_settings_defaults_and_errors():
+    assert map_settings(_config(None)) == MapSettings("fisher_jenks", 5, 3000, 3000)
+    assert map_settings(_config({"scheme": "quantiles", "classes": 4})).classes == 4
+    for bad in ({"scheme": "jenks"}, {"classes": 6}, {"classes": 0}, {"farben": 3}, {"sampled_above": 0}):
+        with pytest.raises(ConfigError, match=r"\[maps\]"):
+            map_settings(_config(bad))
+
+
+def test_comparison_with_the_city_uses_the_published_interval():
+    city = Value("S", "veröffentlicht", 10, 100, 22.5, 21.9, 23.1)
+    high = Value("A", "veröffentlicht", 40, 100, 42.8, 41.3, 44.3)
+    low = Value("B", "veröffentlicht", 12, 100, 12.0, 10.1, 14.2)
+    near = Value("C", "veröffentlicht", 25, 100, 25.0, 20.0, 30.0)
+    assert compare(high, city, "higher_is_worse") == "schlechter"
+    assert compare(low, city, "higher_is_worse") == "besser"
+    assert compare(high, city, "lower_is_worse") == "besser"
+    assert compare(near, city, "higher_is_worse") == "ähnlich"
+    assert compare(high, city, "none") == "höher" and compare(low, city, "none") == "niedriger"
+    assert compare(Value("D", "geheimgehalten"), city, "higher_is_worse") is None
+    assert compare(high, Value("S", "geheimgehalten"), "higher_is_worse") is None
+
+
+def test_page_names_are_safe_and_distinct():
+    assert page_name("P01") == "P01.html"
+    assert page_name("11/001 A") == "11.2f001.20A.html"
+    names = {page_name(k) for k in ("11/001 A", "11.2f001.20A", "11-001", "Ä1", "a_b", "a.b")}
+    assert len(names) == 6
+    for name in names:
+        assert all(c.isascii() and (c.isalnum() or c in "_-.") for c in name)
+
+
+def test_sparkline_draws_published_years_only_and_describes_every_year():
+    years = [2021, 2022, 2023, 2024]
+    values = {2021: Value("A", "veröffentlicht", 1, 10, 10.0, 5.0, 15.0),
+              2022: Value("A", "geheimgehalten"),
+              2023: Value("A", "veröffentlicht", 2, 10, 20.0, 15.0, 25.0),
+              2024: Value("A", "veröffentlicht", 3, 10, 30.0, 25.0, 35.0)}
+    svg = sparkline(years, values, {}, "share", 1, "Nordend", "Musterstadt")
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert ("Entwicklung Nordend 2021–2024: 2021: 10,0 %; 2022: geheimgehalten (Datenschutz); "
+            "2023: 20,0 %; 2024: 30,0 %") in svg
+    assert svg.count("<circle") == 3 and svg.count("<polyline") == 1  # the hidden year leaves a gap

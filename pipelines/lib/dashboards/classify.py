@@ -1,4 +1,4 @@
-"""Colour classes for a choropleth: Fisher-Jenks breaks on published values, ColorBrewer palettes.
+"""Colour classes for a choropleth: Fisher-Jenks or quantile breaks on published values, ColorBrewer palettes.
 
 Classes are computed from published values only (hidden cells are never passed in). The palettes are
 colour-blind-safe ColorBrewer sequential schemes. For *k* classes the (k+1)-class scheme without its
@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.lib.dashboards.formatting import format_rate
+from pipelines.lib.dashboards.jenks import fisher_jenks_breaks, sampled
 
 MAX_CLASSES = 5
+SAMPLE_SIZE = 1000  # values Fisher-Jenks is computed on above ``sampled_above`` (as FisherJenksSampled)
 
 # ColorBrewer (Cynthia Brewer, colorbrewer2.org), sequential, colour-blind safe; key = number of classes.
 YLORRD = {
@@ -73,6 +75,7 @@ class ValueClass:
 class Classification:
     classes: tuple[ValueClass, ...]
     direction: str
+    scheme: str = "fisher_jenks"
 
     @property
     def breaks(self) -> tuple[float, ...]:
@@ -91,21 +94,38 @@ class Classification:
         return DIRECTION_TEXT.get(self.direction, DIRECTION_TEXT["none"])
 
 
-def classify(values: list[float], direction: str, max_classes: int = MAX_CLASSES) -> Classification:
-    """Fisher-Jenks classes of the published ``values`` (fewer classes when fewer distinct values)."""
+SCHEME_TEXT = {
+    "fisher_jenks": "natürlichen Brüchen (Fisher-Jenks)",
+    "quantiles": "Quantilen (etwa gleich viele Gebiete je Klasse)",
+}
+
+
+def classify(
+    values: list[float],
+    direction: str,
+    max_classes: int = MAX_CLASSES,
+    scheme: str = "fisher_jenks",
+    sampled_above: int = 3000,
+) -> Classification:
+    """Classes of the published ``values`` (fewer classes when fewer distinct values).
+
+    ``scheme`` is ``fisher_jenks`` (``FisherJenksSampled`` on more than ``sampled_above`` values, with a
+    fixed seed so the same values give the same breaks) or ``quantiles``.
+    """
     data = np.asarray(sorted(float(v) for v in values if v is not None and np.isfinite(v)), dtype=float)
     distinct = np.unique(data)
     k = min(max_classes, len(distinct))
     if k == 0:
-        return Classification(classes=(), direction=direction)
+        return Classification(classes=(), direction=direction, scheme=scheme)
     if k == len(distinct):
         breaks = [float(v) for v in distinct]
     else:
         import mapclassify
 
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Numba not installed": the pure-Python path is fine here
-            breaks = [float(b) for b in mapclassify.FisherJenks(data, k=k).bins]
+            warnings.simplefilter("ignore")  # "Numba not installed": mapclassify is only used for quantiles
+            breaks = _breaks(mapclassify, data, k, scheme, sampled_above)
+    breaks = sorted(set(breaks))  # quantiles of ties may coincide
     colours = palette(len(breaks), direction)
     classes = []
     lower = float(data[0])
@@ -113,4 +133,15 @@ def classify(values: list[float], direction: str, max_classes: int = MAX_CLASSES
         count = int(np.count_nonzero((data <= upper) & ((data > lower) if i else True)))
         classes.append(ValueClass(lower=lower, upper=upper, colour=colour, count=count, first=i == 0))
         lower = upper
-    return Classification(classes=tuple(classes), direction=direction)
+    return Classification(classes=tuple(classes), direction=direction, scheme=scheme)
+
+
+def _breaks(mapclassify, data: np.ndarray, k: int, scheme: str, sampled_above: int) -> list[float]:
+    if scheme == "quantiles":
+        return [float(b) for b in mapclassify.Quantiles(data, k=k).bins]
+    if scheme != "fisher_jenks":
+        raise ValueError(f"unknown classification scheme {scheme!r}")
+    if len(data) > sampled_above:
+        breaks = fisher_jenks_breaks(sampled(data, SAMPLE_SIZE), k)
+        return [*breaks[:-1], float(data[-1])]
+    return fisher_jenks_breaks(data, k)

@@ -27,13 +27,16 @@ class District:
     level_rank: int
     parent_id: str | None
     geometry: shapely.Geometry  # EPSG:4326, simplified and rounded
+    population: int | None = None
+    area_km2: float | None = None
 
 
 def read_districts(con, crs: str, tolerance: float = DEFAULT_TOLERANCE_M) -> list[District]:
     """All districts of the mart, ordered by level rank and id, ready for the web."""
     rows = con.execute(
         """
-        select district_id, name, level, level_label, level_rank, parent_id, ST_AsWKB(geometry)
+        select district_id, name, level, level_label, level_rank, parent_id, ST_AsWKB(geometry),
+               population, area_km2
         from districts order by level_rank, district_id
         """
     ).fetchall()
@@ -47,7 +50,8 @@ def read_districts(con, crs: str, tolerance: float = DEFAULT_TOLERANCE_M) -> lis
     return [
         District(
             district_id=r[0], name=r[1], level=r[2], level_label=r[3], level_rank=int(r[4]),
-            parent_id=r[5], geometry=web[i],
+            parent_id=r[5], geometry=web[i], population=None if r[7] is None else int(r[7]),
+            area_km2=None if r[8] is None else float(r[8]),
         )
         for i, r in enumerate(rows)
     ]

@@ -29,8 +29,11 @@ def render_index(
     *,
     min_population: int,
     timezone: str = "Europe/Berlin",
+    scheme_text: str = "natürlichen Brüchen (Fisher-Jenks)",
+    classes: int = 5,
+    links: tuple[tuple[str, str], ...] = (("Alle Gebiete mit Steckbrief", "gebiete.html"),),
 ) -> str:
-    """The complete HTML of ``index.html``."""
+    """The complete HTML of ``index.html``; ``links``: further pages (label, href), e.g. a data catalogue."""
     city = escape(run.city_name)
     body = [
         '<header class="kopf">',
@@ -39,7 +42,8 @@ def render_index(
         f"Auswertungslauf {escape(run.run_id)} vom {escape(format_timestamp(run.created_epoch, timezone))}</p>",
         "</header>",
         '<main class="inhalt">',
-        _method(min_population),
+        _links(links),
+        _method(min_population, scheme_text, classes),
         '<h2 id="karten">Karten</h2>',
     ]
     if not entries:
@@ -73,16 +77,22 @@ def render_index(
     )
 
 
-def _method(min_population: int) -> str:
+def _links(links) -> str:
+    items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in links)
+    return f'<nav class="seiten" aria-label="Weitere Seiten"><ul>{items}</ul></nav>' if items else ""
+
+
+def _method(min_population: int, scheme_text: str, classes: int) -> str:
     return (
         '<section class="hinweis">'
         "<h2>So lesen Sie die Karten</h2>"
-        "<p>Jede Karte zeigt einen Indikator für das neueste verfügbare Jahr, zunächst für die kleinste "
-        "Gebietsebene; weitere Ebenen lassen sich oben rechts in der Karte auswählen. Werte sind Anteile "
+        "<p>Jede Karte zeigt einen Indikator, zunächst für das neueste Jahr und die kleinste "
+        "Gebietsebene; Ebene und Jahr lassen sich über der Karte wählen. Werte sind Anteile "
         "(in %) oder Raten (je 1.000) an der jeweiligen Bezugsgruppe. Die Farbklassen werden nach "
-        "natürlichen Brüchen (Fisher-Jenks, höchstens fünf Klassen) nur aus veröffentlichten Werten "
-        "gebildet. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
-        "Werte ungünstig sind (etwa Betreuungsquoten), sind niedrige Werte dunkel.</p>"
+        f"{escape(scheme_text)} (höchstens {classes} Klassen) je Ebene und Jahr nur aus veröffentlichten "
+        "Werten gebildet. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
+        "Werte ungünstig sind (etwa Betreuungsquoten), sind niedrige Werte dunkel. Ein Klick auf ein Gebiet "
+        "öffnet seinen Steckbrief.</p>"
         "<p>Das 95 %-Konfidenzintervall (KI) zeigt, wie stark ein Wert allein durch Zufall schwanken kann. "
         "Bei kleinen Gebieten ist es breit; kleine Unterschiede zwischen Gebieten sollten deshalb "
         "vorsichtig gedeutet werden.</p>"

@@ -86,6 +86,19 @@ def latest_year(con, indicator_id: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def read_all_values(con, indicator_id: str) -> dict[int, dict[str, Value]]:
+    """Year → district id → value for one indicator, every year with rows (ascending)."""
+    rows = con.execute(
+        "select year, district_id, status, numerator, denominator, rate, ci_low, ci_high "
+        "from indicator_values where indicator_id = ? order by year, district_id",
+        [indicator_id],
+    ).fetchall()
+    out: dict[int, dict[str, Value]] = {}
+    for year, *cell in rows:
+        out.setdefault(int(year), {})[cell[0]] = _value(*cell)
+    return out
+
+
 def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:
     """District id → value for one indicator and year; numbers only for published cells."""
     if year is None:
@@ -95,15 +108,16 @@ def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:
         "from indicator_values where indicator_id = ? and year = ? order by district_id",
         [indicator_id, year],
     ).fetchall()
-    values = {}
-    for district_id, status, num, den, rate, low, high in rows:
-        if status not in STATUSES:
-            status = NO_DATA
-        if status == PUBLISHED:
-            values[district_id] = Value(district_id, status, _int(num), _int(den), rate, low, high)
-        else:
-            values[district_id] = Value(district_id, status)
-    return values
+    return {row[0]: _value(*row) for row in rows}
+
+
+def _value(district_id, status, num, den, rate, low, high) -> Value:
+    """A cell; the numbers are taken over for published cells only."""
+    if status not in STATUSES:
+        status = NO_DATA
+    if status == PUBLISHED:
+        return Value(district_id, status, _int(num), _int(den), rate, low, high)
+    return Value(district_id, status)
 
 
 def _int(value) -> int | None:

@@ -1,26 +1,42 @@
-"""``build_site``: the static committee site of one release, built from the published mart only."""
+"""``build_site``: the static committee site of one release, built from the published mart only.
+
+```
+index.html                      start page: city, data date, method, data protection, maps by domain
+gebiete.html                    every district, nested, linking its profile
+indikatoren/<id>.html           one map per indicator (level and year switchable)
+indikatoren/<id>/<unit>.html    at national scale: one map per top-level unit (see ``[maps]``)
+steckbriefe/<district>.html     one profile per district at every level
+assets/                         Leaflet and the site's own CSS/JS (no CDN)
+```
+
+Pages for the analysis tables (need index, hot spots, offers, allocation) are added as further
+``indikatoren``-like page families and index sections; :class:`SiteSummary` lists what was written.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards.assets import copy_assets
-from pipelines.lib.dashboards.choropleth import render_indicator_page
-from pipelines.lib.dashboards.geo import read_districts
+from pipelines.lib.dashboards.classify import SCHEME_TEXT
+from pipelines.lib.dashboards.district_index import render_district_index
+from pipelines.lib.dashboards.geo import District, read_districts
 from pipelines.lib.dashboards.index_page import IndexEntry, render_index
-from pipelines.lib.dashboards.mart import (
-    latest_year,
-    open_mart,
-    read_indicators,
-    read_run_info,
-    read_values,
+from pipelines.lib.dashboards.indicator_page import render_indicator_page
+from pipelines.lib.dashboards.map_data import IndicatorMap, LevelMap, indicator_map
+from pipelines.lib.dashboards.mart import open_mart, read_all_values, read_indicators, read_run_info
+from pipelines.lib.dashboards.page_frame import (
+    DISTRICT_INDEX,
+    INDICATORS_DIR,
+    PROFILES_DIR,
+    page_name,
 )
+from pipelines.lib.dashboards.profile_page import render_profile
+from pipelines.lib.dashboards.settings import MapSettings, map_settings
 
-PAGES_DIR = "indikatoren"
-_SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
+PAGES_DIR = INDICATORS_DIR
 
 
 @dataclass(frozen=True)
@@ -28,52 +44,125 @@ class SiteSummary:
     out_dir: Path
     run_id: str
     index: Path
-    pages: dict[str, Path]  # indicator id -> page
-    years: dict[str, int | None]  # indicator id -> year shown
+    pages: dict[str, Path]  # indicator id -> page (the overview page at national scale)
+    years: dict[str, int | None]  # indicator id -> year shown first
     assets: tuple[Path, ...]
+    profiles: dict[str, Path] = field(default_factory=dict)  # district id -> profile
+    district_index: Path | None = None
+    unit_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # indicator -> unit -> page
 
     @property
     def files(self) -> tuple[Path, ...]:
-        return (self.index, *self.pages.values(), *self.assets)
+        units = [p for pages in self.unit_pages.values() for p in pages.values()]
+        extra = [self.district_index] if self.district_index else []
+        return (self.index, *self.pages.values(), *units, *self.profiles.values(), *extra, *self.assets)
 
 
-def build_site(mart_path: Path, out_dir: Path, config: Config) -> SiteSummary:
-    """Write ``index.html``, ``indikatoren/<id>.html`` and ``assets/`` into ``out_dir``.
+def build_site(
+    mart_path: Path, out_dir: Path, config: Config, *, links: tuple[tuple[str, str], ...] = ()
+) -> SiteSummary:
+    """Write the site (see the module docstring) into ``out_dir``.
 
     Reads only the published mart at ``mart_path``; ``config`` supplies presentation settings (rate
-    decimals, time zone, the minimum population named in the data-protection text, the CRS fallback).
+    decimals, time zone, the minimum population named in the data-protection text, ``[maps]``).
+    ``links``: further pages of the release the index links to, as (label, href relative to the site).
     The same mart gives byte-identical files.
     """
     out_dir = Path(out_dir)
+    settings = map_settings(config)
+    decimals = config.protection.rate_decimals
+    timezone = config.schedule.timezone
     con = open_mart(Path(mart_path))
     try:
         run = read_run_info(con)
         districts = read_districts(con, run.crs or config.crs)
-        indicators = read_indicators(con)
-        decimals = config.protection.rate_decimals
-        timezone = config.schedule.timezone
-        (out_dir / PAGES_DIR).mkdir(parents=True, exist_ok=True)
-        pages: dict[str, Path] = {}
-        years: dict[str, int | None] = {}
-        entries = []
-        for ind in indicators:
-            if not _SAFE_ID.fullmatch(ind.indicator_id):
-                raise ValueError(f"Indikator-ID „{ind.indicator_id}“ taugt nicht als Dateiname (erlaubt: a-z, 0-9, _ und -).")
-            year = latest_year(con, ind.indicator_id)
-            values = read_values(con, ind.indicator_id, year)
-            html = render_indicator_page(ind, year, districts, values, run, decimals=decimals, timezone=timezone)
-            page = out_dir / PAGES_DIR / f"{ind.indicator_id}.html"
-            _write(page, html)
-            pages[ind.indicator_id] = page
-            years[ind.indicator_id] = year
-            entries.append(IndexEntry(ind, f"{PAGES_DIR}/{ind.indicator_id}.html", year))
+        maps = [indicator_map(ind, districts, read_all_values(con, ind.indicator_id), settings)
+                for ind in read_indicators(con)]
     finally:
         con.close()
+
+    pages: dict[str, Path] = {}
+    unit_pages: dict[str, dict[str, Path]] = {}
+    entries = []
+    for data in maps:
+        ind_id = data.indicator.indicator_id
+        overview_levels, units = page_plan(data, districts, settings)
+        links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
+        page = out_dir / INDICATORS_DIR / page_name(ind_id)
+        _write(page, render_indicator_page(data, run, levels=overview_levels, decimals=decimals,
+                                           timezone=timezone, unit_links=links))
+        pages[ind_id] = page
+        for unit_id, name, levels in units:
+            unit_page = out_dir / INDICATORS_DIR / page_name(ind_id)[:-5] / page_name(unit_id)
+            _write(unit_page, render_indicator_page(data, run, levels=levels, scope=name, prefix="../../",
+                                                    decimals=decimals, timezone=timezone))
+            unit_pages.setdefault(ind_id, {})[unit_id] = unit_page
+        entries.append(IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year))
+
+    by_id = {d.district_id: d for d in districts}
+    children: dict[str, list[District]] = {}
+    for d in sorted(districts, key=lambda d: (d.name, d.district_id)):
+        if d.parent_id:
+            children.setdefault(d.parent_id, []).append(d)
+    indicator_pages = {m.indicator.indicator_id: f"../{INDICATORS_DIR}/{page_name(m.indicator.indicator_id)}"
+                       for m in maps}
+    profiles = {}
+    for d in districts:
+        path = out_dir / PROFILES_DIR / page_name(d.district_id)
+        _write(path, render_profile(d, by_id, children.get(d.district_id, []), maps, run,
+                                    indicator_pages=indicator_pages, decimals=decimals, timezone=timezone))
+        profiles[d.district_id] = path
+    district_index = out_dir / DISTRICT_INDEX
+    _write(district_index, render_district_index(districts, run, timezone=timezone))
+
     assets = copy_assets(out_dir)
     index = out_dir / "index.html"
-    _write(index, render_index(run, entries, min_population=config.protection.min_population, timezone=timezone))
-    return SiteSummary(out_dir, run.run_id, index, pages, years, tuple(assets))
+    _write(index, render_index(run, entries, min_population=config.protection.min_population,
+                               timezone=timezone, scheme_text=SCHEME_TEXT[settings.scheme],
+                               classes=settings.classes,
+                               links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX), *links)))
+    return SiteSummary(out_dir, run.run_id, index, pages, {m.indicator.indicator_id: m.default_year for m in maps},
+                       tuple(assets), profiles, district_index, unit_pages)
+
+
+def page_plan(
+    data: IndicatorMap, districts: list[District], settings: MapSettings
+) -> tuple[tuple[LevelMap, ...], list[tuple[str, str, tuple[LevelMap, ...]]]]:
+    """The levels of the overview page and, at national scale, ``(unit id, name, levels)`` per unit page.
+
+    A city whose finest level has at most ``districts_per_page`` districts gets one page with every
+    level. Larger ones get an overview with the levels that fit, and one page per top-level unit
+    (level rank 1) with the unit's own districts on every finer level.
+    """
+    levels = data.levels
+    if not levels or len(levels[-1].districts) <= settings.districts_per_page:
+        return levels, []
+    overview = tuple(lv for lv in levels if len(lv.districts) <= settings.districts_per_page) or levels[:1]
+    top = levels[0]
+    parent = {d.district_id: d.parent_id for d in districts}
+
+    def unit_of(district_id: str) -> str | None:
+        seen = set()
+        while district_id is not None and district_id not in seen:
+            seen.add(district_id)
+            if district_id in top_ids:
+                return district_id
+            district_id = parent.get(district_id)
+        return None
+
+    top_ids = {d.district_id for d in top.districts}
+    units = []
+    for unit in top.districts:
+        unit_levels = tuple(
+            LevelMap(lv.level, lv.label, tuple(d for d in lv.districts if unit_of(d.district_id) == unit.district_id))
+            for lv in levels[1:]
+        )
+        unit_levels = tuple(lv for lv in unit_levels if lv.districts)
+        if unit_levels:
+            units.append((unit.district_id, unit.name, unit_levels))
+    return overview, units
 
 
 def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")

@@ -1,44 +1,198 @@
-/* Sozialmonitor indicator maps: tooltips and legend switching. Needs only Leaflet core. */
+/* Sozialmonitor indicator maps: draws the page's JSON (#sm-daten) with Leaflet core only.
+   Level and year come from the two <select> elements (and the URL hash "#ebene=…&jahr=…", which the
+   print command uses); the map, the legend section and the table follow them. Texts are written with
+   textContent, so no property can inject markup. */
+(function () {
+  "use strict";
+  var node = document.getElementById("sm-daten");
+  if (!node) { return; }
+  var D = JSON.parse(node.textContent);
+  var selLevel = document.getElementById("sm-ebene");
+  var selYear = document.getElementById("sm-jahr");
+  var state = {level: 0, year: D.jahre.length ? String(D.jahre[D.jahre.length - 1]) : null};
+  state.level = D.ebenen.length - 1;
 
-/* Tooltip content for one district: only the properties the feature carries (hidden cells carry no
-   values), written with textContent so that no property can inject markup. */
-function smTooltip(feature, labels) {
-  var p = feature.properties || {};
-  var box = document.createElement("div");
-  var title = document.createElement("strong");
-  title.textContent = p.name || "";
-  box.appendChild(title);
-  var table = document.createElement("table");
-  var rows = [
-    ["level", labels.level],
-    ["rate", labels.rate],
-    ["ci", labels.ci],
-    ["numerator", labels.numerator],
-    ["denominator", labels.denominator],
-    ["status_text", labels.status]
-  ];
-  rows.forEach(function (row) {
-    var value = p[row[0]];
-    if (!row[1] || value === undefined || value === null) {
-      return;
-    }
+  var map = L.map("sm-karte", {zoomSnap: 0.25, attributionControl: false, keyboard: true});
+  L.control.scale({imperial: false, position: "bottomleft", maxWidth: 200}).addTo(map);
+  if (D.grenzen) { map.fitBounds(D.grenzen); } else { map.setView([51, 10], 6); }
+  window.smKarte = map;
+
+  function cellOf(levelIndex, featureIndex) {
+    var year = D.werte[state.year];
+    return year ? year[levelIndex][featureIndex] : [3];
+  }
+
+  function style(levelIndex, featureIndex) {
+    var c = cellOf(levelIndex, featureIndex);
+    if (c[0] !== 0) { return D.stile[c[0]]; }
+    return {fillColor: D.farben[state.year][levelIndex][c[6]], color: "#4d4d4d", weight: 1, fillOpacity: 1,
+            className: "sm-klasse"};
+  }
+
+  function row(table, label, value) {
+    if (value === null || value === undefined) { return; }
     var tr = document.createElement("tr");
     var th = document.createElement("th");
-    th.textContent = row[1];
+    th.textContent = label;
     var td = document.createElement("td");
     td.textContent = value;
     tr.appendChild(th);
     tr.appendChild(td);
     table.appendChild(tr);
-  });
-  box.appendChild(table);
-  return box;
-}
-
-/* Show the legend of the level chosen in the layer control (its label is the layer name). */
-function smShowLegend(levelLabel) {
-  var sections = document.querySelectorAll("[data-ebene]");
-  for (var i = 0; i < sections.length; i++) {
-    sections[i].hidden = sections[i].getAttribute("data-ebene") !== levelLabel;
   }
-}
+
+  function rateText(c) { return c[1] + D.einheit; }
+  function ciText(c) { return c[2] === null ? null : c[2] + " – " + c[3]; }
+  function comparisonText(c) { return c[7] === null || c[7] === undefined ? null : D.vergleiche[c[7]]; }
+
+  function tooltip(levelIndex, featureIndex, feature) {
+    var c = cellOf(levelIndex, featureIndex);
+    var t = D.texte;
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = feature.properties.name;
+    box.appendChild(title);
+    var table = document.createElement("table");
+    row(table, t.ebene, D.ebenen[levelIndex].name);
+    row(table, t.jahr, state.year);
+    if (c[0] === 0) {
+      row(table, t.rate, rateText(c));
+      row(table, t.ki, ciText(c));
+      row(table, t.zaehler, c[4]);
+      row(table, t.nenner, c[5]);
+      row(table, t.vergleich, comparisonText(c));
+    }
+    row(table, t.status, D.status[c[0]]);
+    box.appendChild(table);
+    var hint = document.createElement("div");
+    hint.className = "sm-hinweis";
+    hint.textContent = t.steckbrief;
+    box.appendChild(hint);
+    return box;
+  }
+
+  var layers = [];
+  function layerFor(levelIndex) {
+    if (layers[levelIndex]) { return layers[levelIndex]; }
+    var index = {};
+    D.ebenen[levelIndex].geo.features.forEach(function (f, i) { index[f.id] = i; });
+    var layer = L.geoJSON(D.ebenen[levelIndex].geo, {
+      style: function (f) { return style(levelIndex, index[f.id]); },
+      onEachFeature: function (f, path) {
+        path.bindTooltip(function () { return tooltip(levelIndex, index[f.id], f); }, {sticky: true});
+        path.on("mouseover", function () { path.setStyle({weight: 3, color: "#000000"}); });
+        path.on("mouseout", function () { path.setStyle(style(levelIndex, index[f.id])); });
+        path.on("click", function () { window.location.href = f.properties.steckbrief; });
+      }
+    });
+    layers[levelIndex] = layer;
+    return layer;
+  }
+
+  function showLegend() {
+    var level = D.ebenen[state.level] ? D.ebenen[state.level].id : null;
+    var sections = document.querySelectorAll(".legende-teil");
+    for (var i = 0; i < sections.length; i++) {
+      sections[i].hidden = !(sections[i].getAttribute("data-ebene") === level &&
+                             sections[i].getAttribute("data-jahr") === state.year);
+    }
+  }
+
+  function fillTable() {
+    var body = document.querySelector("#sm-tabelle tbody");
+    var caption = document.getElementById("sm-tabelle-titel");
+    if (!body || !D.ebenen[state.level]) { return; }
+    caption.textContent = D.ebenen[state.level].name + ", " + state.year;
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    D.ebenen[state.level].geo.features.forEach(function (f, i) {
+      var c = cellOf(state.level, i);
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      var a = document.createElement("a");
+      a.href = f.properties.steckbrief;
+      a.textContent = f.properties.name;
+      th.appendChild(a);
+      tr.appendChild(th);
+      var cells = c[0] === 0 ? [rateText(c), ciText(c), comparisonText(c), D.status[0]]
+                             : [null, null, null, D.status[c[0]]];
+      cells.forEach(function (text) {
+        var td = document.createElement("td");
+        td.textContent = text === null ? "–" : text;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+  }
+
+  var shown = null;
+  function draw() {
+    var layer = D.ebenen.length ? layerFor(state.level) : null;
+    if (shown && shown !== layer) { map.removeLayer(shown); }
+    if (layer && shown !== layer) { layer.addTo(map); } else if (layer) { layer.setStyle(layer.options.style); }
+    shown = layer;
+    showLegend();
+    fillTable();
+    if (selLevel && D.ebenen[state.level]) { selLevel.value = D.ebenen[state.level].id; }
+    if (selYear && state.year) { selYear.value = state.year; }
+  }
+
+  function restyle() {
+    // setStyle with the style function of the layer: every path gets the colours of the chosen year
+    if (shown) { shown.setStyle(shown.options.style); }
+  }
+
+  function updateHash() {
+    if (!D.ebenen[state.level] || !window.history || !window.history.replaceState) { return; }
+    var hash = "#ebene=" + encodeURIComponent(D.ebenen[state.level].id) + "&jahr=" + state.year;
+    window.history.replaceState(null, "", hash);
+  }
+
+  function choose(levelId, year, keepHash) {
+    var levelIndex = state.level;
+    D.ebenen.forEach(function (e, i) { if (e.id === levelId) { levelIndex = i; } });
+    var yearText = year && D.werte[String(year)] ? String(year) : state.year;
+    var levelChanged = levelIndex !== state.level || !shown;
+    state.level = levelIndex;
+    state.year = yearText;
+    if (levelChanged) { draw(); } else { restyle(); showLegend(); fillTable();
+      if (selYear) { selYear.value = state.year; } }
+    if (!keepHash) { updateHash(); }
+  }
+
+  function step(delta) {
+    var i = D.jahre.indexOf(Number(state.year)) + delta;
+    if (i >= 0 && i < D.jahre.length) { choose(null, D.jahre[i]); }
+  }
+
+  function fromHash() {
+    var params = {};
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var kv = part.split("=");
+      if (kv.length === 2) { params[kv[0]] = decodeURIComponent(kv[1]); }
+    });
+    return params;
+  }
+
+  if (selLevel) { selLevel.addEventListener("change", function () { choose(selLevel.value, state.year); }); }
+  if (selYear) { selYear.addEventListener("change", function () { choose(null, selYear.value); }); }
+  var earlier = document.getElementById("sm-frueher");
+  var later = document.getElementById("sm-spaeter");
+  if (earlier) { earlier.addEventListener("click", function () { step(-1); }); }
+  if (later) { later.addEventListener("click", function () { step(1); }); }
+  window.addEventListener("hashchange", function () {
+    var p = fromHash();
+    choose(p.ebene || null, p.jahr || null, true);
+  });
+
+  var start = fromHash();
+  state.level = -1;
+  D.ebenen.forEach(function (e, i) { if (e.id === start.ebene) { state.level = i; } });
+  if (state.level < 0) { state.level = D.ebenen.length - 1; }
+  if (start.jahr && D.werte[start.jahr]) { state.year = start.jahr; }
+  window.smZeige = function (levelId, year) { choose(levelId, year); };
+  draw();
+  window.requestAnimationFrame(function () {
+    document.body.setAttribute("data-gezeichnet", String(Math.round(window.performance.now())));
+  });
+}());

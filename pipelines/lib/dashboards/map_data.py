@@ -1,0 +1,199 @@
+"""The figures of one indicator map: levels, years, classes and the compact cells the page script draws.
+
+Geometry is embedded once per level; the values of every year follow as arrays aligned with the
+features, so that switching the year restyles the map without reloading. A cell is ``[status]`` for
+a district without a published value, and ``[0, rate, ci_low, ci_high, numerator, denominator,
+class, comparison]`` (German-formatted strings, ``null`` where not published) otherwise. Nothing but
+published figures is read (see :mod:`mart`), so no hidden value can reach a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import shapely
+
+from pipelines.lib.dashboards.classify import Classification, classify
+from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
+from pipelines.lib.dashboards.formatting import (
+    NO_DATA,
+    PUBLISHED,
+    SECRET,
+    STATUS_TEXT,
+    TOO_FEW,
+    format_count,
+    format_interval,
+    format_number,
+    format_rate,
+)
+from pipelines.lib.dashboards.geo import District
+from pipelines.lib.dashboards.mart import IndicatorMeta, Value
+from pipelines.lib.dashboards.page_frame import HATCH_ID, page_name
+from pipelines.lib.dashboards.settings import MapSettings
+
+STATUS_CODES = (PUBLISHED, SECRET, TOO_FEW, NO_DATA)
+OUTLINE = "#4d4d4d"
+# Styles of the non-published statuses: none of them uses a class colour.
+HIDDEN_STYLES: dict[str, dict] = {
+    SECRET: {"fillColor": f"url(#{HATCH_ID})", "className": "sm-geheim", "color": OUTLINE,
+             "weight": 1, "fillOpacity": 1},
+    TOO_FEW: {"fillColor": "#d9d9d9", "color": "#636363", "weight": 1.5, "dashArray": "2 4",
+              "fillOpacity": 1},
+    NO_DATA: {"fillColor": "#ffffff", "color": "#969696", "weight": 1, "fillOpacity": 1},
+}
+HIDDEN_EXPLANATION = {
+    SECRET: "kleine Fallzahl – der Wert wird zum Schutz der Betroffenen nicht veröffentlicht",
+    TOO_FEW: "Gebiet oder Bezugsgruppe zu klein für eine aussagekräftige Auswertung",
+    NO_DATA: "für dieses Gebiet liegen keine Angaben vor",
+}
+
+
+@dataclass(frozen=True)
+class LevelMap:
+    level: str
+    label: str
+    districts: tuple[District, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorMap:
+    indicator: IndicatorMeta
+    years: tuple[int, ...]  # ascending
+    levels: tuple[LevelMap, ...]  # coarse to fine; the finest is shown first
+    classes: dict[tuple[int, str], Classification]  # (year, level) → classes of published values
+    values: dict[int, dict[str, Value]]
+    compared: dict[int, dict[str, str]]  # year → district → comparison with the city
+    city: District | None
+
+    @property
+    def default_year(self) -> int | None:
+        return self.years[-1] if self.years else None
+
+    @property
+    def default_level(self) -> LevelMap | None:
+        return self.levels[-1] if self.levels else None
+
+
+def display_status(value: Value | None) -> str:
+    """The status a district is drawn with: a published cell without a rate counts as "keine Daten"."""
+    if value is None:
+        return NO_DATA
+    if value.published:
+        return PUBLISHED
+    return value.status if value.status in HIDDEN_STYLES else NO_DATA
+
+
+def map_levels(districts: list[District]) -> list[LevelMap]:
+    """The map levels: every level below the city (the city alone if there is nothing else)."""
+    by_level: dict[str, list[District]] = {}
+    for d in sorted(districts, key=lambda d: (d.level_rank, d.district_id)):
+        by_level.setdefault(d.level, []).append(d)
+    groups = [g for g in by_level.values() if g[0].level_rank > 0] or list(by_level.values())
+    return [LevelMap(g[0].level, g[0].level_label, tuple(g)) for g in groups]
+
+
+def indicator_map(
+    indicator: IndicatorMeta,
+    districts: list[District],
+    values: dict[int, dict[str, Value]],
+    settings: MapSettings,
+    benchmarks: dict[int, dict[str, str]] | None = None,
+) -> IndicatorMap:
+    """Classes per level and year (from published values of that level only) and city comparisons.
+
+    ``benchmarks`` (year → district → comparison) will come from the mart's ``indicator_benchmarks``.
+    """
+    levels = tuple(map_levels(districts))
+    city = next((d for d in districts if d.level_rank == 0), None)
+    years = tuple(sorted(values))
+    classes = {}
+    for year in years:
+        cells = values[year]
+        for lv in levels:
+            published = [cells[d.district_id].rate for d in lv.districts
+                         if d.district_id in cells and cells[d.district_id].published]
+            classes[(year, lv.level)] = classify(
+                published, indicator.direction, settings.classes, settings.scheme, settings.sampled_above)
+    compared = {
+        year: comparisons(values[year], city.district_id if city else None, indicator.direction,
+                          (benchmarks or {}).get(year))
+        for year in years
+    }
+    return IndicatorMap(indicator, years, levels, classes, values, compared, city)
+
+
+def cell(value: Value | None, classification: Classification, comparison: str | None,
+         indicator: IndicatorMeta, decimals: int) -> list:
+    """The compact page cell of one district (see the module docstring)."""
+    status = display_status(value)
+    if status != PUBLISHED:
+        return [STATUS_CODES.index(status)]
+    ci_low = ci_high = None
+    if value.ci_low is not None and value.ci_high is not None:
+        ci_low, ci_high = format_number(value.ci_low, decimals), format_number(value.ci_high, decimals)
+    numerator = format_count(value.numerator) if value.numerator is not None else None
+    denominator = (format_count(value.denominator)
+                   if value.denominator is not None and indicator.denominator_public else None)
+    return [0, format_number(value.rate, decimals), ci_low, ci_high, numerator, denominator,
+            classification.class_index(value.rate),
+            CODES.index(comparison) if comparison is not None else None]
+
+
+def city_text(value: Value | None, unit: str, decimals: int) -> str:
+    """``"22,5 % (95 %-KI: 21,9 – 23,1)"`` or the status of the city's cell."""
+    if value is not None and value.published:
+        text = format_rate(value.rate, unit, decimals)
+        if value.ci_low is not None and value.ci_high is not None:
+            text += f" (95 %-KI: {format_interval(value.ci_low, value.ci_high, decimals)})"
+        return text
+    return STATUS_TEXT[display_status(value)]
+
+
+def level_geojson(lv: LevelMap, profile_prefix: str) -> dict:
+    """The geometry of one level with public, value-free properties only."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": d.district_id,
+                "properties": {"name": d.name, "steckbrief": profile_prefix + page_name(d.district_id)},
+                "geometry": shapely.geometry.mapping(d.geometry),
+            }
+            for d in lv.districts
+        ],
+    }
+
+
+def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, profile_prefix: str) -> dict:
+    """The JSON the page script reads (``<script type="application/json" id="sm-daten">``)."""
+    ind = data.indicator
+    denominator = f"Nenner ({ind.denominator_label})" if ind.denominator_label else "Nenner"
+    return {
+        "einheit": " " + (ind.unit_label or ""),
+        "texte": {
+            "ebene": "Ebene", "jahr": "Jahr", "rate": "Anteil" if ind.unit == "share" else "Rate",
+            "ki": "95 %-KI", "zaehler": "Zähler", "nenner": denominator, "vergleich": "Vergleich",
+            "status": "Status", "steckbrief": "Klicken: Steckbrief des Gebiets",
+        },
+        "status": [STATUS_TEXT[s] for s in STATUS_CODES],
+        "stile": [None, *[HIDDEN_STYLES[s] for s in STATUS_CODES[1:]]],
+        "vergleiche": [TEXT[c] for c in CODES],
+        "jahre": list(data.years),
+        "ebenen": [
+            {"id": lv.level, "name": lv.label, "geo": level_geojson(lv, profile_prefix)}
+            for lv in levels
+        ],
+        "farben": {
+            str(year): [[c.colour for c in data.classes[(year, lv.level)].classes] for lv in levels]
+            for year in data.years
+        },
+        "werte": {
+            str(year): [
+                [cell(data.values[year].get(d.district_id), data.classes[(year, lv.level)],
+                      data.compared[year].get(d.district_id), ind, decimals) for d in lv.districts]
+                for lv in levels
+            ]
+            for year in data.years
+        },
+    }

@@ -1,0 +1,139 @@
+"""The profile ("Steckbrief") of one district: every indicator with rate, CI, city value, comparison, trend.
+
+One page per district at every level, ``steckbriefe/<id>.html``, linked from the maps (click), their
+tables and the district index. Only published figures appear; a hidden cell shows its status. Later
+sections (need class, hot spot, offers, allocation) are passed in as ready HTML via ``sections``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from pipelines.lib.config import DOMAINS
+from pipelines.lib.dashboards.comparison import TEXT
+from pipelines.lib.dashboards.formatting import (
+    STATUS_TEXT,
+    format_count,
+    format_interval,
+    format_number,
+    format_rate,
+)
+from pipelines.lib.dashboards.geo import District
+from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
+from pipelines.lib.dashboards.mart import RunInfo
+from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
+from pipelines.lib.dashboards.sparkline import sparkline
+
+COMPARISON_CLASS = {"besser": "besser", "schlechter": "schlechter", "ähnlich": "aehnlich",
+                    "höher": "neutral", "niedriger": "neutral"}
+
+
+def render_profile(
+    district: District,
+    by_id: dict[str, District],
+    children: list[District],
+    maps: list[IndicatorMap],
+    run: RunInfo,
+    *,
+    indicator_pages: dict[str, str],
+    decimals: int = 1,
+    timezone: str = "Europe/Berlin",
+    sections: tuple[str, ...] = (),
+) -> str:
+    """The complete HTML of ``steckbriefe/<id>.html``; ``indicator_pages``: indicator id → href."""
+    meta = [escape(district.level_label)]
+    chain = _parents(district, by_id)
+    if chain:
+        meta.append("gehört zu " + " › ".join(
+            f'<a href="{page_name(p.district_id)}">{escape(p.name)}</a>' for p in chain))
+    if district.population is not None:
+        meta.append(f"{format_count(district.population)} Einwohnerinnen und Einwohner")
+    if district.area_km2 is not None:
+        meta.append(f"{format_number(district.area_km2, 1)} km²")
+    body = [header(f"Steckbrief {district.name}", meta, prefix="../"), '<main class="inhalt steckbrief">']
+    body.append(
+        '<p class="erklaerung">Je Indikator der Wert des neuesten Jahres mit 95 %-Konfidenzintervall (KI), '
+        f"der Wert von {escape(run.city_name)} und der Vergleich: „ähnlich“, wenn der Wert der Stadt im KI "
+        "des Gebiets liegt. Die Linie zeigt die Entwicklung (gestrichelt: die Stadt); Lücken sind Jahre "
+        "ohne veröffentlichten Wert. Ein Klick auf den Indikator öffnet die Karte.</p>"
+    )
+    city_id = next((d.district_id for d in by_id.values() if d.level_rank == 0), None)
+    domains = list(DOMAINS) + sorted({m.indicator.domain for m in maps} - set(DOMAINS))
+    for domain in domains:
+        rows = [m for m in maps if m.indicator.domain == domain]
+        if rows:
+            body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals))
+    body.extend(sections)
+    if children:
+        body.append(f"<h2>Teilgebiete ({escape(children[0].level_label)})</h2><ul class=\"teilgebiete\">")
+        body.extend(f'<li><a href="{page_name(c.district_id)}">{escape(c.name)}</a></li>' for c in children)
+        body.append("</ul>")
+    body.append("</main>")
+    body.append(footer(run, timezone, _sources(maps)))
+    return html_page(f"Steckbrief {district.name} – {run.city_name}", "\n".join(body), prefix="../",
+                     body_class="steckbriefseite")
+
+
+def _parents(district: District, by_id: dict[str, District]) -> list[District]:
+    chain, seen = [], {district.district_id}
+    parent = by_id.get(district.parent_id) if district.parent_id else None
+    while parent is not None and parent.district_id not in seen:
+        chain.append(parent)
+        seen.add(parent.district_id)
+        parent = by_id.get(parent.parent_id) if parent.parent_id else None
+    return chain
+
+
+def _sources(maps: list[IndicatorMap]) -> str:
+    return ", ".join(sorted({m.indicator.source for m in maps if m.indicator.source})) or ""
+
+
+def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals) -> str:
+    parts = [
+        f"<h2>{escape(domain)}</h2>",
+        '<table class="werte"><thead><tr><th scope="col">Indikator</th><th scope="col">Jahr</th>'
+        '<th scope="col">Wert</th><th scope="col">95 %-KI</th>'
+        f'<th scope="col">{escape(city_name)}</th><th scope="col">Vergleich mit der Stadt</th>'
+        '<th scope="col">Entwicklung</th></tr></thead><tbody>',
+    ]
+    for m in sorted(maps, key=lambda m: (m.indicator.label, m.indicator.indicator_id)):
+        ind = m.indicator
+        year = m.default_year
+        href = indicator_pages.get(ind.indicator_id)
+        if href and year is not None and district.level_rank > 0:
+            href += f"#ebene={district.level}&jahr={year}"
+        label = f'<a href="{escape(href)}">{escape(ind.label)}</a>' if href else escape(ind.label)
+        if year is None:
+            parts.append(f'<tr><th scope="row">{label}</th><td colspan="6">keine Daten</td></tr>')
+            continue
+        value = m.values[year].get(district.district_id)
+        city = m.values[year].get(city_id) if city_id else None
+        status = display_status(value)
+        if value is not None and value.published:
+            rate = format_rate(value.rate, ind.unit, decimals)
+            ci = (format_interval(value.ci_low, value.ci_high, decimals)
+                  if value.ci_low is not None and value.ci_high is not None else "–")
+        else:
+            rate, ci = STATUS_TEXT[status], "–"
+        city_value = (format_rate(city.rate, ind.unit, decimals) if city is not None and city.published
+                      else STATUS_TEXT[display_status(city)])
+        comparison = m.compared[year].get(district.district_id)
+        if district.district_id == city_id:
+            comparison_cell = "–"
+        elif comparison:
+            comparison_cell = f'<span class="vergleich {COMPARISON_CLASS[comparison]}">{escape(TEXT[comparison])}</span>'
+        else:
+            comparison_cell = "–"
+        trend = sparkline(
+            list(m.years), {y: m.values[y].get(district.district_id) for y in m.years},
+            {y: m.values[y].get(city_id) for y in m.years} if city_id and district.district_id != city_id else {},
+            ind.unit, decimals, district.name, city_name,
+        )
+        hidden = "" if status == "veröffentlicht" else ' class="ohne-wert"'
+        parts.append(
+            f'<tr{hidden}><th scope="row">{label}</th><td>{year}</td><td class="zahl">{escape(rate)}</td>'
+            f'<td class="zahl">{escape(ci)}</td><td class="zahl">{escape(city_value)}</td>'
+            f"<td>{comparison_cell}</td><td>{trend}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    return "".join(parts)

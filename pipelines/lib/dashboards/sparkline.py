@@ -1,0 +1,83 @@
+"""A small inline SVG trend chart with a text alternative: one indicator in one district over the years.
+
+Only published rates are drawn; a year without a published value leaves a gap (it is never
+interpolated). The city's published rates are drawn as a dashed reference line. The ``aria-label``
+lists every year with its value or status, so the chart has a complete text alternative.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number, format_rate
+from pipelines.lib.dashboards.mart import Value
+
+WIDTH, HEIGHT, PAD = 120, 32, 3
+LINE, CITY = "#08519c", "#636363"
+
+
+def sparkline(years: list[int], values: dict[int, Value | None], city: dict[int, Value | None],
+              unit: str, decimals: int, name: str, city_name: str) -> str:
+    """The SVG (or a dash when fewer than two years exist)."""
+    if len(years) < 2:
+        return '<span class="keine-entwicklung">–</span>'
+    own = {y: v.rate for y, v in values.items() if v is not None and v.published}
+    ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
+    rates = [*own.values(), *ref.values()]
+    text = _alternative(years, values, unit, decimals, name, ref, city_name)
+    if not own:
+        return f'<span class="keine-entwicklung" title="{escape(text)}">keine veröffentlichten Werte</span>'
+    low, high = min(rates), max(rates)
+    span = (high - low) or 1.0
+
+    def x(year: int) -> float:
+        return PAD + (WIDTH - 2 * PAD) * years.index(year) / (len(years) - 1)
+
+    def y(rate: float) -> float:
+        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (rate - low) / span
+
+    parts = [
+        f'<svg class="verlauf" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="img" aria-label="{escape(text)}"><title>{escape(text)}</title>'
+    ]
+    for series, colour, dash in ((ref, CITY, ' stroke-dasharray="3 2"'), (own, LINE, "")):
+        for run in _runs(years, series):
+            if len(run) > 1:
+                points = " ".join(f"{x(yr):.1f},{y(series[yr]):.1f}" for yr in run)
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                             f'stroke-width="1.5"{dash}/>')
+    for yr, rate in own.items():
+        parts.append(f'<circle cx="{x(yr):.1f}" cy="{y(rate):.1f}" r="2" fill="{LINE}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _runs(years: list[int], series: dict[int, float]) -> list[list[int]]:
+    """Consecutive years with a value."""
+    runs, current = [], []
+    for year in years:
+        if year in series:
+            current.append(year)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _alternative(years, values, unit, decimals, name, ref, city_name) -> str:
+    items = []
+    for year in years:
+        v = values.get(year)
+        if v is not None and v.published:
+            items.append(f"{year}: {format_rate(v.rate, unit, decimals)}")
+        else:
+            status = v.status if v is not None and v.status in STATUS_TEXT else "keine Daten"
+            items.append(f"{year}: {STATUS_TEXT[status]}")
+    text = f"Entwicklung {name} {years[0]}–{years[-1]}: " + "; ".join(items)
+    if ref:
+        first, last = min(ref), max(ref)
+        text += (f". Gestrichelt: {city_name} ({first}: {format_number(ref[first], decimals)}, "
+                 f"{last}: {format_number(ref[last], decimals)})")
+    return text
