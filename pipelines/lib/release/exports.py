@@ -101,7 +101,7 @@ def _write_geo(con, out_dir: Path, crs: str, created: datetime) -> list[Path]:
     gpkg, geoparquet = geo_paths(out_dir)
     con.execute(f"copy ({wide_districts_select(f'd.geometry::GEOMETRY({quote_literal(crs)})')}) "
                 f"to {quote_literal(geoparquet.as_posix())} (format parquet, compression zstd)")
-    data = con.execute(wide_districts_select("st_aswkb(st_multi(d.geometry))")).fetch_arrow_table()
+    data = con.execute(wide_districts_select("st_aswkb(st_multi(d.geometry))")).to_arrow_table()
     gpkg.unlink(missing_ok=True)
     stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
