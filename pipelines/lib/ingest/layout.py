@@ -205,8 +205,10 @@ def shape_table(table, layout: Layout, key_column: str | None, config: Config, d
             for levels in {frozenset(v) for v in parent_levels.values()}:
                 rows = [i for i, lv in parent_levels.items() if frozenset(lv) == levels]
                 tokens = directory.tokens(set(levels))
+                members = [d for d, lv in directory.levels.items() if lv in levels]
+                only = members[0] if len(members) == 1 else None  # e.g. "Stadt insgesamt" for the city
                 for i in rows:
-                    keys.iat[i] = tokens.get(name_token(raw.iat[i])) or raw.iat[i]
+                    keys.iat[i] = tokens.get(name_token(raw.iat[i])) or only or raw.iat[i]
     else:
         keys = normalise_keys(raw, layout.key_rule)
     table.frame[key_column] = keys.to_numpy()
