@@ -214,6 +214,27 @@ def cmd_sql(args) -> int:
         con.close()
 
 
+def cmd_print(args) -> int:
+    from pipelines.lib.dashboards.printing import print_site
+    from pipelines.lib.release.switch import current_run_id
+
+    ws = Workspace.at(args.workspace)
+    run_id = current_run_id(ws)
+    site = ws.dashboards / "releases" / run_id if run_id else None
+    if site is None or not site.is_dir():
+        _say("Es gibt noch keine Freigabe: zuerst 'sozialmonitor run'.")
+        return EXIT_ERROR
+    try:
+        summary = print_site(site, maps=args.only != "steckbriefe", profiles=args.only != "karten", progress=_say)
+    except FileNotFoundError as exc:
+        _say(f"Abbruch: {exc}")
+        return EXIT_ERROR
+    for problem in summary.problems:
+        _say(f"  - {problem}")
+    _say(f"{len(summary.maps)} Kartendateien und {len(summary.profiles)} Steckbriefe in {site / 'druck'}")
+    return EXIT_ERROR if summary.problems else EXIT_OK
+
+
 def cmd_serve(args) -> int:
     ws = Workspace.at(args.workspace)
     _prepare_dagster(ws)
@@ -261,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-c", dest="command_sql", default=None, metavar="SQL", help="run one query and print the result")
     p.add_argument("--release", default=None, help="a kept release (run id) instead of the current one")
     p.set_defaults(func=cmd_sql)
+
+    p = with_workspace(sub.add_parser("print", help="print versions of the current release (PDF/PNG, Chromium)"))
+    p.add_argument("--only", choices=["karten", "steckbriefe"], default=None, help="only maps or only profiles")
+    p.set_defaults(func=cmd_print)
 
     p = with_workspace(sub.add_parser("serve", help="start the Dagster UI and daemon for the workspace"))
     p.add_argument("--host", default="127.0.0.1")

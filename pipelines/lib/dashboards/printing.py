@@ -1,0 +1,91 @@
+"""Print versions on demand (``sozialmonitor print``): every map as PNG and PDF, every profile as PDF.
+
+Rendered by headless Chromium from the release's own pages with the print stylesheet (scale bar,
+legend, source line and data date are on the page), the network cut. Output goes into
+``<site>/druck/karten/<indicator>_<level>.{png,pdf}`` and ``<site>/druck/steckbriefe/<district>.pdf``.
+Not part of the nightly run: printing a Berlin-size city takes minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.lib.dashboards.browser import offline_browser
+from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, PROFILES_DIR
+
+PRINT_DIR = "druck"
+# A4 landscape minus 12 mm margins, in CSS pixels: the map is laid out at the size it is printed at.
+MAP_VIEWPORT = {"width": 1032, "height": 703}
+PROFILE_VIEWPORT = {"width": 703, "height": 1032}
+_LEVELS = re.compile(r'<select id="sm-ebene">(.*?)</select>', re.S)
+_OPTION = re.compile(r'<option value="([^"]+)"')
+_DEFAULT_YEAR = re.compile(r'<option value="(\d+)" selected>')
+
+
+@dataclass
+class PrintSummary:
+    maps: list[Path] = field(default_factory=list)
+    profiles: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def map_views(page: Path) -> list[tuple[str, str | None]]:
+    """(level id, default year) for every level of an indicator page."""
+    html = page.read_text(encoding="utf-8")
+    select = _LEVELS.search(html)
+    year = _DEFAULT_YEAR.search(html)
+    levels = _OPTION.findall(select.group(1)) if select else []
+    return [(level, year.group(1) if year else None) for level in levels]
+
+
+def print_site(
+    site: Path,
+    *,
+    maps: bool = True,
+    profiles: bool = True,
+    executable: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PrintSummary:
+    """Render the print versions of the site at ``site`` into ``site/druck``."""
+    site = Path(site)
+    out = site / PRINT_DIR
+    summary = PrintSummary()
+    say = progress or (lambda _msg: None)
+    if maps:
+        pages = sorted((site / INDICATORS_DIR).rglob("*.html"))
+        (out / "karten").mkdir(parents=True, exist_ok=True)
+        with offline_browser(executable, viewport=MAP_VIEWPORT, device_scale_factor=2) as (context, log):
+            page = context.new_page()
+            log.watch(page)
+            page.emulate_media(media="print")
+            for n, html in enumerate(pages, start=1):
+                rel = html.relative_to(site / INDICATORS_DIR).with_suffix("")
+                stem = "_".join(rel.parts)
+                for level, year in map_views(html):
+                    fragment = f"#ebene={level}" + (f"&jahr={year}" if year else "")
+                    page.goto(html.resolve().as_uri() + fragment, wait_until="load")
+                    page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
+                    target = out / "karten" / f"{stem}_{level}"
+                    page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
+                    page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
+                    summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
+                say(f"Karten {n}/{len(pages)}: {rel.as_posix()}")
+            summary.problems += [f"Netz blockiert: {u}" for u in log.blocked] + log.errors
+    if profiles:
+        pages = sorted((site / PROFILES_DIR).glob("*.html"))
+        (out / "steckbriefe").mkdir(parents=True, exist_ok=True)
+        with offline_browser(executable, viewport=PROFILE_VIEWPORT) as (context, log):
+            page = context.new_page()
+            log.watch(page)
+            for n, html in enumerate(pages, start=1):
+                page.goto(html.resolve().as_uri(), wait_until="load")
+                target = out / "steckbriefe" / html.with_suffix(".pdf").name
+                page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
+                summary.profiles.append(target)
+                if n % 50 == 0 or n == len(pages):
+                    say(f"Steckbriefe {n}/{len(pages)}")
+            summary.problems += [f"Netz blockiert: {u}" for u in log.blocked] + log.errors
+    return summary

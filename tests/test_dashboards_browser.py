@@ -1,0 +1,208 @@
+"""A real headless Chromium opens the published site of the tiny demo city with the network cut.
+
+Checks what only a browser can: no console errors and no failed or blocked requests, Leaflet draws
+the polygons, a hidden district shows the hatch, the published districts show exactly the legend's
+class colours, the year switch works from the keyboard, a click opens the profile, sparklines draw.
+Skipped where Chromium is missing — and failing instead when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import shapely
+from png_pixels import png_pixels
+
+from pipelines.lib.dashboards.browser import chromium_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:Numba not installed")]
+VIEWPORT = {"width": 1280, "height": 860}
+HATCH_DARK, WHITE = (0x52, 0x52, 0x52), (255, 255, 255)
+
+
+def _require_chromium() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    else:
+        path = chromium_path()
+    if path is None:
+        message = ("headless Chromium not available (install Debian's chromium or set SOZIALMONITOR_CHROMIUM; "
+                   "the Python package playwright is needed too)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — CI=true, so this is a failure")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    from pipelines.lib.dashboards.browser import offline_browser
+
+    with offline_browser(_require_chromium(), viewport=VIEWPORT) as (context, log):
+        yield context, log
+
+
+@pytest.fixture
+def page(browser_context):
+    context, log = browser_context
+    log.blocked.clear()
+    log.failed.clear()
+    log.errors.clear()
+    page = context.new_page()
+    log.watch(page)
+    yield page, log
+    page.close()
+    assert log.errors == [], log.errors
+    assert log.failed == [] and log.blocked == [], (log.failed, log.blocked)
+
+
+def _release(ws: Path) -> Path:
+    run_id = (ws / "data_marts" / "CURRENT").read_text(encoding="utf-8").strip()
+    return ws / "dashboards" / "releases" / run_id
+
+
+def _data(html: str) -> dict:
+    block = re.search(r'<script type="application/json" id="sm-daten">(.*?)</script>', html, flags=re.S)
+    return json.loads(block.group(1).replace("<\\/", "</"))
+
+
+def _hidden_map(release: Path) -> tuple[Path, dict, int, str]:
+    """An indicator page whose first view (finest level, newest year) has a hidden district."""
+    best = None
+    for page in sorted((release / "indikatoren").glob("*.html")):
+        data = _data(page.read_text(encoding="utf-8"))
+        level, year = len(data["ebenen"]) - 1, str(data["jahre"][-1])
+        cells = data["werte"][year][level]
+        published = {c[6] for c in cells if c[0] == 0}
+        for i, c in enumerate(cells):
+            if c[0] == 1:
+                area = shapely.geometry.shape(data["ebenen"][level]["geo"]["features"][i]["geometry"]).area
+                key = (len(published), area)
+                if best is None or key > best[0]:
+                    best = (key, page, data, i, year)
+    assert best is not None, "the tiny demo city has no hidden district on any first map view"
+    return best[1:]
+
+
+def _pixel_of(pg, lat: float, lon: float) -> tuple[int, int]:
+    point = pg.evaluate(
+        "([lat, lon]) => { const p = window.smKarte.latLngToContainerPoint([lat, lon]);"
+        " const r = document.getElementById('sm-karte').getBoundingClientRect();"
+        " return [Math.round(r.left + p.x), Math.round(r.top + p.y)]; }", [lat, lon])
+    return point[0], point[1]
+
+
+def _interior(geometry: dict) -> tuple[float, float]:
+    """(lat, lon) of the point deepest inside a district, far from any border line."""
+    geom = shapely.geometry.shape(geometry)
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    point = shapely.ops.polylabel(geom, tolerance=1e-6)
+    return point.y, point.x
+
+
+def _around(pg, x: int, y: int, radius: int) -> list[tuple[int, int, int]]:
+    shot = pg.screenshot(clip={"x": x - radius, "y": y - radius, "width": 2 * radius + 1, "height": 2 * radius + 1})
+    return [p for row in png_pixels(shot) for p in row]
+
+
+def _close(a, b, tolerance=6) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _wait_drawn(pg) -> None:
+    pg.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=15_000)
+    pg.mouse.move(0, 0)  # no hover highlight on any district
+
+
+def test_entry_page_opens_the_release_offline(page, tiny_published):
+    pg, _log = page
+    pg.goto((tiny_published / "dashboards" / "index.html").resolve().as_uri(), wait_until="load")
+    assert pg.locator("h1").inner_text().startswith("Sozialmonitor")
+    assert pg.evaluate("getComputedStyle(document.body).fontSize") == "18px"  # the site's stylesheet loaded
+    links = pg.eval_on_selector_all("a[href^='indikatoren/']", "as => as.map(a => a.href)")
+    assert links and all("/dashboards/releases/" in href for href in links)  # <base href> into the release
+    shot = png_pixels(pg.screenshot())
+    dark = sum(1 for row in shot[::4] for p in row[::4] if max(p) < 90)
+    assert dark > 200  # text was drawn
+    pg.click("a[href^='indikatoren/']")
+    _wait_drawn(pg)
+    assert pg.locator("path.leaflet-interactive").count() > 0
+
+
+def test_indicator_page_draws_classes_hatch_and_switches_year_by_keyboard(page, tiny_published):
+    pg, _log = page
+    release = _release(tiny_published)
+    html_path, data, hidden_index, year = _hidden_map(release)
+    level = len(data["ebenen"]) - 1
+    pg.goto(html_path.resolve().as_uri(), wait_until="load")
+    _wait_drawn(pg)
+    features = data["ebenen"][level]["geo"]["features"]
+    assert pg.locator("path.leaflet-interactive").count() == len(features)
+    assert pg.locator(".leaflet-control-scale-line").inner_text().strip()  # the scale bar is drawn
+
+    # a pixel inside a hidden district shows the hatch: dark stripes on white
+    x, y = _pixel_of(pg, *_interior(features[hidden_index]["geometry"]))
+    window = _around(pg, x, y, 6)
+    assert any(_close(p, HATCH_DARK) for p in window) and any(_close(p, WHITE) for p in window), \
+        f"no hatch at {x},{y}: {sorted(set(window))[:6]}"
+
+    # the published districts show exactly the legend's classes
+    cells = data["werte"][year][level]
+    fills = set()
+    for feature, cell in zip(features, cells, strict=True):
+        if cell[0] == 0:
+            centre = _around(pg, *_pixel_of(pg, *_interior(feature["geometry"])), 0)[0]
+            fills.add(centre)
+    legend = pg.locator(f'.legende-teil[data-ebene="{data["ebenen"][level]["id"]}"][data-jahr="{year}"]')
+    assert legend.is_visible()
+    classes = legend.locator("ul.klassen li").count()
+    assert len(fills) == classes, (fills, classes)
+    expected = [_hex(c) for c in data["farben"][year][level]]
+    assert all(any(_close(f, e, 2) for e in expected) for f in fills)
+
+    # keyboard: Tab to the "früher" button and press Enter → the previous year, its legend and hash
+    pg.focus("#sm-jahr")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.id") == "sm-frueher"
+    pg.keyboard.press("Enter")
+    previous = str(data["jahre"][-2])
+    assert pg.input_value("#sm-jahr") == previous
+    assert pg.locator(f'.legende-teil[data-jahr="{previous}"][data-ebene="{data["ebenen"][level]["id"]}"]').is_visible()
+    assert not legend.is_visible()
+    assert f"jahr={previous}" in pg.evaluate("location.hash")
+    pg.select_option("#sm-ebene", data["ebenen"][0]["id"])
+    assert pg.locator("path.leaflet-interactive").count() == len(data["ebenen"][0]["geo"]["features"])
+
+    # a click on a district opens its profile
+    pg.select_option("#sm-ebene", data["ebenen"][level]["id"])
+    target = next(i for i, c in enumerate(cells) if c[0] == 0)
+    pg.mouse.click(*_pixel_of(pg, *_interior(features[target]["geometry"])))
+    pg.wait_for_url(re.compile(r"/steckbriefe/"), timeout=10_000)
+    assert features[target]["properties"]["name"] in pg.locator("h1").inner_text()
+
+
+def test_profile_page_draws_sparklines_with_text_alternatives(page, tiny_published):
+    pg, _log = page
+    release = _release(tiny_published)
+    profile = sorted((release / "steckbriefe").glob("*.html"))[-1]
+    pg.goto(profile.resolve().as_uri(), wait_until="load")
+    charts = pg.locator("svg.verlauf")
+    assert charts.count() > 0
+    labels = charts.evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))")
+    assert all(label.startswith("Entwicklung ") for label in labels)
+    chart = charts.first
+    shot = png_pixels(chart.screenshot())
+    blue = sum(1 for row in shot for p in row if _close(p, (0x08, 0x51, 0x9c), 40))
+    assert blue > 10  # the line was drawn
+    assert pg.locator("table.werte tbody tr").count() >= 3
