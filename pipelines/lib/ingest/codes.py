@@ -14,6 +14,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E107  | Zeile hat zu viele Felder                        |
 | SM-E108  | Layer nicht gefunden                             |
 | SM-E109  | Zellbereich ungültig                             |
+| SM-E110  | Datei unvollständig (abgeschnitten)              |
 | SM-E201  | Geometrie ungültig                               |
 | SM-E202  | Geometrie leer                                   |
 | SM-E203  | Koordinatensystem fehlt                          |
@@ -116,6 +117,9 @@ _CODES = [
          "Tragen Sie den Schlüssel des übergeordneten Gebiets ein bzw. geben Sie in sozialmonitor.toml „parent“ an."),
     Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
          "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
+    Code("SM-E110", "Datei unvollständig (abgeschnitten)",
+         "Die letzte Zeile endet mitten im Datensatz: die Datei wurde beim Exportieren oder Kopieren abgeschnitten. "
+         "Exportieren bzw. kopieren Sie die Datei erneut."),
     Code("SM-E109", "Zellbereich ungültig",
          "Geben Sie „range“ wie in Excel an, z. B. „A4:BQ111“ (Kopfzeile eingeschlossen) oder „A4:BQ“ (bis zum Ende)."),
     # data rows

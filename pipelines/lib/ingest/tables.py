@@ -237,6 +237,9 @@ def _read_csv(path: Path, file: str, header_rows: int, skip_rows: int, encoding:
         return None, [finding("SM-E102", file, "keine Zeilen")]
     sep = sniff_separator(lines[skip_rows])
     decimal = "." if sep == "," else ","
+    cut = _cut_off(text, lines, skip_rows, sep)
+    if cut:
+        return None, [finding("SM-E110", file, cut, row=len(lines))]
     try:
         grid = pd.read_csv(
             io.StringIO(text),
@@ -259,6 +262,16 @@ def _read_csv(path: Path, file: str, header_rows: int, skip_rows: int, encoding:
     grid = grid.astype("str").fillna("")
     grid = grid.apply(lambda c: c.str.strip())
     return _finish(file, grid, skip_rows + 1, header_rows, decimal, shape)
+
+
+def _cut_off(text: str, lines: list[str], skip_rows: int, sep: str) -> str | None:
+    """Why the file looks truncated: no final line break and a last row shorter than the header."""
+    if text.endswith(("\n", "\r")) or len(lines) <= skip_rows + 1:
+        return None
+    header, last = (next(csv.reader([line], delimiter=sep), []) for line in (lines[skip_rows], lines[-1]))
+    if len(last) >= len(header):
+        return None
+    return f"die letzte Zeile hat {len(last)} von {len(header)} Feldern und keinen Zeilenumbruch"
 
 
 def _read_excel(path: Path, file: str, sheet, header_rows: int, skip_rows: int, shape=None):
@@ -328,7 +341,10 @@ def _read_parquet(path: Path, file: str):
             t = t.value_type
         if pa.types.is_integer(t) or pa.types.is_floating(t):
             s = col.to_pandas()
-            columns[str(name)] = s.astype("Int64") if pa.types.is_integer(t) else s.astype("float64")
+            try:
+                columns[str(name)] = s.astype("Int64") if pa.types.is_integer(t) else s.astype("float64")
+            except (TypeError, OverflowError):  # unsigned beyond int64: validation reports the value
+                columns[str(name)] = s.astype("float64")
         elif pa.types.is_decimal(t):
             columns[str(name)] = col.cast(pa.float64()).to_pandas()
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
