@@ -206,3 +206,34 @@ def test_profile_page_draws_sparklines_with_text_alternatives(page, tiny_publish
     blue = sum(1 for row in shot for p in row if _close(p, (0x08, 0x51, 0x9c), 40))
     assert blue > 10  # the line was drawn
     assert pg.locator("table.werte tbody tr").count() >= 3
+
+
+def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
+    """``sozialmonitor print`` on one indicator and two profiles of the dashboard fixture's site."""
+    from dashboard_fixtures import make_config, make_mart
+
+    from pipelines.lib.dashboards import build_site
+    from pipelines.lib.dashboards.printing import print_site
+
+    executable = _require_chromium()
+    summary = build_site(make_mart(tmp_path / "mart.duckdb"), tmp_path / "site", make_config(tmp_path))
+    for ind, page in summary.pages.items():
+        if ind != "kinderarmut":
+            page.unlink()
+    for district, page in summary.profiles.items():
+        if district not in ("S", "P03"):
+            page.unlink()
+    result = print_site(summary.out_dir, executable=executable)
+    assert result.problems == []
+    names = sorted(p.relative_to(summary.out_dir / "druck").as_posix() for p in result.maps + result.profiles)
+    assert names == ["karten/kinderarmut_bezirk.pdf", "karten/kinderarmut_bezirk.png",
+                     "karten/kinderarmut_planungsraum.pdf", "karten/kinderarmut_planungsraum.png",
+                     "steckbriefe/P03.pdf", "steckbriefe/S.pdf"]
+    for path in result.maps + result.profiles:
+        data = path.read_bytes()
+        assert data[:5] == b"%PDF-" if path.suffix == ".pdf" else data[:4] == b"\x89PNG", path
+    png = png_pixels((summary.out_dir / "druck/karten/kinderarmut_planungsraum.png").read_bytes())
+    assert len(png[0]) == 2 * 1032  # A4 landscape width at twice the resolution
+    colours = {p for row in png[::3] for p in row[::3]}
+    assert any(_close(c, _hex("#bd0026"), 2) for c in colours)  # the darkest class is drawn
+    assert any(_close(c, HATCH_DARK, 2) for c in colours)  # and the hatch

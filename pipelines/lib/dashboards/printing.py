@@ -54,38 +54,43 @@ def print_site(
     out = site / PRINT_DIR
     summary = PrintSummary()
     say = progress or (lambda _msg: None)
-    if maps:
-        pages = sorted((site / INDICATORS_DIR).rglob("*.html"))
-        (out / "karten").mkdir(parents=True, exist_ok=True)
-        with offline_browser(executable, viewport=MAP_VIEWPORT, device_scale_factor=2) as (context, log):
-            page = context.new_page()
-            log.watch(page)
-            page.emulate_media(media="print")
-            for n, html in enumerate(pages, start=1):
-                rel = html.relative_to(site / INDICATORS_DIR).with_suffix("")
-                stem = "_".join(rel.parts)
-                for level, year in map_views(html):
-                    fragment = f"#ebene={level}" + (f"&jahr={year}" if year else "")
-                    page.goto(html.resolve().as_uri() + fragment, wait_until="load")
-                    page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
-                    target = out / "karten" / f"{stem}_{level}"
-                    page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
-                    page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
-                    summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
-                say(f"Karten {n}/{len(pages)}: {rel.as_posix()}")
-            summary.problems += [f"Netz blockiert: {u}" for u in log.blocked] + log.errors
-    if profiles:
-        pages = sorted((site / PROFILES_DIR).glob("*.html"))
-        (out / "steckbriefe").mkdir(parents=True, exist_ok=True)
-        with offline_browser(executable, viewport=PROFILE_VIEWPORT) as (context, log):
-            page = context.new_page()
-            log.watch(page)
-            for n, html in enumerate(pages, start=1):
-                page.goto(html.resolve().as_uri(), wait_until="load")
-                target = out / "steckbriefe" / html.with_suffix(".pdf").name
-                page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
-                summary.profiles.append(target)
-                if n % 50 == 0 or n == len(pages):
-                    say(f"Steckbriefe {n}/{len(pages)}")
-            summary.problems += [f"Netz blockiert: {u}" for u in log.blocked] + log.errors
+    with offline_browser(executable, viewport=MAP_VIEWPORT, device_scale_factor=2) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        if maps:
+            _print_maps(page, site, out / "karten", summary, say)
+        if profiles:
+            page.set_viewport_size(PROFILE_VIEWPORT)
+            _print_profiles(page, site, out / "steckbriefe", summary, say)
+        summary.problems += [f"Netz blockiert: {u}" for u in log.blocked] + log.errors
     return summary
+
+
+def _print_maps(page, site: Path, out: Path, summary: PrintSummary, say) -> None:
+    pages = sorted((site / INDICATORS_DIR).rglob("*.html"))
+    out.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(media="print")  # laid out as printed, so the map fits its printed frame
+    for n, html in enumerate(pages, start=1):
+        rel = html.relative_to(site / INDICATORS_DIR).with_suffix("")
+        stem = "_".join(rel.parts)
+        for level, year in map_views(html):
+            fragment = f"#ebene={level}" + (f"&jahr={year}" if year else "")
+            page.goto(html.resolve().as_uri() + fragment, wait_until="load")
+            page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
+            target = out / f"{stem}_{level}"
+            page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
+            page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
+            summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
+        say(f"Karten {n}/{len(pages)}: {rel.as_posix()}")
+
+
+def _print_profiles(page, site: Path, out: Path, summary: PrintSummary, say) -> None:
+    pages = sorted((site / PROFILES_DIR).glob("*.html"))
+    out.mkdir(parents=True, exist_ok=True)
+    for n, html in enumerate(pages, start=1):
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        target = out / html.with_suffix(".pdf").name
+        page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
+        summary.profiles.append(target)
+        if n % 50 == 0 or n == len(pages):
+            say(f"Steckbriefe {n}/{len(pages)}")
