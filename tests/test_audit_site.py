@@ -4,34 +4,58 @@ from __future__ import annotations
 
 import json
 
-from pipelines.lib.audit.site import embedded_properties, site_problems
+import pandas as pd
+
+from pipelines.lib.audit.site import page_cells, site_problems
 
 
-def page(features):
+def geojson_page(features):
     data = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": None, "properties": props} for props in features]}
     return f"<html><script>var layer = L.geoJson({json.dumps(data, ensure_ascii=False)});</script></html>"
 
 
-def test_hidden_district_with_a_rate_is_reported(tmp_path):
-    (tmp_path / "indikatoren").mkdir()
-    (tmp_path / "indikatoren" / "a.html").write_text(page([
+def map_page(cells_2024):
+    data = {"jahre": [2024], "ebenen": [{"id": "gebiet", "geo": {"features": [{"id": "01"}, {"id": "02"}]}}],
+            "werte": {"2024": [cells_2024]}}
+    return f'<html><script type="application/json" id="sm-daten">{json.dumps(data)}</script></html>'
+
+
+MART = pd.DataFrame({"indicator_id": ["quote", "quote"], "year": [2024, 2024], "district_id": ["01", "02"],
+                     "status": ["veröffentlicht", "geheimgehalten"]})
+
+
+def test_hidden_district_with_a_rate_in_geojson_properties_is_reported(tmp_path):
+    (tmp_path / "a.html").write_text(geojson_page([
         {"district_id": "01", "name": "Nord", "status": "veröffentlicht", "rate": "12,5 %"},
         {"district_id": "02", "name": "Süd", "status": "geheimgehalten", "rate": "3,1 %"},
     ]), encoding="utf-8")
-    (tmp_path / "index.html").write_text(page([
-        {"district_id": "02", "name": "Süd", "level": "Bezirk", "status": "zu wenige Einwohner",
-         "status_text": "zu wenige Einwohner"},
+    (tmp_path / "index.html").write_text(geojson_page([
+        {"district_id": "02", "name": "Süd", "level": "Bezirk", "status": "zu wenige Einwohner"},
     ]), encoding="utf-8")
-    assert site_problems(tmp_path) == ["indikatoren/a.html: 1 hidden districts carry rate"]
+    assert site_problems(tmp_path) == ["a.html: 1 hidden districts carry rate"]
+
+
+def test_map_data_of_hidden_districts_must_be_a_bare_status(tmp_path):
+    (tmp_path / "indikatoren").mkdir()
+    page = tmp_path / "indikatoren" / "quote.html"
+    page.write_text(map_page([[0, "12,5", None, None, "5", "40", 2, None], [1]]), encoding="utf-8")
+    assert site_problems(tmp_path, MART) == []
+    page.write_text(map_page([[0, "12,5", None, None, "5", "40", 2, None], [1, "3,1"]]), encoding="utf-8")
+    assert site_problems(tmp_path, MART) == ["indikatoren/quote.html: 1 hidden districts carry figures in the map data"]
+    page.write_text(map_page([[0, "12,5"], [0, "3,1"]]), encoding="utf-8")
+    assert site_problems(tmp_path, MART) == [
+        "indikatoren/quote.html: 1 districts drawn as published that the mart does not publish"]
 
 
 def test_published_site_of_the_tiny_city_passes(tiny_published):
     from pipelines.lib.release.switch import current_run_id
+    from pipelines.lib.stages.publish import published_cells
     from pipelines.lib.workspace import Workspace
 
     ws = Workspace(tiny_published)
     site = ws.dashboard_releases / current_run_id(ws)
-    props = [p for f in site.rglob("*.html") for p in embedded_properties(f.read_text(encoding="utf-8"))]
-    assert any(p.get("status") == "geheimgehalten" for p in props)  # the check has something to look at
-    assert site_problems(site) == []
+    cells = [c for page in (site / "indikatoren").glob("*.html")
+             for c in page_cells(page.read_text(encoding="utf-8"))]
+    assert any(c[2][0] != 0 for c in cells) and any(c[2][0] == 0 for c in cells)  # something to look at
+    assert site_problems(site, published_cells(ws.mart)) == []

@@ -1,8 +1,14 @@
 """Audit of the dashboards of a candidate release: a hidden district carries no figure in any page.
 
-Pages embed their map data as GeoJSON. Every ``properties`` object of every page is decoded; where its
-status is not "veröffentlicht", it may only identify the district (key, name, level, status) — any
-other property (a number, rate, interval, class or colour) would be derived from a hidden count.
+Two independent looks at every page:
+
+* map pages embed their figures as JSON (``<script type="application/json" id="sm-daten">``): per year
+  and level one cell per district, ``[0, rate, …]`` where published and ``[status code]`` otherwise. A
+  non-published cell must be the bare status code, and a district may be drawn as published only where
+  the mart publishes it;
+* any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
+  district (key, name, level, status, link) — a number, rate, class or colour there would be derived
+  from a hidden count.
 """
 
 from __future__ import annotations
@@ -11,9 +17,12 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+
 PUBLISHED = "veröffentlicht"
-IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text"})
+IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text", "steckbrief"})
 _PROPERTIES = re.compile(r'"properties"\s*:\s*')
+_PAGE_DATA = re.compile(r'<script type="application/json" id="sm-daten">(.*?)</script>', re.S)
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -29,17 +38,45 @@ def embedded_properties(html: str) -> list[dict]:
     return found
 
 
-def site_problems(site: Path) -> list[str]:
-    """One message per page in which a hidden district carries more than its identity."""
+def page_cells(html: str) -> list[tuple[int, str, list]]:
+    """(year, district_id, cell) of every district cell in a map page's embedded figures."""
+    out = []
+    for block in _PAGE_DATA.findall(html):
+        data = json.loads(block)
+        for year, per_level in data.get("werte", {}).items():
+            for level, cells in zip(data["ebenen"], per_level, strict=True):
+                ids = [f.get("id") for f in level["geo"]["features"]]
+                out.extend((int(year), district, cell) for district, cell in zip(ids, cells, strict=True))
+    return out
+
+
+def _map_problems(name: str, indicator: str, html: str, published: set) -> list[str]:
+    problems = []
+    cells = page_cells(html)
+    padded = [c for _, _, c in cells if c and c[0] != 0 and len(c) > 1]
+    if padded:
+        problems.append(f"{name}: {len(padded)} hidden districts carry figures in the map data")
+    shown = [(y, d) for y, d, c in cells if c and c[0] == 0 and (indicator, y, d) not in published]
+    if shown:
+        problems.append(f"{name}: {len(shown)} districts drawn as published that the mart does not publish")
+    return problems
+
+
+def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
+    """One message per page and kind of leak; ``cells`` (the mart's values) enable the status cross-check."""
+    published = set()
+    if cells is not None:
+        pub = cells[cells["status"] == PUBLISHED]
+        published = set(zip(pub["indicator_id"], pub["year"].astype(int), pub["district_id"], strict=True))
     problems = []
     for page in sorted(site.rglob("*.html")):
-        leaks = [
-            p for p in embedded_properties(page.read_text(encoding="utf-8"))
-            if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING
-        ]
+        name = page.relative_to(site).as_posix()
+        html = page.read_text(encoding="utf-8")
+        if cells is not None and page.parent.name == "indikatoren":
+            problems += _map_problems(name, page.stem, html, published)
+        leaks = [p for p in embedded_properties(html)
+                 if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
         if leaks:
             extra = sorted(set().union(*(set(p) - IDENTIFYING for p in leaks)))
-            problems.append(
-                f"{page.relative_to(site).as_posix()}: {len(leaks)} hidden districts carry {', '.join(extra)}"
-            )
+            problems.append(f"{name}: {len(leaks)} hidden districts carry {', '.join(extra)}")
     return problems

@@ -85,7 +85,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
                    indicators={i.id: i for i in config.indicators},
                    constraints=audit_constraints(candidate.mart))  # allocation amounts are linear in counts
-    problems = _consistency_problems(candidate, cells) + site_problems(candidate.site)
+    problems = _consistency_problems(candidate, cells) + site_problems(candidate.site, cells)
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
