@@ -341,3 +341,18 @@ def test_national_scale_splits_into_one_page_per_top_level_unit(tmp_path):
     for ref in re.findall(r'(?:href|src)="([^"#]+)', west):
         assert (units["B1"].parent / ref).resolve().is_file(), ref
     assert (units["B1"].parent / data["ebenen"][0]["geo"]["features"][0]["properties"]["steckbrief"]).is_file()
+
+
+def test_index_shows_a_thumbnail_of_every_map_in_its_colours(site):
+    index = site.index.read_text(encoding="utf-8")
+    previews = re.findall(r'<a href="indikatoren/(\w+)\.html"><svg class="vorschau"[^>]*aria-hidden="true"[^>]*>(.*?)</svg>',
+                          index)
+    assert sorted(p[0] for p in previews) == sorted(i[0] for i in INDICATORS)
+    kinderarmut = dict(previews)["kinderarmut"]
+    fills = re.findall(r'<path d="M[^"]+" fill="([^"]+)"/>', kinderarmut)
+    assert len(fills) == len(LEAVES)  # the finest level: eight Planungsräume
+    expected = {d: c for d, (level, _cell, c) in cells(_page(site, "kinderarmut"), 2023).items()
+                if c and level == "planungsraum"}
+    assert set(expected.values()) <= set(fills)
+    assert fills.count("url(#sm-schraffur)") == 2 and "#d9d9d9" in fills and "#ffffff" in fills
+    assert '<pattern id="sm-schraffur"' in index

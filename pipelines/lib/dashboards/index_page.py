@@ -14,6 +14,7 @@ from pipelines.lib.dashboards.formatting import (
     life_phase_order,
 )
 from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo
+from pipelines.lib.dashboards.page_frame import hatch_defs
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class IndexEntry:
     indicator: IndicatorMeta
     href: str  # relative to the site root
     year: int | None
+    thumbnail: str = ""  # decorative inline SVG preview
 
 
 def render_index(
@@ -41,9 +43,9 @@ def render_index(
         f'<p class="meta">Datenstand: {escape(format_date(run.data_date))} · '
         f"Auswertungslauf {escape(run.run_id)} vom {escape(format_timestamp(run.created_epoch, timezone))}</p>",
         "</header>",
+        hatch_defs(),
         '<main class="inhalt">',
         _links(links),
-        _method(min_population, scheme_text, classes),
         '<h2 id="karten">Karten</h2>',
     ]
     if not entries:
@@ -55,13 +57,15 @@ def render_index(
             continue
         body.append(f"<section><h2>{escape(domain)}</h2>")
         for phase in life_phase_order([e.indicator.life_phase for e in in_domain]):
-            body.append(f"<h3>Lebensphase {escape(life_phase_label(phase))}</h3><ul>")
+            body.append(f'<h3>Lebensphase {escape(life_phase_label(phase))}</h3><ul class="karten">')
             for e in sorted((e for e in in_domain if e.indicator.life_phase == phase),
                             key=lambda e: (e.indicator.label, e.indicator.indicator_id)):
                 year = f" ({e.year})" if e.year is not None else " (keine Daten)"
-                body.append(f'<li><a href="{escape(e.href)}">{escape(e.indicator.label)}</a>{year}</li>')
+                body.append(f'<li><a href="{escape(e.href)}">{e.thumbnail}<span>{escape(e.indicator.label)}</span></a>'
+                            f'<span class="jahr">{year}</span></li>')
             body.append("</ul>")
         body.append("</section>")
+    body.append(_method(min_population, scheme_text, classes))
     body.append("</main>")
     body.append(
         '<footer class="fuss">Erstellt mit Sozialmonitor (Version '
@@ -88,9 +92,9 @@ def _method(min_population: int, scheme_text: str, classes: int) -> str:
         "<h2>So lesen Sie die Karten</h2>"
         "<p>Jede Karte zeigt einen Indikator, zunächst für das neueste Jahr und die kleinste "
         "Gebietsebene; Ebene und Jahr lassen sich über der Karte wählen. Werte sind Anteile "
-        "(in %) oder Raten (je 1.000) an der jeweiligen Bezugsgruppe. Die Farbklassen werden nach "
-        f"{escape(scheme_text)} (höchstens {classes} Klassen) je Ebene und Jahr nur aus veröffentlichten "
-        "Werten gebildet. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
+        "(in %) oder Raten (je 1.000) an der jeweiligen Bezugsgruppe. Die Farbklassen werden je Ebene und "
+        f"Jahr nach {escape(scheme_text)} nur aus veröffentlichten Werten gebildet, höchstens {classes} "
+        "Klassen. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
         "Werte ungünstig sind (etwa Betreuungsquoten), sind niedrige Werte dunkel. Ein Klick auf ein Gebiet "
         "öffnet seinen Steckbrief.</p>"
         "<p>Das 95 %-Konfidenzintervall (KI) zeigt, wie stark ein Wert allein durch Zufall schwanken kann. "

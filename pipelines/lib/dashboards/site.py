@@ -35,6 +35,7 @@ from pipelines.lib.dashboards.page_frame import (
 )
 from pipelines.lib.dashboards.profile_page import render_profile
 from pipelines.lib.dashboards.settings import MapSettings, map_settings
+from pipelines.lib.dashboards.thumbnail import thumbnail
 
 PAGES_DIR = INDICATORS_DIR
 
@@ -97,7 +98,8 @@ def build_site(
             _write(unit_page, render_indicator_page(data, run, levels=levels, scope=name, prefix="../../",
                                                     decimals=decimals, timezone=timezone))
             unit_pages.setdefault(ind_id, {})[unit_id] = unit_page
-        entries.append(IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year))
+        entries.append(IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year,
+                                  thumbnail(data)))
 
     by_id = {d.district_id: d for d in districts}
     children: dict[str, list[District]] = {}
