@@ -356,3 +356,11 @@ def test_index_shows_a_thumbnail_of_every_map_in_its_colours(site):
     assert set(expected.values()) <= set(fills)
     assert fills.count("url(#sm-schraffur)") == 2 and "#d9d9d9" in fills and "#ffffff" in fills
     assert '<pattern id="sm-schraffur"' in index
+
+
+def test_print_command_without_a_release_says_so(tmp_path):
+    from conftest import run_cli
+
+    result = run_cli("print", "--workspace", str(tmp_path))
+    assert result.returncode == 1
+    assert "Es gibt noch keine Freigabe" in result.stdout

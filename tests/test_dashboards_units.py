@@ -4,6 +4,7 @@ the comparison with the city, page file names, sparklines and the ``[maps]`` set
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import mapclassify
@@ -184,3 +185,30 @@ def test_sparkline_draws_published_years_only_and_describes_every_year():
     assert ("Entwicklung Nordend 2021–2024: 2021: 10,0 %; 2022: geheimgehalten (Datenschutz); "
             "2023: 20,0 %; 2024: 30,0 %") in svg
     assert svg.count("<circle") == 3 and svg.count("<polyline") == 1  # the hidden year leaves a gap
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_of_the_stylesheet_have_sufficient_contrast():
+    """WCAG AA (4.5:1) for every text colour of the site's CSS on every background it uses."""
+    css = (Path(__file__).resolve().parents[1] / "pipelines/lib/dashboards/static/sozialmonitor.css").read_text()
+    texts = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-f]{6})", css))
+    backgrounds = set(re.findall(r"background:\s*(#[0-9a-f]{6})", css)) | {"#ffffff"}
+    assert texts >= {"#1a1a1a", "#404040", "#0b4f8a"} and len(backgrounds) >= 5
+    for text in texts:
+        for background in backgrounds:
+            assert _contrast(text, background) >= 4.5, (text, background, _contrast(text, background))
+    # the hatch stripes and the class outlines stand out from white (non-text contrast 3:1)
+    assert _contrast("#525252", "#ffffff") >= 3 and _contrast("#4d4d4d", "#ffffff") >= 3
