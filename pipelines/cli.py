@@ -59,8 +59,25 @@ def _progress_to_terminal(quiet: bool) -> None:
 
 def write_status(ws: Workspace, ok: bool, text: str) -> None:
     """A status file in the workspace, readable without opening the UI."""
+    from pipelines.lib.write_errors import write_problem
+
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{text}\n", encoding="utf-8")
+    try:
+        ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{text}\n", encoding="utf-8")
+    except OSError as exc:
+        _say(f"Statusdatei {ws.status_file} nicht geschrieben: {write_problem(exc) or exc}")
+
+
+def _failure_detail(error) -> str:
+    """The error of a failed step; a failure to write by its German explanation alone."""
+    info = error
+    while info is not None:
+        if info.cls_name == "WriteFailed":
+            return info.message.split(": ", 1)[-1].strip().rstrip(".")
+        info = info.cause
+    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause  # Dagster's wrapper says only which step failed; the cause says why
+    return error.message.strip()
 
 
 # ---------------------------------------------------------------- commands
@@ -152,7 +169,7 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         return EXIT_UNSAFE
     if not result.success:
         failure = next(iter(result.get_step_failure_events()), None)
-        detail = failure.event_specific_data.error.message.strip() if failure else "unbekannter Fehler"
+        detail = _failure_detail(failure.event_specific_data.error) if failure else "unbekannter Fehler"
         msg = f"Lauf fehlgeschlagen: {detail}. Die letzte Freigabe bleibt gültig."
         _say(msg)
         write_status(ws, False, msg)
@@ -302,6 +319,14 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"Konfigurationsfehler: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
+        return EXIT_ERROR
+    except OSError as exc:  # cannot write (outside a pipeline step): say why, in German
+        from pipelines.lib.write_errors import write_problem
+
+        problem = write_problem(exc)
+        if problem is None:
+            raise
+        _say(f"Abbruch: {problem} Die letzte Freigabe bleibt gültig.")
         return EXIT_ERROR
 
 

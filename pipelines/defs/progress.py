@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 
 from pipelines.lib import faults
+from pipelines.lib.write_errors import WriteFailed, write_problem
 
 log = logging.getLogger("sozialmonitor")
 
@@ -18,8 +19,11 @@ def step(name: str):
     started = time.monotonic()
     try:
         yield log
-    except Exception:
+    except Exception as exc:
         log.warning("%-22s FAILED after %.1f s", name, time.monotonic() - started)
+        problem = write_problem(exc)
+        if problem and not isinstance(exc, WriteFailed):
+            raise WriteFailed(problem) from exc  # a full disk says so in German, in the UI and the status
         raise
     log.info("%-22s done in %.1f s", name, time.monotonic() - started)
     faults.point(f"after:{name}")

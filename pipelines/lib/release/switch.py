@@ -11,6 +11,7 @@ Readers see the old release or the new one, never a mix:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -26,19 +27,29 @@ def current_run_id(workspace: Workspace) -> str | None:
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
-def _replace_text(target: Path, text: str) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
+def _staged(target: Path) -> Path:
+    return target.with_name(f".{target.name}.tmp")
+
+
+def _stage_text(target: Path, text: str) -> Path:
+    tmp = _staged(target)
     tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    return tmp
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
+def _stage_link(source: Path, target: Path) -> Path:
+    tmp = _staged(target)
     tmp.unlink(missing_ok=True)
     try:
         os.link(source, tmp)
-    except OSError:
-        shutil.copy2(source, tmp)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+            raise
+        shutil.copy2(source, tmp)  # no hard links on this file system
+    return tmp
+
+
+def _commit(tmp: Path, target: Path) -> None:
     try:
         os.replace(tmp, target)
     except PermissionError as exc:  # Windows: a reader holds the file open
@@ -64,14 +75,27 @@ def switch(candidate: Candidate) -> None:
     if not candidate.is_complete:
         raise RuntimeError(f"release {candidate.run_id} did not pass its audit and cannot be switched on")
     ws = candidate.workspace
-    faults.point("switch:start")
-    _link_or_copy(candidate.mart, ws.mart)
-    faults.point("switch:mart")
     index = candidate.site / "index.html"
+    # Every new file is written beside its target first, so that a full disk or a read-only file
+    # system stops the switch before anything is replaced; then only renames follow.
+    targets = [ws.mart] + ([ws.dashboards / "index.html"] if index.exists() else []) + [ws.data_marts / "CURRENT"]
+    try:
+        staged = [_stage_link(candidate.mart, ws.mart)]
+        if index.exists():
+            page = entry_page(index.read_text(encoding="utf-8"), candidate.run_id)
+            staged.append(_stage_text(ws.dashboards / "index.html", page))
+        staged.append(_stage_text(ws.data_marts / "CURRENT", candidate.run_id + "\n"))
+    except OSError:
+        for target in targets:
+            _staged(target).unlink(missing_ok=True)
+        raise
+    faults.point("switch:start")
+    _commit(staged[0], targets[0])
+    faults.point("switch:mart")
     if index.exists():
-        _replace_text(ws.dashboards / "index.html", entry_page(index.read_text(encoding="utf-8"), candidate.run_id))
+        _commit(staged[1], targets[1])
     faults.point("switch:dashboards")
-    _replace_text(ws.data_marts / "CURRENT", candidate.run_id + "\n")
+    _commit(staged[-1], targets[-1])
 
 
 def recover(workspace: Workspace) -> str | None:
