@@ -58,14 +58,11 @@ def _progress_to_terminal(quiet: bool) -> None:
 
 
 def write_status(ws: Workspace, ok: bool, text: str) -> None:
-    """A status file in the workspace, readable without opening the UI."""
-    from pipelines.lib.write_errors import write_problem
+    """A status file in the workspace, readable without opening the UI, and the configured e-mail."""
+    from pipelines.lib.notify import report
 
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    try:
-        ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{text}\n", encoding="utf-8")
-    except OSError as exc:
-        _say(f"Statusdatei {ws.status_file} nicht geschrieben: {write_problem(exc) or exc}")
+    for note in report(ws, ok, text):
+        _say(note)
 
 
 def _failure_detail(error) -> str:
@@ -123,24 +120,36 @@ def cmd_validate(args) -> int:
     return EXIT_INVALID_INPUT if errors else EXIT_OK
 
 
-def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = False) -> int:
-    """Materialize the whole pipeline once, in-process, recorded in the workspace's Dagster instance."""
-    import dagster as dg
+def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = False, force: bool = False) -> int:
+    """Materialize the whole pipeline once, in-process, recorded in the workspace's Dagster instance.
 
-    from pipelines.definitions import defs
-    from pipelines.defs.resources import WorkspaceResource
+    Unless ``force``, a run whose inputs, configuration and code are those of the published release
+    stops at once: there is nothing to do ("keine Änderungen").
+    """
     from pipelines.lib.config import load_config
     from pipelines.lib.release.lock import RunLocked, run_lock
-    from pipelines.lib.release.switch import current_run_id
+    from pipelines.lib.unchanged import unchanged_release
 
     load_config(ws.root)  # fail early, with the configuration's own message
     _prepare_dagster(ws)
     try:  # say it now rather than deep inside Dagster's log
         with run_lock(ws.lock_file, wait_seconds=wait_seconds):
-            pass
+            same = None if force else unchanged_release(ws)
     except RunLocked as exc:
         _say(str(exc))
         return EXIT_ERROR
+    if same:
+        msg = (f"keine Änderungen: Eingaben, Konfiguration und Programm wie bei Freigabe {same}, "
+               "die gültig bleibt (neu aufbauen mit --force).")
+        _say(msg)
+        write_status(ws, True, msg)
+        return EXIT_OK
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.resources import WorkspaceResource
+    from pipelines.lib.release.switch import current_run_id
+
     job = defs().resolve_job_def("refresh")
     _progress_to_terminal(quiet)
     started = time.monotonic()
@@ -181,7 +190,21 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
 
 
 def cmd_run(args) -> int:
-    return run_pipeline(Workspace.at(args.workspace), wait_seconds=args.wait, quiet=args.quiet)
+    return run_pipeline(Workspace.at(args.workspace), wait_seconds=args.wait, quiet=args.quiet,
+                        force=getattr(args, "force", False))
+
+
+def cmd_status(args) -> int:
+    """The last run's status file: exit 0 when it succeeded, 1 when it failed or none ran yet."""
+    from pipelines.lib.notify import read_status
+
+    ws = Workspace.at(args.workspace)
+    status = read_status(ws)
+    if status is None:
+        _say(f"Noch kein Lauf in {ws.root} (keine Datei {ws.status_file.name}).")
+        return EXIT_ERROR
+    _say(status[1])
+    return EXIT_OK if status[0] else EXIT_ERROR
 
 
 def cmd_audit(args) -> int:
@@ -286,7 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_workspace(sub.add_parser("run", help="refresh everything once (in-process)"))
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for a running run")
     p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing has changed")
     p.set_defaults(func=cmd_run)
+
+    p = with_workspace(sub.add_parser("status", help="the last run's result (exit 0 OK, 1 failed)"))
+    p.set_defaults(func=cmd_status)
 
     p = with_workspace(sub.add_parser("validate", help="check the input files only"))
     p.set_defaults(func=cmd_validate)

@@ -5,6 +5,7 @@ import dagster as dg
 
 from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
+from pipelines.lib import unchanged
 from pipelines.lib.stages import publish
 
 
@@ -50,5 +51,6 @@ def current_release(sozialmonitor: WorkspaceResource, candidate_release: str) ->
     candidate = sozialmonitor.candidate(candidate_release)
     with step("switch release"):
         pruned = publish.switch_on(ws, config, candidate)
+        unchanged.record_success(ws, candidate.run_id)
     return dg.MaterializeResult(metadata={"release": candidate.run_id, "mart": dg.MetadataValue.path(str(ws.mart)),
                                           "pruned_releases": len(pruned)})

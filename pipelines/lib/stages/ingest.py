@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.lib import unchanged
 from pipelines.lib.config import Config
 from pipelines.lib.findings import Finding, errors_of, write_report
 from pipelines.lib.ingest.load import load_inputs
@@ -35,6 +36,8 @@ def run(ws: Workspace, config: Config, *, load: bool = True) -> IngestOutcome:
     """
     ws.ensure()
     recover(ws)
+    if load:
+        unchanged.note_ingest(ws)  # what this run reads, for the no-change check of later runs
     inputs = load_inputs(config)
     report = write_report(inputs.findings, ws.validation_report)
     outcome = IngestOutcome(findings=list(inputs.findings), report=report)
