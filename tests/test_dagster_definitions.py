@@ -63,11 +63,11 @@ def test_asset_graph_groups_and_dependencies(defs):
 
 def test_blocking_checks_guard_the_release(defs):
     checks = {k.name: k for k in defs.resolve_asset_graph().asset_check_keys}
-    assert {"inputs_valid", "districts_covered", "values_plausible", "release_audit"} <= set(checks)
+    assert {"inputs_valid", "districts_covered", "inputs_consistent", "release_audit"} <= set(checks)
     assert checks["release_audit"].asset_key.to_user_string() == "candidate_release"
     specs = {s.name: s for a in defs.assets if isinstance(a, dg.AssetsDefinition) for s in a.check_specs}
     specs.update({s.name: s for c in defs.asset_checks for s in c.check_specs})
-    assert specs["inputs_valid"].blocking and specs["release_audit"].blocking and specs["values_plausible"].blocking
+    assert specs["inputs_valid"].blocking and specs["release_audit"].blocking and specs["inputs_consistent"].blocking
 
 
 def test_nightly_schedule_and_sensor(defs):

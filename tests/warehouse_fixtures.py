@@ -14,8 +14,9 @@ LEVELS = [{"id": "stadt", "label": "Stadt"}, {"id": "bezirk", "label": "Bezirk"}
           {"id": "gebiet", "label": "Gebiet"}]
 
 
-def tiny_config(root):
+def tiny_config(root, relations=()):
     raw = {
+        "relations": list(relations),
         "city": {"name": "Teststadt", "crs": "EPSG:25832"},
         "levels": LEVELS,
         "geometries": [{"path": "g.gpkg", "level_column": "level", "key": "id", "name": "name", "parent": "p"}],
@@ -24,6 +25,8 @@ def tiny_config(root):
              "direction": "higher_is_worse", "unit": "share"},
             {"id": "rate", "label": "Rate", "domain": "Gesundheit", "life_phase": "3-6",
              "direction": "lower_is_worse", "unit": "per_1000"},
+            {"id": "teil", "label": "Teil", "domain": "Soziales", "life_phase": "0-3",
+             "direction": "higher_is_worse", "unit": "share"},
         ],
     }
     return parse_config(raw, root)

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from pipelines.defs.ingest import raw_inputs
+from pipelines.defs.ingest import findings_markdown, raw_inputs
 from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.stages import warehouse
@@ -30,13 +30,12 @@ def districts_covered(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=core_indicator_cells, blocking=True,
-                description="Alle Quoten liegen im plausiblen Bereich ihrer Einheit.")
-def values_plausible(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
-    bad = warehouse.implausible_values(sozialmonitor.workspace)
-    # Counts stay private: only keys are shown, never the values.
-    keys = bad[["indicator_id", "year", "district_id"]].head(20)
+                description="Quoten plausibel, verknüpfte Indikatoren stimmig (Teilmengen, Summen, Nenner).")
+def inputs_consistent(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
+    findings, report = warehouse.consistency(sozialmonitor.workspace)
     return dg.AssetCheckResult(
-        passed=bad.empty,
-        metadata={"implausible_cells": len(bad),
-                  "examples": dg.MetadataValue.md(keys.to_markdown(index=False)) if len(bad) else "keine"},
+        passed=not findings,
+        metadata={"errors": len(findings), "findings": dg.MetadataValue.md(findings_markdown(findings)),
+                  "report": dg.MetadataValue.path(str(report))},
+        description=f"{len(findings)} Widersprüche in den Eingabedaten – Bericht: {report}" if findings else None,
     )

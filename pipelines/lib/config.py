@@ -242,6 +242,22 @@ class Schedule:
     settle_seconds: int = 120
 
 
+RELATION_KINDS = ("subset", "sum", "shared_denominator")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A declared link between indicators, protected and audited together.
+
+    ``subset``: the numerator of ``members[0]`` is part of that of ``members[1]`` (children under 3 in
+    SGB II households within children under 15 in them); ``sum``: the numerators of ``members[:-1]``
+    add up to that of ``members[-1]``; ``shared_denominator``: all ``members`` have the same denominator.
+    """
+
+    kind: str
+    members: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -254,6 +270,7 @@ class Config:
     population: PopulationSource | None = None
     offers: OfferSource | None = None
     area_systems: tuple[AreaSystem, ...] = ()
+    relations: tuple[Relation, ...] = ()
     protection: Protection = Protection()
     schedule: Schedule = Schedule()
     keep_releases: int = 5
@@ -418,11 +435,30 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         population=population,
         offers=offers,
         area_systems=area_systems,
+        relations=tuple(_relation(r, {i.id for i in indicators}) for r in raw.get("relations", [])),
         protection=protection,
         schedule=schedule,
         keep_releases=int(raw.get("release", {}).get("keep", 5)),
         raw=raw,
     )
+
+
+def _relation(raw: dict, known: set[str]) -> Relation:
+    kind = raw.get("kind")
+    if kind == "subset":
+        members = (_req(raw, "indicator", "relations"), _req(raw, "of", "relations"))
+    elif kind == "sum":
+        members = (*_req(raw, "parts", "relations"), _req(raw, "total", "relations"))
+    elif kind == "shared_denominator":
+        members = tuple(_req(raw, "indicators", "relations"))
+    else:
+        raise ConfigError(f"[[relations]]: kind muss eines von {', '.join(RELATION_KINDS)} sein.")
+    unknown = [m for m in members if m not in known]
+    if unknown:
+        raise ConfigError(f"[[relations]] ({kind}): unbekannte Indikatoren {', '.join(unknown)}.")
+    if len(set(members)) != len(members) or len(members) < 2:
+        raise ConfigError(f"[[relations]] ({kind}): mindestens zwei verschiedene Indikatoren angeben.")
+    return Relation(kind=kind, members=tuple(members))
 
 
 def _table(raw: dict, name: str) -> dict:

@@ -50,6 +50,10 @@ class Workspace:
         return self.data_private / "reports" / "validierung.json"
 
     @property
+    def consistency_report(self) -> Path:
+        return self.data_private / "reports" / "konsistenz.json"
+
+    @property
     def audit_dir(self) -> Path:
         return self.data_private / "audit"
 

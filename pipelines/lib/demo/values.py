@@ -161,13 +161,18 @@ def simulate(layout: Layout, years: Sequence[int], rng: np.random.Generator) -> 
     bands = _population(kinds, deprivation, t, rng)  # (P, Y, B)
     denominators = _denominators(bands, deprivation, rng)
     dep = np.clip(deprivation, -2.5, 3.5)
-    frames = []
+    numerators = {}
     for model in INDICATOR_MODELS:
         den = denominators[model.denominator]
         local = rng.normal(0.0, 0.12, size=(n_p, 1)) + rng.normal(0.0, 0.05, size=(n_p, n_y))
         logit = _logit(model.rate) + model.loading * dep + model.trend * t[None, :] + local
-        num = rng.binomial(den, _logistic(logit))
-        frames.append(_long(keys, years, model.id, num, den))
+        numerators[model.id] = rng.binomial(den, _logistic(logit))
+    # children under 3 in SGB II households are among the children under 15 in them (a declared subset)
+    numerators["kinderarmut"] = np.maximum(numerators["kinderarmut"], numerators["kinderarmut_u3"])
+    frames = [
+        _long(keys, years, model.id, numerators[model.id], denominators[model.denominator])
+        for model in INDICATOR_MODELS
+    ]
     counts = pd.concat(frames, ignore_index=True)
 
     population = pd.DataFrame(

@@ -49,6 +49,10 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E320  | Gebietsstand unbekannt                           |
 | SM-E321  | Schlüssel-Zuordnungstabelle fehlerhaft           |
 | SM-W322  | Zusammenzufassende Gebiete nicht gefunden        |
+| SM-E330  | Quote außerhalb des plausiblen Bereichs          |
+| SM-E331  | Teilmenge größer als die Gesamtmenge             |
+| SM-E332  | Gemeinsamer Nenner weicht ab                     |
+| SM-E333  | Teile ergeben nicht die Summe                    |
 | SM-E401  | Koordinate ungültig                              |
 | SM-W402  | Angebot liegt außerhalb des Stadtgebiets         |
 """
@@ -174,6 +178,18 @@ _CODES = [
          "Die Zuordnungstabelle braucht die unter names_file angegebenen Spalten „name“ und „key“."),
     Code("SM-W322", "Zusammenzufassende Gebiete nicht gefunden",
          "Prüfen Sie die Schlüssel oder Namen unter [[geometries.merge]] members."),
+    # consistency across rows and indicators (checked in the warehouse)
+    Code("SM-E330", "Quote außerhalb des plausiblen Bereichs",
+         "Zähler und Nenner ergeben eine Quote, die für die Einheit des Indikators nicht möglich ist "
+         "(z. B. über 100 %). Prüfen Sie, ob Zähler und Nenner vertauscht oder falsch zugeordnet sind."),
+    Code("SM-E331", "Teilmenge größer als die Gesamtmenge",
+         "Laut [[relations]] ist dieser Zähler ein Teil des Zählers eines anderen Indikators und darf ihn nicht "
+         "übersteigen. Prüfen Sie beide Lieferungen für dieses Gebiet und Jahr."),
+    Code("SM-E332", "Gemeinsamer Nenner weicht ab",
+         "Laut [[relations]] haben diese Indikatoren denselben Nenner. Gleichen Sie die Nenner an oder "
+         "entfernen Sie die Beziehung aus sozialmonitor.toml."),
+    Code("SM-E333", "Teile ergeben nicht die Summe",
+         "Laut [[relations]] ergeben die Teil-Zähler zusammen den Gesamt-Zähler. Prüfen Sie die Lieferungen."),
     # offers
     Code("SM-E401", "Koordinate ungültig",
          "Rechtswert und Hochwert (bzw. Länge und Breite) müssen Zahlen im angegebenen Koordinatensystem sein."),

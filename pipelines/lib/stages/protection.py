@@ -14,7 +14,6 @@ import pandas as pd
 
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
-from pipelines.lib.protection import protect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
@@ -23,6 +22,7 @@ from pipelines.lib.release.public_tables import (
     read_public_inputs,
     write_public_tables,
 )
+from pipelines.lib.stages.linked import protect_linked
 from pipelines.lib.workspace import Workspace
 
 CELL_COLUMNS = (
@@ -67,9 +67,8 @@ def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
     cells, districts = read_cells(ws)
-    indicators = {i.id: i for i in config.indicators}
     known = ledger.still_known(ledger.known_values(ws.ledger), cells)
-    result = protect(cells, indicators, config.protection, earlier_releases=known)
+    result = protect_linked(cells, config, known)
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "suppression_log.parquet"

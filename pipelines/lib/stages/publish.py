@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipelines.lib.analysis.stage import audit_constraints
 from pipelines.lib.audit import audit
+from pipelines.lib.audit.relations import relation_constraints
 from pipelines.lib.audit.site import site_problems
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
@@ -84,7 +85,8 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     earlier = ledger.still_known(ledger.known_values(ws.ledger), truth)
     result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
                    indicators={i.id: i for i in config.indicators},
-                   constraints=audit_constraints(candidate.mart))  # allocation amounts are linear in counts
+                   # allocation amounts are linear in counts; linked tables relate numerators
+                   constraints=audit_constraints(candidate.mart) + relation_constraints(cells, config.relations))
     problems = _consistency_problems(candidate, cells) + site_problems(candidate.site, cells)
     violations = result.violations
     if len(violations):

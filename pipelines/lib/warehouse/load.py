@@ -46,6 +46,13 @@ def _indicators_frame(config: Config) -> pd.DataFrame:
     )
 
 
+def _relations_frame(config: Config) -> pd.DataFrame:
+    rows = [(n, r.kind, member, pos) for n, r in enumerate(config.relations)
+            for pos, member in enumerate(r.members)]
+    frame = pd.DataFrame(rows, columns=["relation_id", "kind", "indicator_id", "position"])
+    return frame.astype({"relation_id": "int64", "kind": "str", "indicator_id": "str", "position": "int64"})
+
+
 def _districts_frame(districts) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -87,6 +94,7 @@ def load_raw(inputs, config: Config, path: Path) -> dict[str, int]:
         frames = {
             "levels": _levels_frame(config),
             "indicators": _indicators_frame(config),
+            "relations": _relations_frame(config),
             "districts": _districts_frame(inputs.districts),
             "counts": inputs.counts,
             "population": inputs.population,
@@ -100,6 +108,7 @@ def load_raw(inputs, config: Config, path: Path) -> dict[str, int]:
             con.register(f"_{name}", frame)
         con.execute("create table raw_levels as select * from _levels")
         con.execute("create table raw_indicators as select * from _indicators")
+        con.execute("create table raw_relations as select * from _relations")
         con.execute(
             "create table raw_districts as select district_id, name, level, parent_id, "
             "st_geomfromwkb(wkb) as geometry from _districts"
