@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,12 +210,12 @@ def test_profile_page_draws_sparklines_with_text_alternatives(page, tiny_publish
     assert pg.locator("table.werte tbody tr").count() >= 3
 
 
+@pytest.mark.slow
 def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     """``sozialmonitor print`` on one indicator and two profiles of the dashboard fixture's site."""
     from dashboard_fixtures import make_config, make_mart
 
     from pipelines.lib.dashboards import build_site
-    from pipelines.lib.dashboards.printing import print_site
 
     executable = _require_chromium()
     summary = build_site(make_mart(tmp_path / "mart.duckdb"), tmp_path / "site", make_config(tmp_path))
@@ -223,13 +225,20 @@ def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     for district, page in summary.profiles.items():
         if district not in ("S", "P03"):
             page.unlink()
-    result = print_site(summary.out_dir, executable=executable)
-    assert result.problems == []
-    names = sorted(p.relative_to(summary.out_dir / "druck").as_posix() for p in result.maps + result.profiles)
+    # in a fresh process: this module's browser (one Playwright per thread) may still be running
+    script = ("import json, sys; from pipelines.lib.dashboards.printing import print_site; "
+              "r = print_site(sys.argv[1], executable=sys.argv[2]); "
+              "print(json.dumps([r.problems, [str(p) for p in r.maps + r.profiles]]))")
+    done = subprocess.run([sys.executable, "-c", script, str(summary.out_dir), executable], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[1], check=True)
+    problems, written = json.loads(done.stdout.strip().splitlines()[-1])
+    assert problems == []
+    result = [Path(p) for p in written]
+    names = sorted(p.relative_to(summary.out_dir / "druck").as_posix() for p in result)
     assert names == ["karten/kinderarmut_bezirk.pdf", "karten/kinderarmut_bezirk.png",
                      "karten/kinderarmut_planungsraum.pdf", "karten/kinderarmut_planungsraum.png",
                      "steckbriefe/P03.pdf", "steckbriefe/S.pdf"]
-    for path in result.maps + result.profiles:
+    for path in result:
         data = path.read_bytes()
         assert data[:5] == b"%PDF-" if path.suffix == ".pdf" else data[:4] == b"\x89PNG", path
     png = png_pixels((summary.out_dir / "druck/karten/kinderarmut_planungsraum.png").read_bytes())
