@@ -7,6 +7,7 @@ import dagster as dg
 
 from pipelines.lib.config import Schedule, load_config
 from pipelines.lib.findings import ConfigError
+from pipelines.lib.notify import report_daemon_run
 from pipelines.lib.watch import WatchState, decide, snapshot
 from pipelines.lib.workspace import Workspace
 
@@ -51,7 +52,21 @@ def build_automation(ws: Workspace) -> dg.Definitions:
             return dg.RunRequest(run_key=decision.run_key, tags={"sozialmonitor/trigger": "sensor"})
         return dg.SkipReason(decision.reason)
 
-    return dg.Definitions(jobs=[refresh_job], schedules=[nightly], sensors=[new_input_files])
+    @dg.run_failure_sensor(name="status_on_failure", default_status=dg.DefaultSensorStatus.RUNNING,
+                           description="Schreibt STATUS.txt (und die E-Mail aus [notify]) nach einem Fehlschlag.")
+    def status_on_failure(context: dg.RunFailureSensorContext):
+        run = context.dagster_run
+        report_daemon_run(ws, run.run_id, False, context.failure_event.message or "unbekannter Fehler", run.tags)
+
+    @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="status_on_success",
+                          default_status=dg.DefaultSensorStatus.RUNNING,
+                          description="Schreibt STATUS.txt nach einem erfolgreichen Lauf.")
+    def status_on_success(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        report_daemon_run(ws, run.run_id, True, "", run.tags)
+
+    return dg.Definitions(jobs=[refresh_job], schedules=[nightly],
+                          sensors=[new_input_files, status_on_failure, status_on_success])
 
 
 @dg.definitions
