@@ -2,8 +2,8 @@
 
 Not used by the pipeline. ``pytauargus`` is imported lazily, and only in a child process: its native
 HiTaS code can crash the interpreter (segmentation fault), so every run happens in
-``python -m pipelines.lib.protection.tauargus_compare <workdir>`` and a crashed tree is reported as
-failed instead of taking the caller down.
+the child script :mod:`.tauargus_child` (run by path, so it imports neither pandas nor the pipeline)
+and a crashed tree is reported as failed instead of taking the caller down.
 
 How the same problem is given to τ-ARGUS ("use given status", no safety rule):
 
@@ -38,6 +38,7 @@ from pipelines.lib.protection.forest import Forest, build_forest
 from pipelines.lib.protection.primary import STATUS_HIDDEN, STATUS_PUBLISHED, STATUS_SMALL, classify
 from pipelines.lib.protection.protect import ProtectionResult
 
+CHILD = Path(__file__).with_name("tauargus_child.py")  # run by path: imports only pytauargus
 TOTAL = "Total"
 _RDA = """district "" ""
 <RECODEABLE>
@@ -117,7 +118,7 @@ def run_tauargus(
     failed: list[int] = []
     while done < len(trees):
         proc = subprocess.run(
-            [sys.executable, "-m", "pipelines.lib.protection.tauargus_compare", str(workdir), str(done), str(len(trees))],
+            [sys.executable, str(CHILD), str(workdir), str(done), str(len(trees))],
             capture_output=True,
             text=True,
         )
@@ -225,43 +226,3 @@ def pattern_release(
     sec_log = keys[secondary].assign(rule="secondary", k=k_of[secondary].to_numpy())
     log = pd.concat([prim_log, sec_log], ignore_index=True)
     return pub, log
-
-
-def _child(workdir: Path, first: int, end: int) -> None:
-    """Run the jobs ``tree_<first>`` to ``tree_<end - 1>`` in this process (see :func:`run_tauargus`)."""
-    import os
-
-    from pytauargus.engine import run_batch
-
-    for t in range(first, end):
-        job = workdir / f"tree_{t}"
-        meta = json.loads((job / "nodes.json").read_text())
-        start = time.perf_counter()
-        result: dict = {}
-        cwd = os.getcwd()
-        try:
-            os.chdir(job)
-            engine = run_batch(job / "job.arb")
-            engine.write_intermediate_table(0, str(job / "out.tab"), simple=True)
-            result["seconds"] = time.perf_counter() - start
-            result["hidden"] = _read_hidden(job / "out.tab", meta["codes"], meta["embed"])
-        except Exception as exc:  # a τ-ARGUS error for this tree only
-            result = {"seconds": time.perf_counter() - start, "error": str(exc)}
-        finally:
-            os.chdir(cwd)
-        (job / "status.json").write_text(json.dumps(result))
-
-
-def _read_hidden(path: Path, codes: list[str], embed: bool) -> list[bool]:
-    status: dict[str, bool] = {}
-    for line in path.read_text().splitlines():
-        parts = [p.strip('"') for p in line.split(";")]
-        if embed and parts[1] == "z":
-            continue
-        hidden = parts[-3] in ("U", "M")
-        status[parts[0]] = status.get(parts[0], False) or hidden  # x and its equal Total column
-    return [status.get(c, False) for c in codes]
-
-
-if __name__ == "__main__":  # pragma: no cover - the child process
-    _child(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
