@@ -12,7 +12,9 @@ How the same problem is given to τ-ARGUS ("use given status", no safety rule):
   requirement: ``upper PL = min_upper − x``, ``lower PL = x − max_lower``, widened to the
   protection interval (lower side first, down to the attacker's floor of 1 or 0);
 * cells we may not hide get status ``P`` (protected): zeros while zeros are published, cells
-  published in an earlier release;
+  published in an earlier release; also hidden zeros (P3 zeros need no protection, and τ-ARGUS
+  fails on unsafe zeros): τ-ARGUS then treats them as known, which only makes its pattern safer,
+  and they stay hidden in the pattern handed back;
 * cost = the cell value (τ-ARGUS's default), so τ-ARGUS minimises the sum of hidden values.
 
 MOD (HiTaS) in pytauargus 0.6.0 refuses one-dimensional tables ("HiTaS: no variables found"), so
@@ -73,6 +75,7 @@ class TauArgusRun:
     seconds: float  # wall time of the child processes (τ-ARGUS + file I/O)
     solver_seconds: float  # time inside τ-ARGUS's batch runs only
     failed_trees: int
+    failed: np.ndarray  # bool per cell: its tree failed in τ-ARGUS (only the primaries are hidden there)
 
 
 def protection_levels(cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection):
@@ -130,16 +133,19 @@ def run_tauargus(
     seconds = time.perf_counter() - start
 
     hidden = primary.copy()
+    failed_cells = np.zeros(len(x), dtype=bool)
     solver = 0.0
     for t, nodes in enumerate(trees):
         path = workdir / f"tree_{t}" / "status.json"
         if not path.exists():
             failed.append(t)
+            failed_cells[nodes] = True
             continue
         result = json.loads(path.read_text())
         solver += result["seconds"]
         if result.get("error"):
             failed.append(t)
+            failed_cells[nodes] = True
             continue
         hidden[nodes[np.asarray(result["hidden"], dtype=bool)]] = True
     return TauArgusRun(
@@ -148,6 +154,7 @@ def run_tauargus(
         seconds=seconds,
         solver_seconds=solver,
         failed_trees=len(set(failed)),
+        failed=failed_cells,
     )
 
 
@@ -173,8 +180,9 @@ def _write_jobs(forest: Forest, x, primary, frozen, lpl, upl, workdir: Path, met
         rows: list[str] = []
         for v in nodes:
             v = int(v)
-            status = "U" if primary[v] else ("P" if frozen[v] else "S")
-            pl = f"{lpl[v]:g};{upl[v]:g}" if primary[v] else ";"
+            unsafe = primary[v] and x[v] > 0  # τ-ARGUS fails on unsafe zeros (they need no protection)
+            status = "U" if unsafe else ("P" if frozen[v] or primary[v] else "S")
+            pl = f"{lpl[v]:g};{upl[v]:g}" if unsafe else ";"
             value = f"{x[v]:g}"
             if embed:
                 rows.append(f"{code[v]};{TOTAL};{value};{status};{pl}")
