@@ -83,7 +83,7 @@ def test_readers_in_other_processes_see_one_release_at_a_time_during_three_refre
             time.sleep(0.1)
         published = [first]
         for _ in range(3):
-            result = run_cli("run", "--quiet", "--workspace", str(tiny_workspace), timeout=900)
+            result = run_cli("run", "--quiet", "--force", "--workspace", str(tiny_workspace), timeout=900)
             assert result.returncode == 0, result.stdout + result.stderr
             published.append(current_run_id(ws))
             time.sleep(1.0)  # let the reopening reader query the new release
