@@ -12,9 +12,10 @@ Claims checked:
   in the sum of their values (over the example, plus ``SLACK`` cells / ``SLACK_SUM`` for tiny
   tables). ``FACTOR = 1.5`` because our attacker is stronger than τ-ARGUS's: with zeros published
   every hidden cell is known to be ≥ 1 and a published denominator bounds a hidden numerator, so
-  our pattern may need complements where MOD's need none (on the demo city MOD's pattern leaves
-  about 1.5 % of the primary cells at risk under our attacker). In the benchmark we hide fewer
-  cells and less than MOD; the factor only guards against a regression of the greedy choice.
+  our pattern may need complements where MOD's need none (MOD's patterns leave primary cells at
+  risk under our attacker, see "Performance and comparison" in docs/data-protection.md). In the
+  benchmark the ratios to MOD are 0.9–1.1; the factor guards against a regression of the greedy
+  choice without failing on the attacker difference.
 """
 
 from __future__ import annotations
