@@ -14,7 +14,7 @@ from pipelines.lib.workspace import Workspace
 
 def test_overlapping_runs_never_write_at_the_same_time(tiny_workspace, monkeypatch):
     ws = tiny_workspace
-    first = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--workspace", str(ws)],
+    first = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--force", "--workspace", str(ws)],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         seen = []
@@ -24,7 +24,7 @@ def test_overlapping_runs_never_write_at_the_same_time(tiny_workspace, monkeypat
                 break
         assert first.poll() is None, "".join(seen)
         refused = run_cli("run", "--quiet", "--workspace", str(ws))
-        waiting = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--quiet", "--wait", "600",
+        waiting = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--quiet", "--force", "--wait", "600",
                                     "--workspace", str(ws)],
                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert first.poll() is None, "the first run ended before the second started: nothing overlapped"

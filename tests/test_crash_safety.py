@@ -28,7 +28,7 @@ SWITCH_POINTS = ("switch:start", "switch:mart", "switch:dashboards")
 
 
 def run_killed_at(ws, point: str, *, quiet: bool = True) -> subprocess.CompletedProcess:
-    args = ["run", "--workspace", str(ws)] + (["--quiet"] if quiet else [])
+    args = ["run", "--force", "--workspace", str(ws)] + (["--quiet"] if quiet else [])
     result = run_cli(*args, env={**os.environ, CRASH_ENV: point})
     assert result.returncode == -signal.SIGKILL, (point, result.returncode, result.stdout + result.stderr)
     return result
@@ -59,7 +59,7 @@ def test_kill_at_every_stage_boundary_and_inside_the_switch(tiny_workspace, caps
             assert release == complete_releases(Workspace(ws))[-1].run_id, point
         assert audit_passes(ws, release), f"{point}: {capsys.readouterr().out}"
         seen.add(release)
-    result = run_cli("run", "--quiet", "--workspace", str(ws))
+    result = run_cli("run", "--quiet", "--force", "--workspace", str(ws))
     assert result.returncode == 0, result.stdout + result.stderr
     final = published_release(ws)
     assert final not in seen and audit_passes(ws, final)
@@ -71,7 +71,7 @@ def test_sigkill_to_the_process_group_at_a_random_moment(tiny_workspace, capsys)
     rng = random.Random(seed)
     for _ in range(2):
         delay = rng.uniform(1.0, 25.0)
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--quiet", "--workspace", str(ws)],
+        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--quiet", "--force", "--workspace", str(ws)],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         try:
@@ -81,6 +81,6 @@ def test_sigkill_to_the_process_group_at_a_random_moment(tiny_workspace, capsys)
             proc.wait()
         release = published_release(ws, settled=False)  # the kill may have hit the switch
         assert audit_passes(ws, release), f"seed {seed}, delay {delay:.1f} s: {capsys.readouterr().out}"
-    result = run_cli("run", "--quiet", "--workspace", str(ws))
+    result = run_cli("run", "--quiet", "--force", "--workspace", str(ws))
     assert result.returncode == 0, f"seed {seed}: {result.stdout + result.stderr}"
     assert audit_passes(ws, published_release(ws)), f"seed {seed}"

@@ -49,7 +49,7 @@ def test_run_that_cannot_write_stops_clearly_and_keeps_the_release(in_process, m
         raise OSError(code, os.strerror(code), str(target))
 
     monkeypatch.setattr(f"{module}.{attribute}", cannot_write)
-    assert main(["run", "--quiet", "--workspace", str(ws)]) == 1
+    assert main(["run", "--quiet", "--force", "--workspace", str(ws)]) == 1
     out = capfd.readouterr()
     shown = out.out + out.err
     assert MESSAGES[code] in shown and str(target) in shown, shown

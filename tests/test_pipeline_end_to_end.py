@@ -83,12 +83,12 @@ def test_run_killed_before_the_switch_leaves_the_previous_release_byte_identical
     before = published_state(tiny_workspace)
     for point in ("switch:start", "switch:mart"):
         env = {**os.environ, CRASH_ENV: point}
-        result = run_cli("run", "--quiet", "--workspace", str(tiny_workspace), env=env)
+        result = run_cli("run", "--quiet", "--force", "--workspace", str(tiny_workspace), env=env)
         assert result.returncode != 0
         if point == "switch:start":
             assert published_state(tiny_workspace) == before
     # the interrupted switch is finished by the next run, which then publishes its own release
-    result = run_cli("run", "--quiet", "--workspace", str(tiny_workspace))
+    result = run_cli("run", "--quiet", "--force", "--workspace", str(tiny_workspace))
     assert result.returncode == 0, result.stdout + result.stderr
     after = published_state(tiny_workspace)
     assert after["current"] != before["current"]
