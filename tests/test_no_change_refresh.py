@@ -63,3 +63,20 @@ def test_any_change_of_input_configuration_code_or_published_state_means_work(ti
     assert unchanged_release(w) == release
     (w.data_marts / "CURRENT").write_text("other\n", encoding="utf-8")  # published state not the recorded one
     assert unchanged_release(w) is None
+
+
+def test_nightly_schedule_skips_when_nothing_changed(tiny_workspace, monkeypatch):
+    from pipelines.defs.automation import build_automation
+
+    w = Workspace(tiny_workspace)
+    record = json.loads((w.data_private / "state" / "last_success.json").read_text(encoding="utf-8"))
+    monkeypatch.setattr("pipelines.lib.unchanged.code_version", lambda: record["code"])
+    schedule = build_automation(w).resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *"
+    with dg.build_schedule_context() as context:
+        skipped = schedule.evaluate_tick(context)
+    assert not skipped.run_requests and "keine Änderungen" in skipped.skip_message
+    (w.data_raw / "gesundheit" / "zahnaerztlicher_dienst.csv").write_text("anders\n", encoding="utf-8")
+    with dg.build_schedule_context() as context:
+        due = schedule.evaluate_tick(context)
+    assert len(due.run_requests) == 1

@@ -8,6 +8,7 @@ import dagster as dg
 from pipelines.lib.config import Schedule, load_config
 from pipelines.lib.findings import ConfigError
 from pipelines.lib.notify import report_daemon_run
+from pipelines.lib.unchanged import unchanged_release
 from pipelines.lib.watch import WatchState, decide, snapshot
 from pipelines.lib.workspace import Workspace
 
@@ -32,14 +33,14 @@ refresh_job = dg.define_asset_job(
 
 def build_automation(ws: Workspace) -> dg.Definitions:
     settings = schedule_settings(ws)
-    nightly = dg.ScheduleDefinition(
-        name="nightly_refresh",
-        job=refresh_job,
-        cron_schedule=settings.cron,
-        execution_timezone=settings.timezone,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Nächtliche Aktualisierung.",
-    )
+    @dg.schedule(name="nightly_refresh", job=refresh_job, cron_schedule=settings.cron,
+                 execution_timezone=settings.timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
+                 description="Nächtliche Aktualisierung (übersprungen, wenn sich nichts geändert hat).")
+    def nightly(context: dg.ScheduleEvaluationContext):
+        same = unchanged_release(ws)
+        if same:
+            return dg.SkipReason(f"keine Änderungen seit Freigabe {same}")
+        return dg.RunRequest(tags={"sozialmonitor/trigger": "schedule"})
 
     @dg.sensor(job=refresh_job, name="new_input_files", minimum_interval_seconds=settings.sensor_interval_seconds,
                default_status=dg.DefaultSensorStatus.RUNNING,
