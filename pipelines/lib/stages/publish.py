@@ -17,7 +17,7 @@ from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
-from pipelines.lib.release.catalogue_page import CATALOGUE_PAGE, write_catalogue_page
+from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
 from pipelines.lib.release.export_check import export_problems
 from pipelines.lib.release.exports import write_exports
 from pipelines.lib.release.protection_report import write_report
@@ -31,8 +31,7 @@ def exports(candidate: Candidate) -> list[Path]:
 
 
 def dashboards(candidate: Candidate, config: Config):
-    summary = build_site(candidate.mart, candidate.site, config,
-                         links=(("Datenkatalog: Tabellen und Spalten für Auswertungen", CATALOGUE_PAGE),))
+    summary = build_site(candidate.mart, candidate.site, config, links=(CATALOGUE_LINK,))
     write_catalogue_page(candidate.mart, candidate.site)  # datenkatalog.html, the data dictionary
     return summary
 
