@@ -2,7 +2,7 @@
 
 ``generate_scaled(workspace, levels=[("stadt", "Stadt", 1), …, ("planungsraum", "Planungsraum", 542)],
 indicators=60, years=range(2010, 2025))`` writes one GeoPackage layer per level, the population by age
-band and the counts of every indicator (Parquet, long format) and a matching ``sozialmonitor.toml``.
+band, the counts of every indicator (Parquet, long format), one offer per leaf and a matching ``sozialmonitor.toml``.
 The leaves are grid cells along a serpentine path; each level groups consecutive districts of the level
 below, so every district is one connected area and the hierarchy nests exactly. The demo city
 (:mod:`pipelines.lib.demo.generator`) is untouched by this module.
@@ -134,6 +134,16 @@ def generate_scaled(workspace: Path, *, levels: Sequence[tuple[str, str, int]], 
                               "indicator_id": ind, "numerator": num.ravel(), "denominator": den.ravel()})
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), raw / "zaehlungen" / f"{ind}.parquet")
         rows += len(frame)
+    # offers: one per leaf, at its centre, category and target group in turn
+    centres = frames[-1].geometry.centroid
+    kinds = [("Familienzentrum", "0-3"), ("Sprachförderung", "3-6"), ("Sportverein", "6-10"),
+             ("Jugendzentrum", "10-18")]
+    offers = pd.DataFrame({"Nr": np.arange(1, n_leaf + 1), "Name": [f"Angebot {i + 1}" for i in range(n_leaf)],
+                           "Kategorie": [kinds[i % 4][0] for i in range(n_leaf)],
+                           "Zielgruppe": [kinds[i % 4][1] for i in range(n_leaf)],
+                           "Rechtswert": centres.x.round(1), "Hochwert": centres.y.round(1)})
+    (raw / "angebote").mkdir(parents=True, exist_ok=True)
+    offers.to_csv(raw / "angebote" / "angebote.csv", sep=";", index=False, decimal=",")
     (workspace / "sozialmonitor.toml").write_text(_config(name, levels, ind_ids, int(years[-1])), encoding="utf-8")
     return ScaledSummary(workspace=workspace, districts={lv: n for lv, _, n in levels}, count_rows=rows,
                          population_rows=len(population))
@@ -151,6 +161,9 @@ def _config(name: str, levels, ind_ids: list[str], last_year: int) -> str:
                'district_id = "Gebiet"\nyear = "Jahr"\nage_band = "Altersgruppe"\npopulation = "Einwohner"\n')
     out.append('[[counts]]\nid = "zaehlungen"\npath = "data_raw/zaehlungen/*.parquet"\nformat = "long"\n'
                'absent = "missing"\n')
+    out.append('[offers]\npath = "data_raw/angebote/angebote.csv"\nx = "Rechtswert"\ny = "Hochwert"\n'
+               'crs = "EPSG:25832"\n[offers.columns]\noffer_id = "Nr"\nname = "Name"\ncategory = "Kategorie"\n'
+               'age_band = "Zielgruppe"\n')
     out.append("[protection]\nk = 3\nmin_population = 300\nmin_denominator = 20\npublish_zeros = true\n"
                "protection_interval = 2\nrate_decimals = 1\n\n[release]\nkeep = 2\n")
     for i, ind in enumerate(ind_ids):
