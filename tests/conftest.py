@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pipelines.lib.demo.generator import SIZES, generate_city
+
+# Property tests count examples, not milliseconds: a loaded CI machine must not fail them on time.
+settings.register_profile("sozialmonitor", deadline=None)
+settings.load_profile("sozialmonitor")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -9,6 +9,7 @@ the run id and the creation time.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import run_cli
 
 from pipelines.lib.config import load_config
@@ -17,6 +18,8 @@ from pipelines.lib.protection import protect
 from pipelines.lib.release import ledger
 from pipelines.lib.stages.protection import read_cells
 from pipelines.lib.workspace import Workspace
+
+pytestmark = pytest.mark.slow
 
 BILDUNG = "data_raw/bildung/bildung.parquet"  # canonical long Parquet: easy to change exactly
 SKIP_TABLES = {"run_info"}

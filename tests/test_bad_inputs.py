@@ -31,7 +31,9 @@ def test_the_corpus_is_large_and_names_real_codes():
     assert all(any(code.startswith(c.code) for code in CODES) for c in CORPUS)
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+# a handful of cases in the default suite, the whole corpus in the slow stage of CI
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=() if i % 6 == 0 else pytest.mark.slow)
+                                  for i, c in enumerate(CORPUS)])
 def test_malformed_input_is_reported_and_publishes_nothing(case, tiny_workspace, monkeypatch, capfd):
     ws = tiny_workspace
     monkeypatch.setenv("DAGSTER_HOME", str(Workspace(ws).dagster_home))

@@ -6,10 +6,13 @@ import subprocess
 import sys
 
 import dagster as dg
+import pytest
 from conftest import ROOT, run_cli
 from release_checks import published_release
 
 from pipelines.lib.workspace import Workspace
+
+pytestmark = pytest.mark.slow
 
 
 def test_overlapping_runs_never_write_at_the_same_time(tiny_workspace, monkeypatch):

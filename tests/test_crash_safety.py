@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, run_cli
 from release_checks import published_bytes, published_release
 
@@ -23,6 +24,8 @@ from pipelines.cli import main
 from pipelines.lib.faults import CRASH_ENV
 from pipelines.lib.release.candidate import complete_releases
 from pipelines.lib.workspace import Workspace
+
+pytestmark = pytest.mark.slow
 
 SWITCH_POINTS = ("switch:start", "switch:mart", "switch:dashboards")
 

@@ -18,7 +18,7 @@ from conftest import ROOT, SHARED_DATA, run_cli
 
 EXAMPLES = ROOT / "examples"
 
-pytestmark = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"real data not present at {SHARED_DATA}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"real data not present at {SHARED_DATA}")]
 
 
 def _workspace(tmp_path: Path, name: str) -> Path:

@@ -14,11 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_cli
 
 from pipelines.lib.release.candidate import complete_releases
 from pipelines.lib.release.switch import current_run_id, prune
 from pipelines.lib.workspace import Workspace
+
+pytestmark = pytest.mark.slow
 
 READER = r"""
 import json, sys, time
