@@ -79,7 +79,13 @@ def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, _ = proc.communicate()
+    lines = []
+    for line in proc.stdout:  # stage lines as they come: a long run shows where it is
+        lines.append(line)
+        if STAGE_LINE.match(line):
+            print(f"      … {line.rstrip()}", flush=True)
+    proc.wait()
+    out = "".join(lines)
     wall = time.monotonic() - started
     sampler.join()
     return wall, peak[0] / 2**20, out, proc.returncode
