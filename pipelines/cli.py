@@ -169,9 +169,15 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         _say(ws.validation_report.with_suffix(".txt").read_text(encoding="utf-8"))
         write_status(ws, False, msg)
         return EXIT_INVALID_INPUT
-    if checks.get("release_audit") is False or checks.get("values_plausible") is False:
-        which = "Prüfung der Freigabe" if checks.get("release_audit") is False else "Plausibilitätsprüfung"
-        msg = (f"{which} fehlgeschlagen: nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
+    if checks.get("inputs_consistent") is False:
+        report = ws.consistency_report.with_suffix(".txt")
+        msg = f"Eingabedaten widersprüchlich: nichts veröffentlicht. Bericht: {report}"
+        _say(msg)
+        _say(report.read_text(encoding="utf-8"))
+        write_status(ws, False, msg)
+        return EXIT_INVALID_INPUT
+    if checks.get("release_audit") is False:
+        msg = ("Prüfung der Freigabe fehlgeschlagen: nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
                f"Details: {ws.audit_dir}")
         _say(msg)
         write_status(ws, False, msg)

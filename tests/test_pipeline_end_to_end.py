@@ -121,3 +121,22 @@ def test_second_run_while_one_holds_the_lock_exits_with_a_clear_message(tiny_wor
         result = run_cli("run", "--quiet", "--workspace", str(tiny_workspace))
     assert result.returncode == 1
     assert "anderer Lauf" in result.stdout
+
+
+def test_contradicting_linked_indicators_exit_2_with_file_and_row(tiny_workspace):
+    import pandas as pd
+
+    before = published_state(tiny_workspace)
+    path = tiny_workspace / "data_raw" / "soziales" / "sozialdaten.csv"
+    counts = pd.read_csv(path, sep=";", dtype=str, encoding="cp1252", keep_default_na=False)
+    row = counts.index[counts["Indikator"] == "kinderarmut_u3"][0]
+    whole = counts.index[(counts["Indikator"] == "kinderarmut") & (counts["Planungsraum"] == counts.at[row, "Planungsraum"])
+                         & (counts["Jahr"] == counts.at[row, "Jahr"])][0]
+    counts.at[row, "Zähler"] = str(int(counts.at[whole, "Zähler"].replace(".", "").replace("-", "0")) + 1)
+    counts.at[row, "Nenner"] = "9999"  # also breaks the shared denominator with kita_u3
+    counts.to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    result = run_cli("run", "--quiet", "--force", "--workspace", str(tiny_workspace))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "[SM-E331]" in result.stdout and "[SM-E332]" in result.stdout
+    assert f"sozialdaten.csv, Zeile {row + 2}" in result.stdout
+    assert published_state(tiny_workspace) == before
