@@ -153,3 +153,22 @@ def required_columns(table: Table, wanted: dict[str, str]) -> tuple[dict[str, st
             )
         found[canonical] = col
     return (None if findings else found), findings
+
+
+def keyed_rows(table: Table, wanted: dict[str, str], ids, names, key_column: str | None = None):
+    """The shared start of every long table: required columns, district keys and years.
+
+    Returns ``(cols, keys, years, ok, findings)``; ``cols`` is None (and the rest empty) when a required
+    column is missing. ``ok`` marks rows whose key and year are valid.
+    """
+    if key_column:
+        wanted = {**wanted, "district_id": key_column}
+    cols, findings = required_columns(table, wanted)
+    if cols is None:
+        return None, None, None, None, findings
+    keys = table.text(cols["district_id"])
+    key_ok, f = check_keys(table, cols["district_id"], keys, ids, names)
+    findings += f
+    years, year_ok, f = parse_years(table, cols["year"])
+    findings += f
+    return cols, keys, years, key_ok & year_ok, findings

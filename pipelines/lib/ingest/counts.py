@@ -14,7 +14,14 @@ import pandas as pd
 
 from pipelines.lib.config import Config, CountSource
 from pipelines.lib.findings import Finding
-from pipelines.lib.ingest.checks import cell_findings, check_codes, check_keys, parse_years, required_columns
+from pipelines.lib.ingest.checks import (
+    cell_findings,
+    check_codes,
+    check_keys,
+    keyed_rows,
+    parse_years,
+    required_columns,
+)
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.numbers import ParsedCounts, parse_counts
 from pipelines.lib.ingest.shares import ParsedShares, derive, parse_shares
@@ -105,16 +112,9 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
               key_column: str | None = None):
     """Long table → (rows with valid keys incl. an ``_ok`` column, findings)."""
     wanted = {c: source.columns.get(c, c) for c in LONG_COLUMNS}
-    if key_column:
-        wanted["district_id"] = key_column
-    cols, findings = required_columns(table, wanted)
+    cols, keys, years, keyed_ok, findings = keyed_rows(table, wanted, districts.ids, districts.names, key_column)
     if cols is None:
         return None, findings
-    keys = table.text(cols["district_id"])
-    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
-    findings += f
-    years, year_ok, f = parse_years(table, cols["year"])
-    findings += f
     indicators = table.text(cols["indicator_id"])
     ind_ok, f = check_codes(table, cols["indicator_id"], indicators, [i.id for i in config.indicators], "SM-E309")
     findings += f
@@ -127,7 +127,7 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
     frame = _frame(table, source, keys, years, indicators, num.value, den.value, num.flag, den.flag)
     frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
     frame["_key_column"] = cols["district_id"]
-    return frame[key_ok & year_ok & ind_ok].reset_index(drop=True), findings
+    return frame[keyed_ok & ind_ok].reset_index(drop=True), findings
 
 
 def read_wide(table: Table, source: CountSource, config: Config, districts: DistrictIndex,

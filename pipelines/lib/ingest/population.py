@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.config import PopulationSource
-from pipelines.lib.ingest.checks import cell_findings, check_keys, parse_years, required_columns
+from pipelines.lib.ingest.checks import cell_findings, check_keys, keyed_rows, parse_years, required_columns
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.counts import DistrictIndex, _value_findings
 from pipelines.lib.ingest.numbers import parse_counts
@@ -28,16 +28,9 @@ def empty_population() -> pd.DataFrame:
 def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None):
     """Population table → (rows that passed every check, findings)."""
     wanted = {c: source.columns.get(c, c) for c in POPULATION_COLUMNS}
-    if key_column:
-        wanted["district_id"] = key_column
-    cols, findings = required_columns(table, wanted)
+    cols, keys, years, keyed_ok, findings = keyed_rows(table, wanted, districts.ids, districts.names, key_column)
     if cols is None:
         return None, findings
-    keys = table.text(cols["district_id"])
-    key_ok, f = check_keys(table, cols["district_id"], keys, districts.ids, districts.names)
-    findings += f
-    years, year_ok, f = parse_years(table, cols["year"])
-    findings += f
     bands = table.text(cols["age_band"])
     band_ok = (bands != "").to_numpy()
     if not band_ok.all():
@@ -50,12 +43,12 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
         pos = np.flatnonzero(hidden)
         findings += cell_findings("SM-E314", table, cols["population"], pos,
                                   table.frame[cols["population"]].iloc[pos].astype("str").fillna("").to_numpy())
-    ok = key_ok & year_ok & band_ok & ~parsed.bad.to_numpy() & ~hidden
+    ok = keyed_ok & band_ok & ~parsed.bad.to_numpy() & ~hidden
     frame = pd.DataFrame(
         {"district_id": keys.to_numpy(), "year": years.to_numpy(), "age_band": bands.to_numpy(),
          "population": parsed.value.to_numpy(), "_row": table.rows}
     )
-    valid = key_ok & year_ok & band_ok
+    valid = keyed_ok & band_ok
     dup = frame.duplicated(["district_id", "year", "age_band"], keep="first").to_numpy() & valid
     if dup.any():
         firsts = frame[valid].drop_duplicates(["district_id", "year", "age_band"]).set_index(
