@@ -42,7 +42,7 @@ def find_change(ws: Workspace, config):
     """Two hidden leaf siblings of a Bildung indicator whose ±1 keeps every published figure."""
     cells, _ = read_cells(ws)
     indicators = {i.id: i for i in config.indicators}
-    known = ledger.still_known(ledger.known_values(ws.ledger), cells)
+    known = ledger.earlier_knowledge(ws.ledger, cells)
     base = protect(cells, indicators, config.protection, earlier_releases=known).published
     bildung = pd.read_parquet(ws.root / BILDUNG)
     hidden = base[(base["status"] == "geheimgehalten")][["indicator_id", "year", "district_id"]]

@@ -65,3 +65,8 @@ def still_known(known: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     merged = known.astype({"year": "int64"}).merge(current, on=KEY, suffixes=("", "_now"))
     same = merged["numerator"].astype("int64") == merged["numerator_now"].astype("int64")
     return merged.loc[same, [*KEY, "numerator"]].reset_index(drop=True)
+
+
+def earlier_knowledge(ledger: Path, cells: pd.DataFrame) -> pd.DataFrame:
+    """What earlier releases still tell about ``cells``: the attacker's knowledge for this release."""
+    return still_known(known_values(ledger), cells)

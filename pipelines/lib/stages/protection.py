@@ -41,16 +41,19 @@ def private_run_dir(ws: Workspace, run_id: str) -> Path:
     return ws.data_private / "releases" / run_id
 
 
+CELLS_QUERY = f"select {CELL_COLUMNS} from int_indicator_cells"
+
+
 def true_cells(ws: Workspace) -> pd.DataFrame:
     """The private cells (true values) of the current warehouse."""
     with connect(ws.warehouse, read_only=True) as con:
-        return con.execute(f"select {CELL_COLUMNS} from int_indicator_cells").df()
+        return con.execute(CELLS_QUERY).df()
 
 
 def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator cells and public district attributes from the private warehouse."""
     with connect(ws.warehouse, read_only=True) as con:
-        cells = con.execute(f"select {CELL_COLUMNS} from int_indicator_cells").df()
+        cells = con.execute(CELLS_QUERY).df()
         districts = con.execute(
             """
             with latest as (
@@ -67,7 +70,7 @@ def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
     cells, districts = read_cells(ws)
-    known = ledger.still_known(ledger.known_values(ws.ledger), cells)
+    known = ledger.earlier_knowledge(ws.ledger, cells)
     result = protect_linked(cells, config, known)
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     run_dir = private_run_dir(ws, candidate.run_id)
     log = pd.read_parquet(run_dir / "suppression_log.parquet")
     truth = true_cells(ws)
-    earlier = ledger.still_known(ledger.known_values(ws.ledger), truth)
+    earlier = ledger.earlier_knowledge(ws.ledger, truth)
     result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
                    indicators={i.id: i for i in config.indicators},
                    # allocation amounts are linear in counts; linked tables relate numerators
