@@ -146,19 +146,9 @@ def aggregate_up(leaf_cells: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
     cells["level_rank"] = cells["district_id"].map(rank_of).astype(int)
     cells["is_upstream_hidden"] = False
     cells = cells.astype({"numerator": "Int64", "denominator": "Int64", "population": "Int64"})
-    return cells[
-        [
-            "indicator_id",
-            "year",
-            "district_id",
-            "parent_id",
-            "level_rank",
-            "numerator",
-            "denominator",
-            "population",
-            "is_upstream_hidden",
-        ]
-    ]
+    from pipelines.lib.protection.protect import REQUIRED_COLUMNS
+
+    return cells[list(REQUIRED_COLUMNS)]
 
 
 def berlin_case(seed: int = 1) -> tuple[pd.DataFrame, dict[str, Indicator], Protection]:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pipelines.lib.audit import audit
 from pipelines.lib.config import Indicator, Protection
 from pipelines.lib.protection import protect
+from pipelines.lib.protection.protect import REQUIRED_COLUMNS
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
@@ -132,17 +133,7 @@ def test_rule_counts_match_the_log():
             rows.append(["a", 2024, f"L{r}{leaf}", f"R{r}", 2, x, x + int(rng.integers(15, 40)), 500, False])
     cells = pd.DataFrame(
         rows,
-        columns=[
-            "indicator_id",
-            "year",
-            "district_id",
-            "parent_id",
-            "level_rank",
-            "numerator",
-            "denominator",
-            "population",
-            "is_upstream_hidden",
-        ],
+        columns=list(REQUIRED_COLUMNS),
     )
     inner = cells.groupby("parent_id")[["numerator", "denominator", "population"]].sum().reset_index()
     inner = inner.rename(columns={"parent_id": "district_id"}).assign(
