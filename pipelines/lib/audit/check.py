@@ -233,7 +233,7 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     rules = pd.Series(rule, dtype=object)
     needs_k = rules.isin(NEEDS_K).to_numpy() | (model.hidden & pd.isna(rule))  # unlogged: as P1
     needs_c = rules.isin(NEEDS_COMPLEMENT).to_numpy()
-    floor = np.where(t["status"].to_numpy() == SECRET, 1.0 if protection.publish_zeros else 0.0, 0.0)
+    floor = np.where(t["status"].to_numpy() == SECRET, model.floor, 0.0)
     width = float(max(1, protection.protection_interval))
 
     min_upper = np.where(needs_k, k, -np.inf)

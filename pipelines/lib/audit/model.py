@@ -4,6 +4,7 @@ Built only from the published table (and earlier releases), never from the prote
 
 * a published numerator is a known value;
 * "geheimgehalten": ``x ≥ 1`` when zeros are published (a zero would have been shown), else ``x ≥ 0``;
+  also ``x ≥ 0`` where a sibling is "zu wenige Einwohner" (zeros beside small areas may be hidden);
   ``x ≤ n`` for its published denominator;
 * "zu wenige Einwohner": ``x ≥ 0``; ``x ≤ n`` where ``n`` is bounded by the published denominators of
   the hierarchy, and ``n ≤ min_denominator − 1`` when the district's population is published and not
@@ -40,6 +41,7 @@ class AttackerModel:
     hi: np.ndarray  # a-priori upper bound (inf = none)
     hidden: np.ndarray  # a cell whose value is protected (secret or too few)
     known_before: np.ndarray  # hidden now but published in an earlier release
+    floor: np.ndarray  # what "geheimgehalten" tells about a cell: x ≥ 1 or x ≥ 0
 
 
 def parent_rows(table: pd.DataFrame) -> np.ndarray:
@@ -89,12 +91,12 @@ def build_model(
     _, n_upper, _ = tighten(parent, n_lo, n_hi)
     n_upper = np.where(has_public, n_upper, n_hi)
 
-    floor = 1.0 if protection.publish_zeros else 0.0
+    floor = zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))
     lo = np.zeros(len(table))
     hi = np.full(len(table), np.inf)
     lo[is_pub] = num[is_pub]
     hi[is_pub] = num[is_pub]
-    lo[is_secret] = floor
+    lo[is_secret] = floor[is_secret]
     hi[is_secret] = np.where(np.isnan(den[is_secret]), n_upper[is_secret], den[is_secret])
     hi[is_few] = n_upper[is_few]
 
@@ -109,4 +111,12 @@ def build_model(
         known_before = fix & hidden
         lo[fix] = before[fix]
         hi[fix] = before[fix]
-    return AttackerModel(table, parent, group, lo, hi, hidden, known_before)
+    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor)
+
+
+def zero_floor(parent: np.ndarray, too_few: np.ndarray) -> np.ndarray:
+    """1 where a hidden cell cannot be 0 (zeros are published), 0 beside a "zu wenige Einwohner" sibling."""
+    child = parent >= 0
+    small_siblings = np.bincount(parent[child & too_few], minlength=len(parent))
+    beside_small = child & (small_siblings[np.where(child, parent, 0)] > 0)
+    return np.where(beside_small, 0.0, 1.0)

@@ -10,11 +10,17 @@ Rules (thresholds from :class:`~pipelines.lib.config.Protection`, ``k`` per indi
 * **P4 zeros** – with ``publish_zeros`` a zero is never hidden by P1/P2 or as a complement, so an
   attacker knows every "geheimgehalten" cell is ≥ 1. A P3 cell's status says nothing about its value,
   so its lower bound stays 0.
+* **zeros beside small areas** – the exception to P4: among the parts of a district that has a P3 part,
+  a zero may be hidden as a complement, so there a "geheimgehalten" cell is only known to be ≥ 0
+  (:func:`beside_small_area`). The rule depends on public statuses only, so an attacker (and the audit)
+  can tell where it applies. Without it a region whose only non-zero part is a P3 area with a tiny
+  (derivable) denominator, beside published zeros, could never be protected: the region's status gives
+  ``x ≥ 1``, its parts give ``x ≤ n`` of the P3 area, and nothing that may be hidden widens that.
 
 Missing cells ("keine Daten") are unknowns in ``[0, ∞)``: they carry no information.
 
-What the attacker knows a priori about a hidden cell: ``x ≥ 1`` (status "geheimgehalten" and zeros
-published) or ``x ≥ 0``; ``x ≤ n`` for its published denominator; for a P3 cell ``x ≤ n`` with ``n``
+What the attacker knows a priori about a hidden cell: ``x ≥ 1`` (status "geheimgehalten", zeros
+published and not beside a small area) or ``x ≥ 0``; ``x ≤ n`` for its published denominator; for a P3 cell ``x ≤ n`` with ``n``
 bounded by the denominator hierarchy (public denominators) and, when the district's published
 population is not small, ``n ≤ min_denominator − 1`` (the status can then only come from the
 denominator rule).
@@ -62,6 +68,7 @@ class Primary:
     k: np.ndarray
     missing: np.ndarray  # "keine Daten"
     p3: np.ndarray  # "zu wenige Einwohner"
+    zeros_hideable: np.ndarray  # a zero here may be hidden (no publish_zeros, or beside a small area)
     rule: np.ndarray  # object: primary rule or None
     denominator_published: np.ndarray
     hidden_lo: np.ndarray  # a-priori lower bound if hidden
@@ -120,8 +127,8 @@ def classify(
     n_hi_tree = np.where(public, propagate(forest, n_lo, n_hi).upper, np.inf)
     n_hi_tree = np.where(p3_den_known_small, np.minimum(n_hi_tree, protection.min_denominator - 1), n_hi_tree)
 
-    zero_floor = 1.0 if protection.publish_zeros else 0.0
-    hidden_lo = np.where(p3, 0.0, zero_floor)
+    zeros_hideable = beside_small_area(forest, p3) if protection.publish_zeros else np.ones(len(x), dtype=bool)
+    hidden_lo = np.where(p3 | zeros_hideable, 0.0, 1.0)
     hidden_hi = np.where(den_pub, n, n_hi_tree)
 
     has_n = ~np.isnan(n)
@@ -143,6 +150,7 @@ def classify(
         k=k,
         missing=missing,
         p3=p3,
+        zeros_hideable=zeros_hideable,
         rule=rule,
         denominator_published=den_pub,
         hidden_lo=hidden_lo,
@@ -151,3 +159,10 @@ def classify(
         max_lower=max_lower,
         min_width=min_width,
     )
+
+
+def beside_small_area(forest: Forest, p3: np.ndarray) -> np.ndarray:
+    """Cells whose parent has a P3 ("zu wenige Einwohner") part: there zeros may be hidden."""
+    child = forest.parent >= 0
+    small_parts = np.bincount(forest.parent[child & p3], minlength=forest.size)
+    return child & (small_parts[np.where(child, forest.parent, 0)] > 0)

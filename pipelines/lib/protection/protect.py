@@ -83,8 +83,7 @@ def protect(
     x = prim.x
     known = _known_before(frame, earlier_releases)
     hideable = ~prim.primary & ~prim.missing & ~np.isnan(x) & ~known
-    if protection.publish_zeros:
-        hideable &= x != 0
+    hideable &= (x != 0) | prim.zeros_hideable
     depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
     pattern = Pattern(
         x=x,

@@ -11,7 +11,8 @@ How the same problem is given to τ-ARGUS ("use given status", no safety rule):
 * our primary cells (P1, P2, P3, upstream) get status ``U`` with protection levels derived from our
   requirement: ``upper PL = min_upper − x``, ``lower PL = x − max_lower``, widened to the
   protection interval (lower side first, down to the attacker's floor of 1 or 0);
-* cells we may not hide get status ``P`` (protected): zeros while zeros are published, cells
+* cells we may not hide get status ``P`` (protected): zeros while zeros are published (except beside
+  small areas), cells
   published in an earlier release; also hidden zeros (P3 zeros need no protection, and τ-ARGUS
   fails on unsafe zeros): τ-ARGUS then treats them as known, which only makes its pattern safer,
   and they stay hidden in the pattern handed back;
@@ -92,7 +93,7 @@ def protection_levels(cells: pd.DataFrame, indicators: dict[str, Indicator], pro
     extra_low = np.minimum(short, np.maximum(x - prim.hidden_lo - lpl, 0.0))
     lpl = lpl + extra_low
     upl = upl + (short - extra_low)
-    frozen = ~prim.primary & (x == 0) if protection.publish_zeros else np.zeros(len(x), dtype=bool)
+    frozen = ~prim.primary & (x == 0) & ~prim.zeros_hideable
     return forest, x, prim.primary, frozen, lpl, upl
 
 
