@@ -197,3 +197,30 @@ def test_statuses_rates_and_denominators():
     assert pub.loc["D", "rate"] == pytest.approx(25.0)
     assert set(pub["status"]) <= {"veröffentlicht", "geheimgehalten", "zu wenige Einwohner", "keine Daten"}
     assert result.counts["P3"] == 1 and result.counts["P1"] == 1
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 3])
+def test_rate_beside_the_denominator_of_a_hidden_cell(decimals):
+    """A rate with d decimals and a published denominator is an interval on the numerator."""
+    cells = make_cells({"C": {"A": (2, 40), "B": (10, 50), "D": (15, 60), "E": (20, 70)}})
+    prot = Protection(rate_decimals=decimals)
+    result = protect(cells, IND, prot)
+    hidden = result.published["status"] != "veröffentlicht"
+    assert set(result.published.loc[hidden, "district_id"]) >= {"A"}
+    # unprotected: the counts are suppressed, but the rates of the hidden cells are shown beside their
+    # denominators, rounded as published (a careless export)
+    leaky = result.published.copy()
+    true = cells.set_index("district_id")
+    shown = leaky.loc[hidden, "district_id"]
+    leaky.loc[hidden, "rate"] = (true.loc[shown, "numerator"] / true.loc[shown, "denominator"] * 100).round(
+        decimals).to_numpy()
+    attacked = audit(leaky, result.log, prot, true_values=cells, indicators=IND)
+    assert not attacked.passed
+    bounds = attacked.cells.set_index("district_id")
+    assert bounds.loc["A", "lower"] == bounds.loc["A", "upper"] == 2  # 5 % of 40, even without decimals
+    assert "Quote einer verborgenen Zelle veröffentlicht" in set(attacked.violations["reason"])
+    # protected: no hidden cell carries a rate, so only the sums are left and the audit passes
+    assert result.published.loc[hidden, "rate"].isna().all()
+    checked = audit(result.published, result.log, prot, true_values=cells, indicators=IND)
+    assert checked.passed, checked.at_risk
+    assert checked.cells.set_index("district_id").loc["A", "upper"] >= 3

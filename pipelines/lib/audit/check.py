@@ -21,6 +21,7 @@ hidden zero while zeros are published).
 Bounds: sum hierarchies only → exact fixpoint propagation (:mod:`.propagation`, linear time, all
 indicator-years together); with extra :class:`~.linear.LinearConstraint` s (linked tables, allocation
 amounts, cross-year facts) or ``method="lp"`` → HiGHS LP/IP per connected component (:mod:`.linear`).
+A rate shown for a hidden cell beside its denominator is such a fact too (:mod:`.rates`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import pandas as pd
 from pipelines.lib.audit.linear import LinearConstraint, Rows, solve_bounds
 from pipelines.lib.audit.model import KEY, PUBLISHED, SECRET, TOO_FEW, AttackerModel, build_model
 from pipelines.lib.audit.propagation import tighten
+from pipelines.lib.audit.rates import rate_constraints
 from pipelines.lib.config import Indicator, Protection
 
 NEEDS_K = {"P1", "P1+P2", "P3", "upstream"}
@@ -77,6 +79,11 @@ def audit(
     model = build_model(published, protection, earlier_releases)
     t = model.table
     hidden_rows = np.flatnonzero(model.hidden)
+    if indicators is not None:  # a rate of a hidden cell (a violation anyway) narrows its numerator
+        multipliers = {i: ind.multiplier for i, ind in indicators.items()}
+        constraints = [*constraints, *rate_constraints(t, multipliers, model.hidden)]
+        if constraints and method == "propagation":
+            method = "auto"
 
     req = _requirements(model, log, protection, true_values)
     lower, upper, feasible = _bounds(model, constraints, method, req)
