@@ -4,6 +4,9 @@
 member is hidden, the relation is a linear fact an attacker can use together with the hierarchy sums.
 Shared denominators add nothing here: equal denominators give equal P3 statuses, and published
 denominators are read from each table already.
+
+A multi-year total (published as an indicator of its own, keyed by the period's last year) is the
+same kind of fact across years: :func:`multi_year_constraints`.
 """
 
 from __future__ import annotations
@@ -41,4 +44,22 @@ def relation_constraints(table: pd.DataFrame, relations: tuple[Relation, ...] | 
             terms = {(m, int(year), district): c for m, c in coefs.items()}
             out.append(LinearConstraint(terms=terms, label=f"{rel.kind}:{'+'.join(members)}:{year}:{district}",
                                         **bounds))
+    return out
+
+
+def multi_year_constraints(table: pd.DataFrame, indicator: str, total: str, years: int) -> list[LinearConstraint]:
+    """``total(Y, d) = Σ indicator(y, d)`` for ``y`` in the ``years`` years up to ``Y``, wherever one is hidden."""
+    cells = table.loc[table["indicator_id"].isin([indicator, total]), ["indicator_id", "year", "district_id", "status"]]
+    status = {(i, int(y), d): s for i, y, d, s in cells.itertuples(index=False)}
+    out: list[LinearConstraint] = []
+    for (ind, year, district), st in status.items():
+        if ind != total:
+            continue
+        parts = [(indicator, y, district) for y in range(year - years + 1, year + 1)]
+        if any(p not in status for p in parts):
+            continue
+        if st in (SECRET, TOO_FEW) or any(status[p] in (SECRET, TOO_FEW) for p in parts):
+            terms = {p: 1.0 for p in parts} | {(ind, year, district): -1.0}
+            out.append(LinearConstraint(terms=terms, lower=0.0, upper=0.0,
+                                        label=f"multi_year:{indicator}:{year - years + 1}-{year}:{district}"))
     return out

@@ -1,53 +1,61 @@
 """Linked tables protected together: suppression repeated until the audit passes with the relations.
 
-Each indicator-year is suppressed on its own hierarchy first. Where a declared relation (a subset, a
-sum of parts) lets an attacker narrow a hidden cell, the related cells of the same district and year
-are hidden too ("linked") and the suppression runs again, until the audit with all relation
-constraints passes or nothing more can be hidden (the blocking audit of the release then stops it).
+Each indicator-year is suppressed on its own hierarchy first. Where a linear fact across tables (a
+declared relation: a subset, a sum of parts; a multi-year total) lets an attacker narrow a hidden cell,
+the other published cells of that fact are hidden too ("linked") and the suppression runs again, until
+the audit with all such facts passes or nothing more can be hidden (the blocking audit of the release
+then stops it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 
-from pipelines.lib.audit import audit
+from pipelines.lib.audit import LinearConstraint, audit
 from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
-from pipelines.lib.config import Config
+from pipelines.lib.config import Config, Indicator, Protection
 from pipelines.lib.protection import ProtectionResult, protect
 
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
 RULE_LINKED = "linked"
 
-
-def _related(at_risk: pd.DataFrame, config: Config) -> set[tuple[str, int, str]]:
-    partners: dict[str, set[str]] = {}
-    for rel in config.relations:
-        if rel.kind in LINKED_KINDS:
-            for member in rel.members:
-                partners.setdefault(member, set()).update(m for m in rel.members if m != member)
-    return {(other, int(year), district)
-            for indicator, year, district in at_risk[KEY].itertuples(index=False)
-            for other in partners.get(indicator, ())}
+Facts = Callable[[pd.DataFrame], Sequence[LinearConstraint]]
 
 
-def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | None = None) -> ProtectionResult:
-    """``protect`` every table, then hide linked cells until the relations give nothing away."""
-    indicators = {i.id: i for i in config.indicators}
-    linked = [r for r in config.relations if r.kind in LINKED_KINDS]
+def _partners(at_risk: pd.DataFrame, facts: Sequence[LinearConstraint]) -> set[tuple[str, int, str]]:
+    """The other cells of every fact that involves a cell at risk."""
+    risky = {(i, int(y), d) for i, y, d in at_risk[KEY].itertuples(index=False)}
+    out: set[tuple[str, int, str]] = set()
+    for fact in facts:
+        terms = {(i, int(y), d) for i, y, d in fact.terms}
+        if terms & risky:
+            out |= terms - risky
+    return out
+
+
+def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection, facts: Facts,
+                     known: pd.DataFrame | None = None) -> ProtectionResult:
+    """``protect`` every table, then hide the partners of facts that narrow a hidden cell until none does.
+
+    ``facts(published)`` returns the linear facts an attacker can read from a publication.
+    """
     forced: set[tuple[str, int, str]] = set()
     frame = cells.copy()
     for _ in range(MAX_ROUNDS):
-        result = protect(frame, indicators, config.protection, earlier_releases=known)
-        constraints = relation_constraints(result.published, linked) if linked else []
+        result = protect(frame, indicators, protection, earlier_releases=known)
+        constraints = list(facts(result.published))
         if not constraints:
             break
-        check = audit(result.published, result.log, config.protection, constraints=constraints,
-                      indicators=indicators, true_values=cells)
+        check = audit(result.published, result.log, protection, constraints=constraints,
+                      indicators=indicators, true_values=cells, earlier_releases=known)
         if check.passed:
             break
         published = result.published
-        candidates = _related(check.at_risk, config)
+        candidates = _partners(check.at_risk, constraints)
         keys = pd.MultiIndex.from_frame(published[KEY].astype({"year": "int64"}))
         hideable = published.loc[keys.isin(list(candidates)) & (published["status"] == "veröffentlicht")
                                  & (published["numerator"].fillna(0) > 0), KEY]
@@ -66,5 +74,16 @@ def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | No
         log.loc[relabel, "rule"] = RULE_LINKED
         counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
         counts["unresolved"] = int(log["unresolved"].sum())
-        result = ProtectionResult(published=result.published, log=log, counts=counts)
+        result = dataclasses.replace(result, log=log, counts=counts)
     return result
+
+
+def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | None = None) -> ProtectionResult:
+    """``protect`` every table, then hide linked cells until the declared relations give nothing away."""
+    indicators = {i.id: i for i in config.indicators}
+    linked = [r for r in config.relations if r.kind in LINKED_KINDS]
+
+    def facts(published: pd.DataFrame) -> list[LinearConstraint]:
+        return relation_constraints(published, linked) if linked else []
+
+    return protect_together(cells, indicators, config.protection, facts, known)
