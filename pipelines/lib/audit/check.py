@@ -121,7 +121,22 @@ def audit(
         )
     cells["passed"] = cells["reason"] == ""
     cells = cells.reset_index(drop=True)
-    return AuditResult(cells=cells, violations=_published_violations(model, log, protection, indicators))
+    violations = _published_violations(model, log, protection, indicators)
+    elsewhere = _published_on_other_districts(t, earlier_releases)
+    if len(elsewhere):
+        violations = pd.concat([violations, elsewhere], ignore_index=True)
+    return AuditResult(cells=cells, violations=violations)
+
+
+def _published_on_other_districts(table: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:
+    """Cells of indicator-years that an earlier release published on districts not in this table (another
+    area system): old minus new figures would give the slivers between the two systems away."""
+    if earlier is None or earlier.empty:
+        return pd.DataFrame(columns=[*KEY, "reason"])
+    gone = earlier.loc[earlier["numerator"].notna() & ~earlier["district_id"].isin(set(table["district_id"])),
+                       ["indicator_id", "year"]].drop_duplicates().astype({"year": "int64"})
+    again = table[KEY].astype({"year": "int64"}).merge(gone, on=["indicator_id", "year"])
+    return again.assign(reason="Jahr früher auf anderen Gebieten (anderer Gebietsstand) veröffentlicht")
 
 
 def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:

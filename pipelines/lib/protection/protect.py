@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.config import Indicator, Protection
+from pipelines.lib.protection.area_systems import published_elsewhere
 from pipelines.lib.protection.forest import build_forest
 from pipelines.lib.protection.primary import (
     RULE_SECONDARY,
@@ -52,6 +53,7 @@ class ProtectionResult:
     published: pd.DataFrame
     log: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)  # hidden cells by rule (+ "unresolved")
+    withheld: pd.DataFrame | None = None  # indicator-years left out: published before on other districts
 
     @property
     def unresolved(self) -> pd.DataFrame:
@@ -71,12 +73,17 @@ def protect(
     ``earlier_releases`` (``indicator_id, year, district_id, numerator``): numerators already
     published for the same cells. Such a cell is known to an attacker even if hidden now, so it is
     never chosen as a complement; a primary cell published before cannot be protected any more and
-    is reported as unresolved.
+    is reported as unresolved. Indicator-years that earlier releases published on districts that no
+    longer exist (another area system) are left out (:mod:`.area_systems`).
     """
     missing_cols = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
     if missing_cols:
         raise KeyError(f"cells lack columns: {missing_cols}")
+    withheld = published_elsewhere(cells, earlier_releases)
     frame = cells.reset_index(drop=True)
+    if len(withheld):
+        keys = pd.MultiIndex.from_frame(frame[["indicator_id", "year"]].astype({"year": "int64"}))
+        frame = frame[~keys.isin(pd.MultiIndex.from_frame(withheld))].reset_index(drop=True)
     forest = build_forest(frame)
     prim = classify(frame, indicators, protection, forest)
 
@@ -130,7 +137,7 @@ def protect(
 
     counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
     counts["unresolved"] = int(log["unresolved"].sum())
-    return ProtectionResult(published=out, log=log, counts=counts)
+    return ProtectionResult(published=out, log=log, counts=counts, withheld=withheld)
 
 
 def _known_before(frame: pd.DataFrame, earlier: pd.DataFrame | None) -> np.ndarray:

@@ -3,7 +3,9 @@
 An attacker knows all earlier releases: a cell published once stays known. The ledger is written
 *before* a release is switched on, so a crash can only make it more cautious, never forgetful.
 Earlier figures count as knowledge where they still equal the current true value; a revised figure
-(the source corrected it) no longer tells the current value.
+(the source corrected it) no longer tells the current value. Figures of districts that no longer exist
+(an older area system) stay knowledge too: the protection does not publish their years again on the
+new districts, and the audit checks that it did not.
 """
 
 from __future__ import annotations
@@ -58,13 +60,15 @@ def known_values(ledger: Path) -> pd.DataFrame:
 
 
 def still_known(known: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """The earlier figures that equal the current true numerator of their cell."""
+    """The earlier figures that equal the current true numerator of their cell, and every earlier
+    figure of a district that is not among the current ones."""
     if known.empty:
         return known
     current = cells[[*KEY, "numerator"]].dropna(subset=["numerator"]).astype({"year": "int64"})
     merged = known.astype({"year": "int64"}).merge(current, on=KEY, suffixes=("", "_now"))
     same = merged["numerator"].astype("int64") == merged["numerator_now"].astype("int64")
-    return merged.loc[same, [*KEY, "numerator"]].reset_index(drop=True)
+    gone = known[~known["district_id"].isin(set(cells["district_id"].unique()))].astype({"year": "int64"})
+    return pd.concat([merged.loc[same, [*KEY, "numerator"]], gone[[*KEY, "numerator"]]], ignore_index=True)
 
 
 def earlier_knowledge(ledger: Path, cells: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,7 @@ class ProtectionOutcome:
     hidden_by_rule: dict[str, int]
     mart_rows: dict[str, int]
     log_path: Path
+    withheld: int = 0  # indicator-years published before on other districts (another area system)
 
 
 def private_run_dir(ws: Workspace, run_id: str) -> Path:
@@ -83,5 +84,6 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     rows |= write_public_tables(candidate.mart, candidate.run_id,
                                 publishable_population(population, leaves, config.protection), offers)
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
+    withheld = 0 if result.withheld is None else len(result.withheld)
     return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
-                             log_path=log_path)
+                             log_path=log_path, withheld=withheld)
