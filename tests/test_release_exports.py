@@ -71,13 +71,31 @@ def test_csv_is_german_and_opens_in_duckdb_with_the_documented_columns(release):
     assert hidden > 0 and hidden_with_values == 0
 
 
+def _latest_year_rows(release, t) -> int:
+    """Rows of ``t`` in the latest year of each indicator (of the table where it has no indicators)."""
+    names = {c.name for c in t.columns}
+    if "year" not in names:
+        return _count(release, t.name)
+    partition = "partition by indicator_id" if "indicator_id" in names else ""
+    with connect(release / "sozialmonitor.duckdb", read_only=True) as con:
+        return con.execute(f"select count(*) from (select year, max(year) over ({partition}) as latest "
+                           f"from {t.name}) where year = latest").fetchone()[0]
+
+
 def test_workbook_opens_in_openpyxl_with_a_sheet_per_table_and_explanations(release):
     wb = openpyxl.load_workbook(release / "exports" / ex.WORKBOOK_NAME, read_only=True)
     assert wb.sheetnames == ["Erläuterungen", *(t.name for t in published_tables())]
     for t in published_tables():
         rows = list(wb[t.name].iter_rows(values_only=True))
         assert list(rows[0]) == [c.name for c in t.columns if c.type != "GEOMETRY"], t.name
-        assert len(rows) - 1 == _count(release, t.name), t.name
+        assert len(rows) - 1 == _latest_year_rows(release, t), t.name
+    values = list(wb["indicator_values"].iter_rows(values_only=True))
+    year = values[0].index("year")
+    with connect(release / "sozialmonitor.duckdb", read_only=True) as con:
+        years = con.execute("select count(distinct year), max(year) from indicator_values").fetchone()
+    assert years[0] > 1 and {r[year] for r in values[1:]} == {years[1]}  # the latest year only
+    intro = [r[0] for r in wb["Erläuterungen"].iter_rows(max_row=8, values_only=True) if r and r[0]]
+    assert any("nur das neueste Jahr" in line for line in intro)
     explained = {(r[0], r[2]) for r in wb["Erläuterungen"].iter_rows(values_only=True) if r and r[0] and len(r) > 2}
     for t in published():
         for col in t.columns:

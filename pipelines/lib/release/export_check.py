@@ -1,7 +1,8 @@
 """Check every export of a candidate release against its mart, each read with its reference reader.
 
 Parquet and GeoParquet with pyarrow (and DuckDB for the comparison), CSV with DuckDB's CSV reader in the
-German dialect, the workbook with openpyxl, the GeoPackage with pyogrio (GDAL). Each export must hold the
+German dialect, the workbook with calamine (the tests open it with openpyxl too), the GeoPackage with
+pyogrio (GDAL). Each export must hold the
 documented columns and exactly the mart's rows, and no hidden cell may carry a value in any of them.
 """
 
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 import pyarrow.parquet as pq
 import pyogrio
+from python_calamine import CalamineWorkbook
 
 from pipelines.lib.duck import connect
 from pipelines.lib.release import exports as ex
@@ -138,19 +140,22 @@ def _check_csv(con, t: Table, path: Path) -> list[str]:
 
 
 def _normal(value):
-    """A value as the workbook can hold it: timestamps in UTC to the second, no empty texts."""
+    """A value as the workbook gives it back: numbers as floats, timestamps in UTC to the second, no empty
+    texts (an empty cell reads as "")."""
     if isinstance(value, datetime):
         return excel_timestamp(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     return None if value == "" else value
 
 
-def _same_row(sheet_row: tuple, mart_row: tuple) -> bool:
+def _same_row(sheet_row: Sequence, mart_row: Sequence) -> bool:
     """Equal, with numbers to Excel's precision (15 significant digits)."""
     if len(sheet_row) != len(mart_row):
         return False
     for a, b in zip(sheet_row, mart_row, strict=True):
         if isinstance(a, float) or isinstance(b, float):
-            if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+            if not isinstance(a, float) or not isinstance(b, float):
                 return False
             if not math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0):
                 return False
@@ -160,38 +165,41 @@ def _same_row(sheet_row: tuple, mart_row: tuple) -> bool:
 
 
 def _check_workbook(con, path: Path) -> list[str]:
+    """The workbook, read with calamine (fast enough for the audit of every release; the tests also open it
+    with openpyxl): its sheets, the explained columns, each sheet's rows against the mart's selection."""
     problems = []
-    wb = openpyxl.load_workbook(path, read_only=True)
     try:
-        names = [t.name for t in published_tables()]
-        if wb.sheetnames != [EXPLANATION_SHEET, *names]:
-            return [f"workbook sheets {wb.sheetnames}, expected {[EXPLANATION_SHEET, *names]}"]
-        documented = {r[0] for r in con.execute("select table_name || '.' || column_name from data_dictionary")
-                      .fetchall()}
-        explained = {f"{r[0]}.{r[2]}" for r in wb[EXPLANATION_SHEET].iter_rows(values_only=True)
-                     if r and len(r) > 2 and r[0] and r[2]}
-        if missing := documented - explained:
-            problems.append(f"workbook sheet {EXPLANATION_SHEET} lacks {len(missing)} documented columns")
-        for t in published_tables():
-            rows = list(wb[t.name].iter_rows(values_only=True))
-            columns = ex.tabular_columns(t)
-            if not rows or list(rows[0]) != columns:
-                problems.append(f"workbook sheet {t.name} has columns {rows[0] if rows else []}, documented {columns}")
-                continue
-            sheet = [tuple(_normal(v) for v in row) for row in rows[1:]]
-            mart = [tuple(_normal(v) for v in row) for row in con.execute(ex.sorted_select(t, columns)).fetchall()]
-            differing = abs(len(sheet) - len(mart)) + sum(
-                not _same_row(a, b) for a, b in zip(sheet, mart, strict=False))
-            if differing:
-                problems.append(f"workbook sheet {t.name} differs from the mart in {differing} rows")
-            if "status" in columns:
-                status = columns.index("status")
-                value_idx = [columns.index(c) for c in VALUE_COLUMNS if c in columns]
-                hidden = sum(1 for r in sheet if r[status] != PUBLISHED and any(r[i] is not None for i in value_idx))
-                if hidden:
-                    problems.append(f"workbook sheet {t.name}: {hidden} hidden cells carry a value")
-    finally:
-        wb.close()
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # any damage to the zip or XML
+        return [f"workbook cannot be read: {exc}"]
+    names = [t.name for t in published_tables()]
+    if wb.sheet_names != [EXPLANATION_SHEET, *names]:
+        return [f"workbook sheets {wb.sheet_names}, expected {[EXPLANATION_SHEET, *names]}"]
+    documented = {r[0] for r in con.execute("select table_name || '.' || column_name from data_dictionary")
+                  .fetchall()}
+    explained = {f"{r[0]}.{r[2]}" for r in wb.get_sheet_by_name(EXPLANATION_SHEET).to_python()
+                 if len(r) > 2 and r[0] and r[2]}
+    if missing := documented - explained:
+        problems.append(f"workbook sheet {EXPLANATION_SHEET} lacks {len(missing)} documented columns")
+    for t in published_tables():
+        rows = wb.get_sheet_by_name(t.name).to_python()
+        columns = ex.tabular_columns(t)
+        if not rows or list(rows[0][:len(columns)]) != columns or any(rows[0][len(columns):]):
+            problems.append(f"workbook sheet {t.name} has columns {rows[0] if rows else []}, documented {columns}")
+            continue
+        sheet = [[_normal(v) for v in row] for row in rows[1:]]
+        mart = [[_normal(v) for v in row] for row in con.execute(ex.workbook_select(t, columns)).fetchall()]
+        differing = abs(len(sheet) - len(mart)) + sum(
+            not _same_row(a, b) for a, b in zip(sheet, mart, strict=False))
+        if differing:
+            problems.append(f"workbook sheet {t.name} differs from the mart in {differing} rows")
+        if "status" in columns:
+            status = columns.index("status")
+            value_idx = [columns.index(c) for c in VALUE_COLUMNS if c in columns]
+            hidden = sum(1 for r in sheet if len(r) > status and r[status] != PUBLISHED
+                         and any(i < len(r) and r[i] is not None for i in value_idx))
+            if hidden:
+                problems.append(f"workbook sheet {t.name}: {hidden} hidden cells carry a value")
     return problems
 
 

@@ -1,22 +1,27 @@
 """The Excel workbook for committee staff: a sheet "Erläuterungen" from the data dictionary, then one sheet
-per published table. Written with openpyxl; byte-stable (fixed document dates and zip timestamps)."""
+per published table. Written with XlsxWriter in constant-memory mode (rows go to disk as they are written);
+byte-stable: fixed document dates and zip entry times."""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 EXPLANATION_SHEET = "Erläuterungen"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+_OPTIONS = {
+    "constant_memory": True,
+    # text stays text: no formulas, hyperlinks or numbers made from strings (a name starting with "=")
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "default_date_format": DATETIME_FORMAT,
+}
 
 
 @dataclass(frozen=True)
@@ -33,15 +38,35 @@ def excel_timestamp(value: datetime) -> datetime:
     return value.replace(microsecond=0)
 
 
-def _cell(ws, value, bold: bool = False):
-    if isinstance(value, datetime):
-        value = excel_timestamp(value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+class _Writer:
+    """Writes rows of Python values with one writer method per value type (no per-cell type guessing)."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.bold = book.add_format({"bold": True})
+        self.date = book.add_format({"num_format": DATE_FORMAT})
+        self.datetime = book.add_format({"num_format": DATETIME_FORMAT})
+
+    def header(self, ws, row: int, values: Sequence[str]) -> None:
+        for col, value in enumerate(values):
+            ws.write_string(row, col, str(value), self.bold)
+
+    def row(self, ws, row: int, values: Sequence) -> None:
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(row, col, value)
+            elif isinstance(value, int | float):
+                ws.write_number(row, col, value)
+            elif isinstance(value, str):
+                if value:
+                    ws.write_string(row, col, value)
+            elif isinstance(value, datetime):
+                ws.write_datetime(row, col, excel_timestamp(value), self.datetime)
+            elif isinstance(value, date):
+                ws.write_datetime(row, col, datetime(value.year, value.month, value.day), self.date)
+            else:
+                ws.write_string(row, col, str(value))
 
 
 def write_workbook(path: Path, intro: Sequence[str], explanation: Sheet, sheets: Sequence[Sheet],
@@ -50,40 +75,25 @@ def write_workbook(path: Path, intro: Sequence[str], explanation: Sheet, sheets:
 
     ``created`` (naive UTC) is recorded as the document's creation and change date.
     """
-    wb = Workbook(write_only=True)
-    first = wb.create_sheet(EXPLANATION_SHEET)
-    for line in intro:
-        first.append([_cell(first, line)])
-    first.append([])
-    first.append([_cell(first, h, bold=True) for h in explanation.header])
-    for row in explanation.rows:
-        first.append([_cell(first, v) for v in row])
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.name)
-        ws.freeze_panes = "A2"
-        ws.append([_cell(ws, h, bold=True) for h in sheet.header])
-        for row in sheet.rows:
-            ws.append([_cell(ws, v) for v in row])
-    wb.properties.creator = "Sozialmonitor"
-    wb.properties.created = created
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(_stable_zip(buffer.getvalue(), created))
+    path.unlink(missing_ok=True)
+    book = xlsxwriter.Workbook(str(path), _OPTIONS)
+    try:
+        book.set_properties({"author": "Sozialmonitor", "created": created})
+        writer = _Writer(book)
+        first = book.add_worksheet(EXPLANATION_SHEET)
+        for r, line in enumerate(intro):
+            first.write_string(r, 0, line)
+        row = len(intro) + 1
+        writer.header(first, row, explanation.header)
+        for values in explanation.rows:
+            row += 1
+            writer.row(first, row, values)
+        for sheet in sheets:
+            ws = book.add_worksheet(sheet.name)
+            ws.freeze_panes(1, 0)
+            writer.header(ws, 0, sheet.header)
+            for r, values in enumerate(sheet.rows, start=1):
+                writer.row(ws, r, values)
+    finally:
+        book.close()
     return path
-
-
-def _stable_zip(data: bytes, stamp: datetime) -> bytes:
-    """The same archive with fixed entry times and the document's change date set to ``stamp``."""
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>" + iso.encode() + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
