@@ -1,8 +1,11 @@
-"""Offline assets: Leaflet from the ``xstatic-leaflet`` package and the site's own CSS/JS.
+"""Offline assets: Leaflet and Leaflet.markercluster from their ``xstatic`` packages, the site's own CSS/JS.
 
 Everything a page loads lives in ``<site>/assets/`` and is referenced relatively, so the site works on
 an intranet without internet access. Only Leaflet core is shipped: folium's defaults (jQuery,
 Bootstrap, Font Awesome, awesome-markers) are not needed by GeoJson, FeatureGroup or LayerControl.
+Of markercluster only the minified script and its layout CSS are copied (the cluster colours are the
+site's own, in ``sozialmonitor.css``); the script's ``sourceMappingURL`` comment is dropped because the
+map file is not shipped, so no browser asks for a file that is not there.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import shutil
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
+import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 
 ASSETS_DIR = "assets"
 STATIC = Path(__file__).parent / "static"
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
-SITE_FILES = ("sozialmonitor.css", "karte.js")
+CLUSTER_SCRIPT, CLUSTER_FILES = "leaflet.markercluster.js", ("MarkerCluster.css",)
+SITE_FILES = ("sozialmonitor.css", "karte.js", "auswertung.js", "angebote.js")
 
 
 def copy_assets(out_dir: Path) -> list[Path]:
@@ -28,6 +33,13 @@ def copy_assets(out_dir: Path) -> list[Path]:
         written.append(Path(shutil.copyfile(source / name, target / name)))
     for image in sorted((source / "images").glob("*.png")):
         written.append(Path(shutil.copyfile(image, target / "images" / image.name)))
+    cluster = Path(xstatic_markercluster.BASE_DIR)
+    script = (cluster / CLUSTER_SCRIPT).read_text(encoding="utf-8")
+    lines = [line for line in script.splitlines() if not line.startswith("//# sourceMappingURL=")]
+    (target / CLUSTER_SCRIPT).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    written.append(target / CLUSTER_SCRIPT)
+    for name in CLUSTER_FILES:
+        written.append(Path(shutil.copyfile(cluster / name, target / name)))
     for name in SITE_FILES:
         written.append(Path(shutil.copyfile(STATIC / name, target / name)))
     return written

@@ -25,6 +25,16 @@ class IndexEntry:
     thumbnail: str = ""  # decorative inline SVG preview
 
 
+@dataclass(frozen=True)
+class AnalysisEntry:
+    """An analysis map (need index, hot spots, offers, allocation) on the start page."""
+
+    title: str
+    href: str  # relative to the site root
+    note: str  # levels and year
+    thumbnail: str = ""
+
+
 def render_index(
     run: RunInfo,
     entries: list[IndexEntry],
@@ -34,8 +44,10 @@ def render_index(
     scheme_text: str = "natürlichen Brüchen (Fisher-Jenks)",
     classes: int = 5,
     links: tuple[tuple[str, str], ...] = (("Alle Gebiete mit Steckbrief", "gebiete.html"),),
+    analyses: tuple[AnalysisEntry, ...] | list[AnalysisEntry] = (),
 ) -> str:
-    """The complete HTML of ``index.html``; ``links``: further pages (label, href), e.g. a data catalogue."""
+    """The complete HTML of ``index.html``; ``links``: further pages (label, href), e.g. a data catalogue;
+    ``analyses``: the analysis maps, shown above the indicator maps."""
     city = escape(run.city_name)
     body = [
         '<header class="kopf">',
@@ -46,6 +58,7 @@ def render_index(
         hatch_defs(),
         '<main class="inhalt">',
         _links(links),
+        _analyses(analyses),
         '<h2 id="karten">Karten</h2>',
     ]
     if not entries:
@@ -65,7 +78,7 @@ def render_index(
                             f'<span class="jahr">{year}</span></li>')
             body.append("</ul>")
         body.append("</section>")
-    body.append(_method(min_population, scheme_text, classes))
+    body.append(_method(min_population, scheme_text, classes, bool(analyses)))
     body.append("</main>")
     body.append(
         '<footer class="fuss">Erstellt mit Sozialmonitor (Version '
@@ -81,12 +94,34 @@ def render_index(
     )
 
 
+def _analyses(entries) -> str:
+    if not entries:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(e.href)}">{e.thumbnail}<span>{escape(e.title)}</span></a>'
+        f'<span class="jahr">{escape(e.note)}</span></li>' for e in entries)
+    return (
+        '<section><h2 id="auswertungen">Auswertungen</h2>'
+        "<p>Zusammenfassende Karten aus den veröffentlichten Indikatorwerten: wo der Handlungsbedarf am "
+        "größten ist, wo er sich räumlich häuft, wie die Angebote dazu passen und wie Mittel nach Bedarf "
+        f'verteilt werden.</p><ul class="karten">{items}</ul></section>'
+    )
+
+
 def _links(links) -> str:
     items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in links)
     return f'<nav class="seiten" aria-label="Weitere Seiten"><ul>{items}</ul></nav>' if items else ""
 
 
-def _method(min_population: int, scheme_text: str, classes: int) -> str:
+ANALYSES_TEXT = (
+    "<p>Der Handlungsbedarfsindex fasst mehrere Indikatoren zusammen: höher bedeutet mehr Handlungsbedarf "
+    "(Statusklasse 1 „niedrig“ bis 4 „sehr hoch“); Dreiecke zeigen die Dynamik, dick umrandet sind Gebiete "
+    "mit besonderem Handlungsbedarf. Die Auswertungen werden nur aus veröffentlichten Werten berechnet; "
+    "Gebiete ohne Wert sind dort wie auf den Indikatorkarten gekennzeichnet.</p>"
+)
+
+
+def _method(min_population: int, scheme_text: str, classes: int, analyses: bool = False) -> str:
     return (
         '<section class="hinweis">'
         "<h2>So lesen Sie die Karten</h2>"
@@ -97,6 +132,7 @@ def _method(min_population: int, scheme_text: str, classes: int) -> str:
         "Klassen. Dunkler bedeutet immer höheren Handlungsbedarf: Bei Indikatoren, bei denen niedrige "
         "Werte ungünstig sind (etwa Betreuungsquoten), sind niedrige Werte dunkel. Ein Klick auf ein Gebiet "
         "öffnet seinen Steckbrief.</p>"
+        + (ANALYSES_TEXT if analyses else "") +
         "<p>Das 95 %-Konfidenzintervall (KI) zeigt, wie stark ein Wert allein durch Zufall schwanken kann. "
         "Bei kleinen Gebieten ist es breit; kleine Unterschiede zwischen Gebieten sollten deshalb "
         "vorsichtig gedeutet werden.</p>"

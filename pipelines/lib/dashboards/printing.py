@@ -2,18 +2,22 @@
 
 Rendered by headless Chromium from the release's own pages with the print stylesheet (scale bar,
 legend, source line and data date are on the page), the network cut. Output goes into
-``<site>/druck/karten/<indicator>_<level>.{png,pdf}`` and ``<site>/druck/steckbriefe/<district>.pdf``.
-Not part of the nightly run: printing a Berlin-size city takes minutes.
+``<site>/druck/karten/<indicator>_<level>.{png,pdf}``, for the analysis maps (need index, hot spots,
+offers, allocation) ``<site>/druck/karten/<analysis>_<view>_<level>.{png,pdf}``, and
+``<site>/druck/steckbriefe/<district>.pdf``. Not part of the nightly run: printing a Berlin-size city
+takes minutes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.lib.dashboards.browser import offline_browser
+from pipelines.lib.dashboards.analysis_map import ANALYSES_DIR
 from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, PROFILES_DIR
 
 PRINT_DIR = "druck"
@@ -23,6 +27,31 @@ PROFILE_VIEWPORT = {"width": 703, "height": 1032}
 _LEVELS = re.compile(r'<select id="sm-ebene">(.*?)</select>', re.S)
 _OPTION = re.compile(r'<option value="([^"]+)"')
 _DEFAULT_YEAR = re.compile(r'<option value="(\d+)" selected>')
+_DATA = re.compile(r'<script type="application/json" id="sm-daten">(.*?)</script>', re.S)
+_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def analysis_views(page: Path) -> list[tuple[str, str]]:
+    """(view id, level id) of every view on every level of an analysis page."""
+    block = _DATA.search(page.read_text(encoding="utf-8"))
+    if block is None:
+        return []
+    data = json.loads(block.group(1))
+    return [(view["id"], level["id"]) for view in data.get("ansichten", []) for level in data.get("ebenen", [])]
+
+
+def map_targets(site: Path) -> list[tuple[Path, str, str]]:
+    """(page, URL fragment, output stem) of every map view to print, indicator maps first."""
+    targets = []
+    for html in sorted((site / INDICATORS_DIR).rglob("*.html")):
+        stem = "_".join(html.relative_to(site / INDICATORS_DIR).with_suffix("").parts)
+        for level, year in map_views(html):
+            targets.append((html, f"#ebene={level}" + (f"&jahr={year}" if year else ""), f"{stem}_{level}"))
+    for html in sorted((site / ANALYSES_DIR).rglob("*.html")):
+        stem = "_".join(html.relative_to(site / ANALYSES_DIR).with_suffix("").parts)
+        for view, level in analysis_views(html):
+            targets.append((html, f"#ansicht={view}&ebene={level}", f"{stem}_{_SAFE.sub('-', view)}_{level}"))
+    return targets
 
 
 @dataclass
@@ -67,21 +96,21 @@ def print_site(
 
 
 def _print_maps(page, site: Path, out: Path, summary: PrintSummary, say) -> None:
-    pages = sorted((site / INDICATORS_DIR).rglob("*.html"))
+    targets = map_targets(site)
+    pages = sorted({html for html, _, _ in targets})
     out.mkdir(parents=True, exist_ok=True)
     page.emulate_media(media="print")  # laid out as printed, so the map fits its printed frame
-    for n, html in enumerate(pages, start=1):
-        rel = html.relative_to(site / INDICATORS_DIR).with_suffix("")
-        stem = "_".join(rel.parts)
-        for level, year in map_views(html):
-            fragment = f"#ebene={level}" + (f"&jahr={year}" if year else "")
-            page.goto(html.resolve().as_uri() + fragment, wait_until="load")
-            page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
-            target = out / f"{stem}_{level}"
-            page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
-            page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
-            summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
-        say(f"Karten {n}/{len(pages)}: {rel.as_posix()}")
+    done: set[Path] = set()
+    for html, fragment, stem in targets:
+        page.goto(html.resolve().as_uri() + fragment, wait_until="load")
+        page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
+        target = out / stem
+        page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
+        page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
+        summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
+        if html not in done:
+            done.add(html)
+            say(f"Karten {len(done)}/{len(pages)}: {html.relative_to(site).with_suffix('').as_posix()}")
 
 
 def _print_profiles(page, site: Path, out: Path, summary: PrintSummary, say) -> None:

@@ -85,7 +85,9 @@ def _parents(district: District, by_id: dict[str, District]) -> list[District]:
 
 
 def _sources(maps: list[IndicatorMap]) -> str:
-    return ", ".join(sorted({m.indicator.source for m in maps if m.indicator.source})) or ""
+    """Every source named once (a catalogue entry may name several, separated by commas)."""
+    return ", ".join(sorted({part.strip() for m in maps for part in (m.indicator.source or "").split(",")
+                             if part.strip()}))
 
 
 def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals) -> str:

@@ -5,12 +5,12 @@ index.html                      start page: city, data date, method, data protec
 gebiete.html                    every district, nested, linking its profile
 indikatoren/<id>.html           one map per indicator (level and year switchable)
 indikatoren/<id>/<unit>.html    at national scale: one map per top-level unit (see ``[maps]``)
-steckbriefe/<district>.html     one profile per district at every level
-assets/                         Leaflet and the site's own CSS/JS (no CDN)
+auswertungen/<analysis>.html    need index, hot spots, offers, allocation (see ``analysis_site``)
+steckbriefe/<district>.html     one profile per district at every level, with the analysis sections
+assets/                         Leaflet, Leaflet.markercluster and the site's own CSS/JS (no CDN)
 ```
 
-Pages for the analysis tables (need index, hot spots, offers, allocation) are added as further
-``indikatoren``-like page families and index sections; :class:`SiteSummary` lists what was written.
+:class:`SiteSummary` lists what was written.
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.lib.config import Config
+from pipelines.lib.dashboards.analysis_context import Context
+from pipelines.lib.dashboards.analysis_mart import read_analysis
+from pipelines.lib.dashboards.analysis_site import write_analysis_pages
 from pipelines.lib.dashboards.assets import copy_assets
 from pipelines.lib.dashboards.classify import SCHEME_TEXT
 from pipelines.lib.dashboards.district_index import render_district_index
 from pipelines.lib.dashboards.geo import District, read_districts
 from pipelines.lib.dashboards.index_page import IndexEntry, render_index
 from pipelines.lib.dashboards.indicator_page import render_indicator_page
-from pipelines.lib.dashboards.map_data import IndicatorMap, LevelMap, indicator_map
+from pipelines.lib.dashboards.map_data import indicator_map
 from pipelines.lib.dashboards.mart import open_mart, read_all_values, read_indicators, read_run_info
 from pipelines.lib.dashboards.page_frame import (
     DISTRICT_INDEX,
@@ -33,8 +36,9 @@ from pipelines.lib.dashboards.page_frame import (
     PROFILES_DIR,
     page_name,
 )
+from pipelines.lib.dashboards.page_plan import page_plan
 from pipelines.lib.dashboards.profile_page import render_profile
-from pipelines.lib.dashboards.settings import MapSettings, map_settings
+from pipelines.lib.dashboards.settings import map_settings
 from pipelines.lib.dashboards.thumbnail import thumbnail
 
 PAGES_DIR = INDICATORS_DIR
@@ -51,12 +55,15 @@ class SiteSummary:
     profiles: dict[str, Path] = field(default_factory=dict)  # district id -> profile
     district_index: Path | None = None
     unit_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # indicator -> unit -> page
+    analysis_pages: dict[str, Path] = field(default_factory=dict)  # handlungsbedarf, schwerpunkte, … -> page
+    analysis_unit_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # page id -> unit -> page
 
     @property
     def files(self) -> tuple[Path, ...]:
-        units = [p for pages in self.unit_pages.values() for p in pages.values()]
+        units = [p for pages in (*self.unit_pages.values(), *self.analysis_unit_pages.values()) for p in pages.values()]
         extra = [self.district_index] if self.district_index else []
-        return (self.index, *self.pages.values(), *units, *self.profiles.values(), *extra, *self.assets)
+        return (self.index, *self.pages.values(), *self.analysis_pages.values(), *units, *self.profiles.values(),
+                *extra, *self.assets)
 
 
 def build_site(
@@ -79,6 +86,7 @@ def build_site(
         districts = read_districts(con, run.crs or config.crs)
         maps = [indicator_map(ind, districts, read_all_values(con, ind.indicator_id), settings)
                 for ind in read_indicators(con)]
+        analysis = read_analysis(con, run.crs or config.crs)
     finally:
         con.close()
 
@@ -87,11 +95,11 @@ def build_site(
     entries = []
     for data in maps:
         ind_id = data.indicator.indicator_id
-        overview_levels, units = page_plan(data, districts, settings)
-        links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
+        overview_levels, units = page_plan(data.levels, districts, settings)
+        unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
         page = out_dir / INDICATORS_DIR / page_name(ind_id)
         _write(page, render_indicator_page(data, run, levels=overview_levels, decimals=decimals,
-                                           timezone=timezone, unit_links=links))
+                                           timezone=timezone, unit_links=unit_links))
         pages[ind_id] = page
         for unit_id, name, levels in units:
             unit_page = out_dir / INDICATORS_DIR / page_name(ind_id)[:-5] / page_name(unit_id)
@@ -100,6 +108,9 @@ def build_site(
             unit_pages.setdefault(ind_id, {})[unit_id] = unit_page
         entries.append(IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year,
                                   thumbnail(data)))
+
+    context = Context(districts, maps, analysis, settings, config.protection.min_population, decimals)
+    analyses = write_analysis_pages(context, run, out_dir, timezone=timezone, write=_write)
 
     by_id = {d.district_id: d for d in districts}
     children: dict[str, list[District]] = {}
@@ -112,7 +123,8 @@ def build_site(
     for d in districts:
         path = out_dir / PROFILES_DIR / page_name(d.district_id)
         _write(path, render_profile(d, by_id, children.get(d.district_id, []), maps, run,
-                                    indicator_pages=indicator_pages, decimals=decimals, timezone=timezone))
+                                    indicator_pages=indicator_pages, decimals=decimals, timezone=timezone,
+                                    sections=analyses.profile_sections(d)))
         profiles[d.district_id] = path
     district_index = out_dir / DISTRICT_INDEX
     _write(district_index, render_district_index(districts, run, timezone=timezone))
@@ -122,47 +134,10 @@ def build_site(
     _write(index, render_index(run, entries, min_population=config.protection.min_population,
                                timezone=timezone, scheme_text=SCHEME_TEXT[settings.scheme],
                                classes=settings.classes,
-                               links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX), *links)))
+                               links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX), *links),
+                               analyses=analyses.entries))
     return SiteSummary(out_dir, run.run_id, index, pages, {m.indicator.indicator_id: m.default_year for m in maps},
-                       tuple(assets), profiles, district_index, unit_pages)
-
-
-def page_plan(
-    data: IndicatorMap, districts: list[District], settings: MapSettings
-) -> tuple[tuple[LevelMap, ...], list[tuple[str, str, tuple[LevelMap, ...]]]]:
-    """The levels of the overview page and, at national scale, ``(unit id, name, levels)`` per unit page.
-
-    A city whose finest level has at most ``districts_per_page`` districts gets one page with every
-    level. Larger ones get an overview with the levels that fit, and one page per top-level unit
-    (level rank 1) with the unit's own districts on every finer level.
-    """
-    levels = data.levels
-    if not levels or len(levels[-1].districts) <= settings.districts_per_page:
-        return levels, []
-    overview = tuple(lv for lv in levels if len(lv.districts) <= settings.districts_per_page) or levels[:1]
-    top = levels[0]
-    parent = {d.district_id: d.parent_id for d in districts}
-
-    def unit_of(district_id: str) -> str | None:
-        seen = set()
-        while district_id is not None and district_id not in seen:
-            seen.add(district_id)
-            if district_id in top_ids:
-                return district_id
-            district_id = parent.get(district_id)
-        return None
-
-    top_ids = {d.district_id for d in top.districts}
-    units = []
-    for unit in top.districts:
-        unit_levels = tuple(
-            LevelMap(lv.level, lv.label, tuple(d for d in lv.districts if unit_of(d.district_id) == unit.district_id))
-            for lv in levels[1:]
-        )
-        unit_levels = tuple(lv for lv in unit_levels if lv.districts)
-        if unit_levels:
-            units.append((unit.district_id, unit.name, unit_levels))
-    return overview, units
+                       tuple(assets), profiles, district_index, unit_pages, analyses.pages, analyses.unit_pages)
 
 
 def _write(path: Path, text: str) -> None:

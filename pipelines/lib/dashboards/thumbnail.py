@@ -1,29 +1,50 @@
-"""A small SVG preview of an indicator map for the index: a coarse level, newest year, same colours.
+"""A small SVG preview of a map for the index: a coarse level, the first view, the same colours.
 
 Decorative (``aria-hidden``): the link text next to it names the map. The level is the finest one with
 at most ``MAX_AREAS`` districts (else the coarsest), simplified to the preview's resolution.
+:func:`thumbnail` draws an indicator map (newest year), :func:`preview` any districts in given fills.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
 
-from pipelines.lib.dashboards.map_data import HIDDEN_STYLES, PUBLISHED, IndicatorMap, display_status
+from pipelines.lib.dashboards.geo import District
+from pipelines.lib.dashboards.map_data import HIDDEN_STYLES, PUBLISHED, IndicatorMap, LevelMap, display_status
 
 WIDTH, HEIGHT, PAD = 160, 120, 2
 MAX_AREAS = 60
 
 
+def preview_level(levels: Sequence[LevelMap]) -> LevelMap | None:
+    """The level a preview draws: the finest with at most ``MAX_AREAS`` districts, else the coarsest."""
+    small = [lv for lv in levels if len(lv.districts) <= MAX_AREAS] or list(levels[:1])
+    return small[-1] if small else None
+
+
 def thumbnail(data: IndicatorMap) -> str:
-    levels = [lv for lv in data.levels if len(lv.districts) <= MAX_AREAS] or list(data.levels[:1])
-    if not levels or data.default_year is None:
+    lv = preview_level(data.levels)
+    if lv is None or data.default_year is None:
         return ""
-    lv = levels[-1]
     year = data.default_year
-    geoms = np.array([d.geometry for d in lv.districts], dtype=object)
+    cls = data.classes[(year, lv.level)]
+    fills = []
+    for d in lv.districts:
+        value = data.values[year].get(d.district_id)
+        status = display_status(value)
+        fills.append(cls.colour(value.rate) if status == PUBLISHED else HIDDEN_STYLES[status]["fillColor"])
+    return preview(lv.districts, fills)
+
+
+def preview(districts: Sequence[District], fills: Sequence[str]) -> str:
+    """The SVG of ``districts`` filled with ``fills`` (class colours or ``url(#sm-schraffur)``)."""
+    if not districts:
+        return ""
+    geoms = np.array([d.geometry for d in districts], dtype=object)
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     squeeze = math.cos(math.radians((ymin + ymax) / 2))
     width, height = max((xmax - xmin) * squeeze, 1e-9), max(ymax - ymin, 1e-9)
@@ -47,16 +68,9 @@ def thumbnail(data: IndicatorMap) -> str:
                 parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
         return "".join(parts)
 
-    cls = data.classes[(year, lv.level)]
-    shapes = []
-    for d, geom in zip(lv.districts, simple, strict=True):
-        value = data.values[year].get(d.district_id)
-        status = display_status(value)
-        fill = cls.colour(value.rate) if status == PUBLISHED else HIDDEN_STYLES[status]["fillColor"]
-        shapes.append(f'<path d="{path(geom)}" fill="{fill}"/>')
+    shapes = [f'<path d="{path(geom)}" fill="{fill}"/>' for geom, fill in zip(simple, fills, strict=True)]
     return (
         f'<svg class="vorschau" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
         'aria-hidden="true" focusable="false"><g stroke="#4d4d4d" stroke-width="0.6" fill-rule="evenodd">'
         + "".join(shapes) + "</g></svg>"
     )
-

@@ -1,0 +1,163 @@
+"""Offers against need (``auswertungen/angebote.html``): coverage per 1,000 children and the offers.
+
+One view per offer category and target age band: a choropleth of offers per 1,000 children of the
+target group (ColorBrewer YlOrRd, darker = fewer offers, i.e. more need), supply gaps outlined, and the
+offers themselves as clustered markers (Leaflet.markercluster, ``assets/angebote.js``). Offers are
+facilities, published in the mart's ``offers`` table; the number of children comes from the published
+age bands only, so a district whose bands are not published has no coverage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import escape
+
+from pipelines.lib.dashboards.analysis_context import Context
+from pipelines.lib.dashboards.analysis_map import AnalysisMap, Cell, Entry, Mark, View, analysis_levels
+from pipelines.lib.dashboards.analysis_mart import CoverageRow, Offer
+from pipelines.lib.dashboards.classify import classify
+from pipelines.lib.dashboards.formatting import (
+    NO_DATA,
+    PUBLISHED,
+    SECRET,
+    TOO_FEW,
+    format_count,
+    format_number,
+    life_phase_label,
+)
+from pipelines.lib.dashboards.page_frame import page_name
+
+PAGE_ID = "angebote"
+TITLE = "Angebote und Bedarf"
+NEED_TEXT = {1: "niedrig oder höher", 2: "mittel oder höher", 3: "hoch oder sehr hoch", 4: "sehr hoch"}
+SCRIPTS = ("leaflet.markercluster.js", "auswertung.js", "angebote.js")
+STYLES = ("MarkerCluster.css",)
+
+
+def slug(text: str) -> str:
+    """``"Frühe Hilfen"`` → ``"fruehe-hilfen"``: an id for the URL hash and print file names."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "angebot"
+
+
+def distance_text(metres: float | None) -> str | None:
+    if metres is None:
+        return None
+    if metres < 1000:
+        return f"{format_count(round(metres))} m"
+    return f"{format_number(metres / 1000, 1)} km"
+
+
+def coverage_cell(ctx: Context, row: CoverageRow, cls: int | None, children_known: bool) -> Cell:
+    if row.per_1000 is None or cls is None:
+        district = ctx.by_id.get(row.district_id)
+        population = district.population if district is not None else None
+        if population is not None and population < ctx.min_population:
+            return Cell(TOO_FEW)
+        if row.children is None and children_known and population is not None:
+            return Cell(SECRET)
+        return Cell(NO_DATA)
+    partial = "" if row.children_complete else " (unvollständig)"
+    gap = f"ja (Rang {row.gap_rank})" if row.supply_gap and row.gap_rank else ("ja" if row.supply_gap else "nein")
+    return Cell(PUBLISHED, cls, (
+        format_number(row.per_1000, 1) + partial, format_count(row.offers),
+        (format_count(row.children) if row.children is not None else "–") + partial,
+        distance_text(row.distance_m), gap,
+    ), mark=row.supply_gap)
+
+
+def offers_map(ctx: Context) -> AnalysisMap | None:
+    rows = ctx.analysis.coverage
+    if not rows:
+        return None
+    groups: dict[tuple[str, str], list[CoverageRow]] = {}
+    for row in rows:
+        groups.setdefault((row.category, row.age_band), []).append(row)
+    children_known = any(r.children is not None for r in rows)
+    views, ids = [], {}
+    for (category, band), group in sorted(groups.items()):
+        view_id = slug(f"{category} {band}")
+        view_id = view_id if view_id not in ids.values() else f"{view_id}-{len(ids)}"
+        ids[(category, band)] = view_id
+        classes, cells = {}, {}
+        for level in sorted({r.level for r in group}):
+            level_rows = [r for r in group if r.level == level]
+            values = [r.per_1000 for r in level_rows if r.per_1000 is not None]
+            c = classify(values, "lower_is_worse", ctx.settings.classes, ctx.settings.scheme,
+                         ctx.settings.sampled_above)
+            classes[level] = tuple(Entry(v.label("per_1000", 1), v.colour) for v in c.classes)
+            cells[level] = {r.district_id: coverage_cell(
+                ctx, r, c.class_index(r.per_1000) if r.per_1000 is not None and c.classes else None, children_known)
+                for r in level_rows}
+        band_text = life_phase_label(band)
+        year = max((r.year for r in group if r.year is not None), default=None)
+        views.append(View(
+            view_id, f"{category} ({band_text})",
+            ("Angebote je 1.000 Kinder", "Angebote im Gebiet", f"Kinder {band_text}",
+             "Nächstes Angebot (Luftlinie)", "Versorgungslücke"),
+            classes, cells, direction="dunkler = weniger Angebote je 1.000 Kinder (mehr Handlungsbedarf)",
+            notes=_notes(year), year=year))
+    level_ids = {r.level for r in rows}
+    min_class = int(ctx.analysis.parameter("offer_coverage", "min_need_class", 3))
+    offers = ctx.analysis.offers
+    return AnalysisMap(
+        PAGE_ID, TITLE,
+        "Wie viele Angebote gibt es je 1.000 Kinder der Zielgruppe, und wo fehlen sie dort, wo der "
+        "Handlungsbedarf hoch ist? Die Punkte zeigen die Angebote der gewählten Kategorie; nahe beieinander "
+        "liegende Angebote werden zu einer Zahl zusammengefasst, die sich per Klick aufklappt.",
+        "Angebot", analysis_levels(ctx.districts, level_ids), tuple(views),
+        "Angebote laut Träger- und Einrichtungsverzeichnis; Kinderzahlen aus den veröffentlichten Altersgruppen",
+        city=ctx.city,
+        mark=Mark("Versorgungslücke", f"dick schwarz umrandet: Handlungsbedarf {NEED_TEXT.get(min_class, 'hoch')} "
+                                     "und weniger Angebote je 1.000 Kinder als der Median der Ebene"),
+        hidden_text={
+            SECRET: "keine Versorgungsquote: die Altersgruppen sind zum Schutz der Betroffenen nicht veröffentlicht",
+            TOO_FEW: "keine Versorgungsquote: Gebiet mit zu wenigen Einwohnern",
+            NO_DATA: "keine Versorgungsquote: keine Kinder der Zielgruppe oder keine Angaben",
+        },
+        markers=markers(offers, ids),
+        after_table=lambda prefix: offers_table(ctx, offers, prefix),
+        scripts=SCRIPTS, styles=STYLES,
+        controls=('<label class="schalter"><input type="checkbox" id="sm-angebote" checked> Standorte zeigen</label> '
+                  '<label class="schalter"><input type="checkbox" id="sm-alle-angebote"> '
+                  "auch andere Kategorien</label>"),
+    )
+
+
+def markers(offers: tuple[Offer, ...], ids: dict[tuple[str, str], str]) -> dict:
+    """The cluster layer's points: ``[lat, lon, name, view id or null, category, target group]``."""
+    return {
+        "liste": [[o.lat, o.lon, o.name, ids.get((o.category, o.age_band)), o.category,
+                   life_phase_label(o.age_band)] for o in offers],
+        "texte": {"kategorie": "Kategorie", "zielgruppe": "Zielgruppe"},
+    }
+
+
+def offers_table(ctx: Context, offers: tuple[Offer, ...], prefix: str) -> str:
+    if not offers:
+        return "<p>In dieser Veröffentlichung sind keine Angebote enthalten.</p>"
+    rows = []
+    for o in offers:
+        district = ctx.by_id.get(o.district_id) if o.district_id else None
+        where = (f'<a href="{prefix}steckbriefe/{page_name(district.district_id)}">{escape(district.name)}</a>'
+                 if district else "außerhalb der Gebiete")
+        rows.append(f'<tr><th scope="row">{escape(o.name)}</th><td>{escape(o.category)}</td>'
+                    f"<td>{escape(life_phase_label(o.age_band))}</td><td>{where}</td></tr>")
+    return (
+        f'<details><summary>Alle Angebote als Liste ({format_count(len(offers))})</summary>'
+        '<table class="angebote"><thead><tr><th scope="col">Angebot</th><th scope="col">Kategorie</th>'
+        '<th scope="col">Zielgruppe</th><th scope="col">Gebiet</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></details>'
+    )
+
+
+def _notes(year: int | None) -> tuple[str, ...]:
+    when = f" {year}" if year is not None else ""
+    return (
+        f"Angebote je 1.000 Kinder der Zielgruppe (Einwohner{when}). Kinderzahlen werden nur für Gebiete "
+        "veröffentlicht, die groß genug sind; für größere Gebiete sind sie die Summe der veröffentlichten "
+        "Teilgebiete („unvollständig“, wenn eines fehlt).",
+        "Nächstes Angebot: Luftlinie vom Mittelpunkt des Gebiets zum nächsten Angebot der Kategorie.",
+    )
