@@ -1,11 +1,17 @@
 """Audit of the dashboards of a candidate release: a hidden district carries no figure in any page.
 
-Two independent looks at every page:
+Independent looks at every page:
 
 * map pages embed their figures as JSON (``<script type="application/json" id="sm-daten">``): per year
   and level one cell per district, ``[0, rate, …]`` where published and ``[status code]`` otherwise. A
   non-published cell must be the bare status code, and a district may be drawn as published only where
   the mart publishes it;
+* analysis pages (``auswertungen/``: need index, hot spots, offers, allocation) embed the same JSON with
+  views instead of years (``ansichten[v].werte[level][feature]``, ``[0, class, …]`` or ``[status code]``);
+  a district without a value must carry the bare status code there too, on every page, whatever its
+  folder. Where a view is an indicator (hot spots) a district may be drawn with a value only where the
+  mart publishes that indicator in the view's year; for the need index (``need_index``, the page
+  ``handlungsbedarf``) only where the mart publishes at least one value of the district in that year;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
   district (key, name, level, status, link) — a number, rate, class or colour there would be derived
   from a hidden count.
@@ -50,6 +56,41 @@ def page_cells(html: str) -> list[tuple[int, str, list]]:
     return out
 
 
+def view_cells(html: str) -> list[tuple[str, int | None, str, list]]:
+    """(view id, year, district_id, cell) of every district cell in an analysis page's embedded figures."""
+    out = []
+    for block in _PAGE_DATA.findall(html):
+        data = json.loads(block)
+        for view in data.get("ansichten", []):
+            year = view.get("jahr")
+            for level, cells in zip(data["ebenen"], view.get("werte", []), strict=True):
+                ids = [f.get("id") for f in level["geo"]["features"]]
+                out.extend((view.get("id"), None if year is None else int(year), district, cell)
+                           for district, cell in zip(ids, cells, strict=True))
+    return out
+
+
+def _view_problems(name: str, html: str, published: set | None) -> list[str]:
+    cells = view_cells(html)
+    problems = []
+    padded = [c for *_, c in cells if c and c[0] != 0 and len(c) > 1]
+    if padded:
+        problems.append(f"{name}: {len(padded)} districts without a value carry figures in the analysis data")
+    if published is not None:
+        indicators = {key[0] for key in published}
+        with_any = {(year, district) for _ind, year, district in published}
+        need = re.search(r"(^|/)handlungsbedarf(\.html$|/)", name) is not None
+        shown = [
+            (view, year, district) for view, year, district, c in cells if c and c[0] == 0 and (
+                (view in indicators and (view, year, district) not in published)
+                or ((need or view == "need_index") and (year, district) not in with_any))
+        ]
+        if shown:
+            problems.append(f"{name}: {len(shown)} districts drawn with a value the mart's published figures "
+                            "cannot give")
+    return problems
+
+
 def _map_problems(name: str, indicator: str, html: str, published: set) -> list[str]:
     problems = []
     cells = page_cells(html)
@@ -74,6 +115,7 @@ def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
         html = page.read_text(encoding="utf-8")
         if cells is not None and page.parent.name == "indikatoren":
             problems += _map_problems(name, page.stem, html, published)
+        problems += _view_problems(name, html, published if cells is not None else None)
         leaks = [p for p in embedded_properties(html)
                  if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
         if leaks:
