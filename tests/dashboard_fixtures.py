@@ -3,6 +3,10 @@
 Musterstadt (S) → two Bezirke (B1 west, B2 east) → eight Planungsräume P01–P08 on a 4 × 2 grid of
 1-km squares in EPSG:25832. The borders carry a vertex every 50 m with a small deterministic wiggle, so
 that web simplification has something to remove and shared borders can be checked.
+
+The analysis tables (need index, hot spots, offer coverage with six offers, allocation on the Bezirk
+level) are hand-made rows consistent with the published statuses above, so tests can name every
+expected class, label and amount (:data:`NEED`, :data:`HOTSPOTS`, :data:`COVERAGE`, :data:`ALLOCATION`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pipelines.lib.duck import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "sql" / "release" / "mart_schema.sql"
+ANALYSIS_SCHEMAS = [ROOT / "sql" / "release" / "public_tables.sql", ROOT / "sql" / "release" / "analysis_schema.sql"]
 RUN_ID = "20250101T020000-demo"
 X0, Y0, CELL, STEP = 360_000.0, 5_620_000.0, 1000.0, 50.0
 
@@ -165,8 +170,11 @@ def make_config(root: Path) -> Config:
     return parse_config(raw, root)
 
 
-def make_mart(path: Path) -> Path:
-    """Create the published mart at ``path`` (schema from sql/release/mart_schema.sql)."""
+def make_mart(path: Path, *, analysis: bool = True) -> Path:
+    """Create the published mart at ``path`` (schema from sql/release/mart_schema.sql).
+
+    ``analysis``: also the public tables and the analysis tables with the rows of this module.
+    """
     con = connect(path)
     try:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
@@ -197,9 +205,124 @@ def make_mart(path: Path) -> Path:
                         "insert into indicator_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [did, year, ind_id, num, den, rate, low, high, status, RUN_ID],
                     )
+        if analysis:
+            make_analysis(con)
     finally:
         con.close()
     return path
+
+
+# -- analysis tables -------------------------------------------------------------------------------------
+PARAMETERS = {
+    ("need_index", "indicators"): ["kinderarmut", "kita_u3"],
+    ("need_index", "special_need"): ["sehr hoch:*", "hoch:*", "mittel:verschlechtert"],
+    ("need_index", "classes"): "sd",
+    ("need_index", "cuts"): [-1.0, 1.0, 1.5],
+    ("need_index", "dynamics_cut"): 1.0,
+    ("hotspots", "permutations"): 9999,
+    ("hotspots", "alpha"): 0.05,
+    ("offer_coverage", "min_need_class"): 3,
+    ("allocation", "budget"): 1000000,
+    ("allocation", "method"): "formula",
+    ("allocation", "components"): {"kinderarmut": 0.75, "kita_u3": 0.25},
+    ("allocation", "reference_indicator"): "kinderarmut",
+}
+SN_HIGH, SN_VERY_HIGH, SN_WORSE = ("Status hoch (jede Dynamik)", "Status sehr hoch (jede Dynamik)",
+                                   "Status mittel, Dynamik verschlechtert")
+# district: (level, status_z, class, components used, weight share, dynamics, special need rule)
+NEED: dict[str, tuple] = {
+    "B1": ("bezirk", -0.5, 2, 2, 1.0, "stabil", None),
+    "B2": ("bezirk", None, None, 1, 0.5, None, None),  # kinderarmut geheimgehalten: no index
+    "P01": ("planungsraum", -1.2, 1, 2, 1.0, "verbessert", None),
+    "P02": ("planungsraum", 0.3, 2, 2, 1.0, "verschlechtert", SN_WORSE),
+    "P03": ("planungsraum", None, None, 1, 0.5, None, None),  # kinderarmut geheimgehalten
+    "P04": ("planungsraum", 1.7, 4, 2, 1.0, "stabil", SN_VERY_HIGH),
+    "P05": ("planungsraum", None, None, 0, 0.0, None, None),  # both geheimgehalten
+    "P06": ("planungsraum", 1.1, 3, 2, 1.0, None, SN_HIGH),  # no dynamics: base year not published
+    "P07": ("planungsraum", None, None, 0, 0.0, None, None),  # zu wenige Einwohner
+    "P08": ("planungsraum", None, None, 1, 0.5, None, None),  # kinderarmut: keine Daten
+}
+# indicator: district: (label, q-value); every Planungsraum of the hot-spot level
+HOTSPOTS: dict[str, dict[str, tuple]] = {
+    "need_index": {"P01": ("niedrig-niedrig", 0.012), "P02": ("nicht signifikant", 0.3), "P03": ("kein Wert", None),
+                   "P04": ("hoch-hoch", 0.0004), "P05": ("kein Wert", None), "P06": ("hoch-niedrig", 0.04),
+                   "P07": ("kein Wert", None), "P08": ("kein Wert", None)},
+    "kinderarmut": {"P01": ("nicht signifikant", 0.5), "P02": ("keine Nachbarn", None), "P03": ("kein Wert", None),
+                    "P04": ("hoch-hoch", 0.02), "P05": ("kein Wert", None), "P06": ("niedrig-hoch", 0.03),
+                    "P07": ("kein Wert", None), "P08": ("kein Wert", None)},
+    "kita_u3": {"P01": ("niedrig-niedrig", 0.01), "P02": ("nicht signifikant", 0.2), "P03": ("nicht signifikant", 0.4),
+                "P04": ("hoch-hoch", 0.03), "P05": ("kein Wert", None), "P06": ("hoch-niedrig", 0.045),
+                "P07": ("kein Wert", None), "P08": ("niedrig-hoch", 0.02)},
+}
+# (category, band): district: (offers, children, per 1,000, distance m, need class, supply gap, gap rank)
+COVERAGE: dict[tuple[str, str], dict[str, tuple]] = {
+    ("Familienzentrum", "3-6"): {
+        "P01": (1, 200, 5.0, 350.0, 1, False, None), "P02": (0, 250, 0.0, 1234.5, 2, False, None),
+        "P03": (2, 400, 5.0, 120.0, None, False, None), "P04": (0, 800, 0.0, 2500.0, 4, True, 1),
+        "P05": (0, None, None, 900.0, None, False, None), "P06": (1, 125, 8.0, 500.0, 3, False, None),
+        "P07": (0, None, None, 1500.0, None, False, None), "P08": (0, 0, None, 3000.0, None, False, None),
+    },
+    ("Frühe Hilfen", "0-3"): {
+        "P01": (0, 100, 0.0, 1800.0, 1, False, None), "P02": (1, 120, 8.3333, 300.0, 2, False, None),
+        "P03": (0, 150, 0.0, 900.0, None, False, None), "P04": (1, 350, 2.8571, 400.0, 4, True, 1),
+        "P05": (0, None, None, 1100.0, None, False, None), "P06": (0, 60, 0.0, 2100.0, 3, True, 2),
+        "P07": (0, None, None, 1600.0, None, False, None), "P08": (0, 0, None, 2900.0, None, False, None),
+    },
+}
+# offer id: (name, category, band, leaf it lies in, offset in metres from the leaf's centre)
+OFFERS = {
+    "o1": ("Familienzentrum Altstadt", "Familienzentrum", "3-6", "P01", (0, 0)),
+    "o2": ("Familienzentrum Bahnhof", "Familienzentrum", "3-6", "P03", (-15, 0)),
+    "o3": ("Familienzentrum Bahnhof II", "Familienzentrum", "3-6", "P03", (15, 10)),
+    "o4": ("Familienzentrum „Schloss & <Co>“", "Familienzentrum", "3-6", "P06", (100, -80)),
+    "o5": ("Frühe Hilfen Hafen", "Frühe Hilfen", "0-3", "P02", (0, 0)),
+    "o6": ("Frühe Hilfen Gartenstadt", "Frühe Hilfen", "0-3", "P04", (-200, 150)),
+}
+# district: (input source, share, amount, reference population, per child, per-capita amount, difference)
+ALLOCATION = {
+    "B1": ("veröffentlicht", 0.6, 600000, 4974.0, 120.63, 450000, 150000),
+    "B2": ("geschätzt aus übergeordneten Gebieten", 0.4, 400000, 5026.0, 79.59, 550000, -150000),
+}
+
+
+def offer_point(offer_id: str) -> shapely.Point:
+    _name, _cat, _band, leaf, (dx, dy) = OFFERS[offer_id]
+    _n, col, row, _p, _pop = LEAVES[leaf]
+    return shapely.Point(X0 + col * CELL + CELL / 2 + dx, Y0 + row * CELL + CELL / 2 + dy)
+
+
+def make_analysis(con) -> None:
+    """The public and analysis tables of the mart, with the rows above (year 2023)."""
+    import json
+
+    for schema in ANALYSIS_SCHEMAS:
+        con.execute(schema.read_text(encoding="utf-8"))
+    for (analysis, name), value in PARAMETERS.items():
+        con.execute("insert into analysis_parameters values (?, ?, ?, ?)",
+                    [analysis, name, json.dumps(value, ensure_ascii=False), RUN_ID])
+    for did, (level, z, cls, used, share, dyn, rule) in NEED.items():
+        labels = {1: "niedrig", 2: "mittel", 3: "hoch", 4: "sehr hoch"}
+        con.execute("insert into need_index values (?, ?, 2023, 2021, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [did, level, None if z is None else z * 0.8, z, cls, labels.get(cls), used, share,
+                     None if dyn is None else {"verbessert": -1.4, "stabil": 0.1, "verschlechtert": 1.3}[dyn],
+                     dyn, rule is not None, rule, RUN_ID])
+    for ind, rows in HOTSPOTS.items():
+        method = "Moran_Local" if ind == "need_index" else "Moran_Local_Rate (EB)"
+        for did, (label, q) in rows.items():
+            con.execute("insert into hotspots values (?, 'planungsraum', 2023, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [did, ind, method, None if label == "kein Wert" else 0.5, None if q is None else 0.3,
+                         q, q, label, RUN_ID])
+    for (category, band), rows in COVERAGE.items():
+        for did, (offers, children, per_1000, dist, need, gap, rank) in rows.items():
+            con.execute("insert into offer_coverage values (?, 'planungsraum', 2023, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [did, category, band, offers, children, children is not None, per_1000, dist, need, gap,
+                         rank, RUN_ID])
+    for oid, (name, category, band, _leaf, _offset) in OFFERS.items():
+        con.execute("insert into offers values (?, ?, ?, ?, ST_GeomFromText(?), ?)",
+                    [oid, name, category, band, offer_point(oid).wkt, RUN_ID])
+    for did, (source, share, amount, ref, per_child, per_capita, diff) in ALLOCATION.items():
+        con.execute("insert into allocation values (?, 'bezirk', 2023, 'formula', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [did, source, share, amount, ref, per_child, per_capita, diff, RUN_ID])
 
 
 def published_rates(indicator_id: str, year: int, level_ids: set[str]) -> list[float]:

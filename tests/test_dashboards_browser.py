@@ -3,6 +3,8 @@
 Checks what only a browser can: no console errors and no failed or blocked requests, Leaflet draws
 the polygons, a hidden district shows the hatch, the published districts show exactly the legend's
 class colours, the year switch works from the keyboard, a click opens the profile, sparklines draw.
+The analysis maps are opened from the dashboard fixture's site: the offers map clusters its markers and
+follows the keyboard, the need index map draws its dynamics symbols.
 Skipped where Chromium is missing — and failing instead when ``CI=true``.
 """
 
@@ -210,6 +212,73 @@ def test_profile_page_draws_sparklines_with_text_alternatives(page, tiny_publish
     assert pg.locator("table.werte tbody tr").count() >= 3
 
 
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    """The dashboard fixture's site (hand-made analysis tables, six offers)."""
+    from dashboard_fixtures import make_config, make_mart
+
+    from pipelines.lib.dashboards import build_site
+
+    root = tmp_path_factory.mktemp("browser_site")
+    return build_site(make_mart(root / "mart.duckdb"), root / "site", make_config(root))
+
+
+def test_offers_map_clusters_offers_offline_and_follows_the_keyboard(page, fixture_site):
+    pg, _log = page
+    path = fixture_site.analysis_pages["angebote"]
+    data = _data(path.read_text(encoding="utf-8"))
+    pg.goto(path.resolve().as_uri(), wait_until="load")
+    _wait_drawn(pg)
+    features = data["ebenen"][0]["geo"]["features"]
+    ids = [f["id"] for f in features]
+    assert pg.locator("path.leaflet-interactive").count() == len(features)
+    # four Familienzentren: the two at the station (30 m apart) form one cluster, two stand alone
+    assert pg.get_attribute("body", "data-angebote") == "4"
+    assert pg.locator(".sm-cluster").count() == 1 and pg.locator(".sm-cluster").inner_text().strip() == "2"
+    assert pg.locator(".sm-angebot").count() == 2
+    # the supply gap (no offer, most children) in the darkest class, a district without children data hatched
+    colours, cells = data["ansichten"][0]["farben"][0], data["ansichten"][0]["werte"][0]
+    gap = ids.index("P04")
+    centre = _around(pg, *_pixel_of(pg, *_interior(features[gap]["geometry"])), 0)[0]
+    assert _close(centre, _hex(colours[cells[gap][1]]), 2) and colours[cells[gap][1]] == colours[0]
+    window = _around(pg, *_pixel_of(pg, *_interior(features[ids.index("P05")]["geometry"])), 6)
+    assert any(_close(p, HATCH_DARK) for p in window) and any(_close(p, WHITE) for p in window)
+
+    # keyboard: the category switch, then a marker (Enter opens its name), then the layer switch (Space)
+    pg.focus("#sm-ansicht")
+    pg.keyboard.press("ArrowDown")
+    assert pg.input_value("#sm-ansicht") == "fruehe-hilfen-0-3"
+    pg.wait_for_function("document.body.getAttribute('data-angebote') === '2'", timeout=5_000)
+    assert pg.locator('.legende-teil[data-ansicht="fruehe-hilfen-0-3"]').is_visible()
+    assert not pg.locator('.legende-teil[data-ansicht="familienzentrum-3-6"]').is_visible()
+    assert "ansicht=fruehe-hilfen-0-3" in pg.evaluate("location.hash")
+    marker = pg.locator(".sm-angebot").first
+    marker.focus()
+    pg.keyboard.press("Enter")
+    assert pg.locator(".leaflet-popup-content").inner_text().startswith("Frühe Hilfen")
+    pg.focus("#sm-angebote")
+    pg.keyboard.press("Space")
+    pg.wait_for_function("document.body.getAttribute('data-angebote') === '0'", timeout=5_000)
+    assert pg.locator(".sm-angebot").count() == 0 and pg.locator(".sm-cluster").count() == 0
+
+
+def test_need_map_draws_dynamics_symbols_and_outlines(page, fixture_site):
+    pg, _log = page
+    path = fixture_site.analysis_pages["handlungsbedarf"]
+    pg.goto(path.resolve().as_uri(), wait_until="load")
+    _wait_drawn(pg)
+    assert pg.locator(".sm-zeichen svg").count() == 2  # ▲ for P02, ▼ for P01
+    outlined = pg.eval_on_selector_all("path.leaflet-interactive", "ps => ps.filter(p => "
+                                       "p.getAttribute('stroke-width') === '3.5').length")
+    assert outlined == 3  # besonderer Handlungsbedarf: P02, P04, P06
+    pg.focus("#sm-zeichen")
+    pg.keyboard.press("Space")
+    assert pg.locator(".sm-zeichen").count() == 0
+    pg.select_option("#sm-ebene", "bezirk")
+    assert pg.locator("path.leaflet-interactive").count() == 2
+    assert pg.locator('.legende-teil[data-ebene="bezirk"]').is_visible()
+
+
 @pytest.mark.slow
 def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     """``sozialmonitor print`` on one indicator and two profiles of the dashboard fixture's site."""
@@ -225,6 +294,9 @@ def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     for district, page in summary.profiles.items():
         if district not in ("S", "P03"):
             page.unlink()
+    for name, page in summary.analysis_pages.items():
+        if name != "mittelverteilung":
+            page.unlink()
     # in a fresh process: this module's browser (one Playwright per thread) may still be running
     script = ("import json, sys; from pipelines.lib.dashboards.printing import print_site; "
               "r = print_site(sys.argv[1], executable=sys.argv[2]); "
@@ -237,6 +309,8 @@ def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     names = sorted(p.relative_to(summary.out_dir / "druck").as_posix() for p in result)
     assert names == ["karten/kinderarmut_bezirk.pdf", "karten/kinderarmut_bezirk.png",
                      "karten/kinderarmut_planungsraum.pdf", "karten/kinderarmut_planungsraum.png",
+                     "karten/mittelverteilung_differenz_bezirk.pdf", "karten/mittelverteilung_differenz_bezirk.png",
+                     "karten/mittelverteilung_je-kind_bezirk.pdf", "karten/mittelverteilung_je-kind_bezirk.png",
                      "steckbriefe/P03.pdf", "steckbriefe/S.pdf"]
     for path in result:
         data = path.read_bytes()

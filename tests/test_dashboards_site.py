@@ -260,6 +260,7 @@ def test_values_in_hidden_cells_never_reach_any_page(tmp_path):
             continue
         html = page.read_text(encoding="utf-8")
         without_coordinates = re.sub(r'"coordinates":\[[-0-9.,\[\]]*\]', "", html)
+        without_coordinates = re.sub(r"-?\d+\.\d{5,}", "", without_coordinates)  # offer and symbol points
         for text in ("99,9", "99.9", "777", "8.888", "8888", "55,5", "66,6"):
             assert text not in without_coordinates, f"{page.name}: {text}"
     html = summary.pages["kinderarmut"].read_text(encoding="utf-8")
@@ -279,7 +280,7 @@ def test_no_external_url_is_loaded(site):
             assert len(hits) == 1 and 'href="https://leafletjs.com"' in text
         else:
             assert hits == [], f"{path}: {hits}"
-            if path.suffix == ".html" or path.name in ("karte.js", "sozialmonitor.css"):
+            if path.suffix == ".html" or path.name in ("karte.js", "auswertung.js", "angebote.js", "sozialmonitor.css"):
                 assert "http://" not in text and "https://" not in text, path
     karte = (site.out_dir / "assets" / "karte.js").read_text(encoding="utf-8")
     assert "attributionControl: false" in karte and "tileLayer" not in karte
@@ -341,6 +342,15 @@ def test_national_scale_splits_into_one_page_per_top_level_unit(tmp_path):
     for ref in re.findall(r'(?:href|src)="([^"#]+)', west):
         assert (units["B1"].parent / ref).resolve().is_file(), ref
     assert (units["B1"].parent / data["ebenen"][0]["geo"]["features"][0]["properties"]["steckbrief"]).is_file()
+    # analysis maps split the same way, also those showing the Planungsräume only (hot spots, offers)
+    assert set(summary.analysis_unit_pages) == {"handlungsbedarf", "schwerpunkte", "angebote"}
+    hot = summary.analysis_unit_pages["schwerpunkte"]["B2"]
+    hot_data = page_data(hot.read_text(encoding="utf-8"))
+    assert [f["id"] for f in hot_data["ebenen"][0]["geo"]["features"]] == ["P03", "P04", "P07", "P08"]
+    assert 'href="schwerpunkte/B2.html">Bezirk Ost</a>' in summary.analysis_pages["schwerpunkte"].read_text(
+        encoding="utf-8")
+    for ref in re.findall(r'(?:href|src)="([^"#]+)', hot.read_text(encoding="utf-8")):
+        assert (hot.parent / ref).resolve().is_file(), ref
 
 
 def test_index_shows_a_thumbnail_of_every_map_in_its_colours(site):
