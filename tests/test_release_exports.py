@@ -183,3 +183,18 @@ def test_data_catalogue_page_is_in_the_site_and_works_offline(tiny_published):
     assert "<td>kinderarmut</td>" in html  # a column of v_district_wide
     for ref in re.findall(r'(?:href|src)="([^"#]+)"', html):
         assert "//" not in ref and (site / ref).is_file(), ref
+
+
+def test_export_comparison_counts_differing_rows_as_multisets():
+    from pipelines.lib.release.export_check import _differing
+
+    con = duckdb.connect()
+    con.execute("create table a as select * from (values (1, 2.5, 'x'), (2, null, 'y'), (2, null, 'y')) t(k, v, s)")
+    con.execute("create table same as select * from a order by k desc")
+    con.execute("create table changed as select k, case when k = 1 then 2.6 else v end as v, s from a")
+    con.execute("create table fewer as select distinct * from a")
+    con.execute("create table swapped as select k, v, case when k = 1 then 'y' else 'x' end as s from a")
+    assert _differing(con, "select * from a", "select * from same") == 0
+    assert _differing(con, "select * from a", "select * from changed") == 2
+    assert _differing(con, "select * from a", "select * from fewer") == 1  # a duplicate row lost
+    assert _differing(con, "select * from a", "select * from swapped") == 6
