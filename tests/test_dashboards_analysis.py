@@ -258,10 +258,13 @@ def test_profiles_carry_need_hot_spots_offers_and_allocation_at_every_level(site
 
 
 def test_a_mart_without_analysis_tables_builds_the_site_and_says_so(tmp_path):
+    """An older release without analysis tables: no analysis pages, the profiles say so."""
     summary = build_site(make_mart(tmp_path / "mart.duckdb", analysis=False), tmp_path / "release",
-                         make_config(tmp_path))
+                         make_config(tmp_path), links=(("Datenkatalog", "datenkatalog.html"),))
     assert summary.analysis_pages == {} and not (summary.out_dir / "auswertungen").exists()
-    assert 'id="auswertungen"' not in summary.index.read_text(encoding="utf-8")
+    index = summary.index.read_text(encoding="utf-8")
+    assert 'id="auswertungen"' not in index and "Handlungsbedarfsindex" not in index
+    assert '<li><a href="datenkatalog.html">Datenkatalog</a></li>' in index  # the links passed to build_site
     profile = _text(summary.profiles["P01"].read_text(encoding="utf-8"))
     for text in ("In dieser Veröffentlichung ist kein Handlungsbedarfsindex enthalten.",
                  "In dieser Veröffentlichung sind keine räumlichen Schwerpunkte enthalten.",

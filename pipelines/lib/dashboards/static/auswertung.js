@@ -184,9 +184,7 @@
     if (selView && view()) { selView.value = view().id; }
     window.smZustand = {ansicht: view() ? view().id : null,
                         ebene: D.ebenen[state.level] ? D.ebenen[state.level].id : null};
-    var event = document.createEvent("CustomEvent");
-    event.initCustomEvent("sm-ansicht", false, false, window.smZustand);
-    document.dispatchEvent(event);
+    document.dispatchEvent(new CustomEvent("sm-ansicht", {detail: window.smZustand}));
   }
 
   function updateHash() {
