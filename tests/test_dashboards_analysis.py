@@ -182,6 +182,9 @@ def test_offers_page_has_coverage_per_category_gaps_and_clustered_offers(site):
                                 ("über 5,0 je 1.000 bis 8,0 je 1.000", "1")]
     assert _colour(data, "familienzentrum-3-6", "P04") == YLORRD[4][-1]  # fewest offers: darkest
     assert "Versorgungslücke (1 Gebiet)" in _text(section)
+    assert "Standort eines Angebots der gewählten Kategorie (4 Angebote)" in _text(section)
+    assert "Standort eines Angebots der gewählten Kategorie (2 Angebote)" in _text(
+        _legend(html, "fruehe-hilfen-0-3", "planungsraum")[0])
     assert "dunkler = weniger Angebote je 1.000 Kinder (mehr Handlungsbedarf)" in section
     points = data["angebote"]["liste"]
     assert sorted(p[2] for p in points) == sorted(o[0] for o in OFFERS.values())

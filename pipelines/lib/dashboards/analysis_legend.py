@@ -1,8 +1,9 @@
 """The HTML legend of an analysis map: one section per view and level, only the chosen one visible.
 
 Each section names the view, level and year, says which way the colours run, lists the classes with
-how many districts each holds, the outline and symbols, and the three styles of districts without a
-value with a page-specific explanation; page-specific HTML (the need index's type matrix) follows.
+how many districts each holds, the outline and symbols, page-specific HTML (the need index's type
+matrix), the styles of the districts without a value (those that occur) with a page-specific
+explanation, and notes on the method (left out on paper, where the map must fit one page).
 """
 
 from __future__ import annotations
@@ -88,6 +89,6 @@ def _section(data: AnalysisMap, view: View, lv: LevelMap, shown: bool) -> str:
         )
     if hidden:
         parts.append("<h3>Nicht ausgewiesen</h3><ul>" + "".join(hidden) + "</ul>")
-    parts.extend(f'<p class="erklaerung">{escape(note)}</p>' for note in view.notes)
+    parts.extend(f'<p class="erklaerung methode">{escape(note)}</p>' for note in view.notes)
     parts.append("</section>")
     return "".join(parts)

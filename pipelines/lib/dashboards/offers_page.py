@@ -118,6 +118,9 @@ def offers_map(ctx: Context) -> AnalysisMap | None:
             NO_DATA: "keine Versorgungsquote: keine Kinder der Zielgruppe oder keine Angaben",
         },
         markers=markers(offers, ids),
+        legend_extra={(view_id, level): marker_legend(sum(1 for o in offers if ids.get((o.category, o.age_band))
+                                                          == view_id))
+                      for view_id in ids.values() for level in level_ids},
         after_table=lambda prefix: offers_table(ctx, offers, prefix),
         scripts=SCRIPTS, styles=STYLES,
         controls=('<label class="schalter"><input type="checkbox" id="sm-angebote" checked> Standorte zeigen</label> '
@@ -133,6 +136,26 @@ def markers(offers: tuple[Offer, ...], ids: dict[tuple[str, str], str]) -> dict:
                    life_phase_label(o.age_band)] for o in offers],
         "texte": {"kategorie": "Kategorie", "zielgruppe": "Zielgruppe"},
     }
+
+
+OFFER_SVG = ('<svg viewBox="0 0 18 18" width="18" height="18" aria-hidden="true" focusable="false">'
+             '<circle cx="9" cy="9" r="6.5" fill="#08306b" stroke="#ffffff" stroke-width="2.5"/>'
+             '<circle cx="9" cy="9" r="8" fill="none" stroke="#08306b" stroke-width="1.5"/></svg>')
+CLUSTER_SVG = ('<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
+               '<circle cx="12" cy="12" r="10.5" fill="#ffffff" stroke="#08306b" stroke-width="2.5"/>'
+               '<text x="12" y="16" text-anchor="middle" font-size="11" font-weight="bold" fill="#08306b">3</text></svg>')
+
+
+def marker_legend(count: int) -> str:
+    """The two marker entries of the legend: one offer, several offers close together."""
+    offers = f"{count} Angebot" if count == 1 else f"{format_count(count)} Angebote"
+    return (
+        '<ul class="markierungen">'
+        f'<li><span class="feld zeichenfeld">{OFFER_SVG}</span><span>Standort eines Angebots der gewählten '
+        f'Kategorie <span class="anzahl">({offers})</span></span></li>'
+        f'<li><span class="feld zeichenfeld">{CLUSTER_SVG}</span><span>mehrere Angebote nahe beieinander; '
+        "ein Klick (oder Enter) zeigt sie einzeln</span></li></ul>"
+    )
 
 
 def offers_table(ctx: Context, offers: tuple[Offer, ...], prefix: str) -> str:

@@ -29,6 +29,7 @@
     box.appendChild(el);
   }
 
+  // the same shape as the legend entry (offers_page.OFFER_SVG)
   var icon = L.divIcon({className: "sm-angebot", iconSize: [18, 18],
     html: '<svg viewBox="0 0 18 18" width="18" height="18" aria-hidden="true"><circle cx="9" cy="9" r="6.5" ' +
           'fill="#08306b" stroke="#ffffff" stroke-width="2.5"/><circle cx="9" cy="9" r="8" fill="none" ' +
