@@ -201,7 +201,7 @@ def _label_point(d: District) -> list[float]:
     if geom.geom_type == "MultiPolygon":
         geom = max(geom.geoms, key=lambda g: g.area)
     try:
-        point = polylabel(geom, tolerance=1e-5) if geom.geom_type == "Polygon" else geom.representative_point()
+        point = polylabel(geom, tolerance=5e-5) if geom.geom_type == "Polygon" else geom.representative_point()
     except Exception:
         point = geom.representative_point()
     return [round(point.y, 6), round(point.x, 6)]
