@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -70,19 +71,33 @@ def view_cells(html: str) -> list[tuple[str, int | None, str, list]]:
     return out
 
 
-def _view_problems(name: str, html: str, published: set | None) -> list[str]:
+@dataclass(frozen=True)
+class _Published:
+    """The mart's published cells, and what the analysis pages' checks look up in them."""
+
+    cells: set  # (indicator, year, district)
+    indicators: set
+    district_years: set  # (year, district) with any published value
+
+    @classmethod
+    def of(cls, cells: set) -> _Published:
+        return cls(cells, {key[0] for key in cells}, {(year, district) for _ind, year, district in cells})
+
+
+def _view_problems(name: str, html: str, published: _Published | None) -> list[str]:
+    if "ansichten" not in html:
+        return []
     cells = view_cells(html)
     problems = []
     padded = [c for *_, c in cells if c and c[0] != 0 and len(c) > 1]
     if padded:
         problems.append(f"{name}: {len(padded)} districts without a value carry figures in the analysis data")
     if published is not None:
-        indicators = {key[0] for key in published}
-        with_any = {(year, district) for _ind, year, district in published}
+        indicators, with_any = published.indicators, published.district_years
         need = re.search(r"(^|/)handlungsbedarf(\.html$|/)", name) is not None
         shown = [
             (view, year, district) for view, year, district, c in cells if c and c[0] == 0 and (
-                (view in indicators and (view, year, district) not in published)
+                (view in indicators and (view, year, district) not in published.cells)
                 or ((need or view == "need_index") and (year, district) not in with_any))
         ]
         if shown:
@@ -109,13 +124,14 @@ def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
     if cells is not None:
         pub = cells[cells["status"] == PUBLISHED]
         published = set(zip(pub["indicator_id"], pub["year"].astype(int), pub["district_id"], strict=True))
+    views = _Published.of(published) if cells is not None else None
     problems = []
     for page in sorted(site.rglob("*.html")):
         name = page.relative_to(site).as_posix()
         html = page.read_text(encoding="utf-8")
         if cells is not None and page.parent.name == "indikatoren":
             problems += _map_problems(name, page.stem, html, published)
-        problems += _view_problems(name, html, published if cells is not None else None)
+        problems += _view_problems(name, html, views)
         leaks = [p for p in embedded_properties(html)
                  if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
         if leaks:
