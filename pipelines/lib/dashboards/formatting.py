@@ -29,22 +29,20 @@ STATUS_TEXT = {
 _MAIN_LIFE_PHASES = ("0-3", "3-6", "6-10", "10-18")
 
 
+_QUANTUM = {d: Decimal(1).scaleb(-d) for d in range(1, 10)}
+_GERMAN = str.maketrans(",.", ".,")
+
+
 def format_number(value: float | int, decimals: int = 1) -> str:
     """``1234.56`` → ``"1.234,6"`` (half up); integers keep no decimals when ``decimals`` is 0."""
-    quant = Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1)
+    if isinstance(value, int) and not isinstance(value, bool):  # counts: no rounding (the page's hot path)
+        text = f"{value:,}".translate(_GERMAN)
+        return f"{text},{'0' * decimals}" if decimals > 0 else text
+    quant = _QUANTUM.get(decimals) or (Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1))
     number = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
-    if number == 0:
-        number = abs(number)  # no "-0,0"
-    sign = "-" if number < 0 else ""
-    text = f"{abs(number):.{max(decimals, 0)}f}"
-    whole, _, frac = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    out = ".".join(groups)
-    return f"{sign}{out},{frac}" if frac else f"{sign}{out}"
+    if not number:
+        number = number.copy_abs()  # no "-0,0"
+    return format(number, ",f").translate(_GERMAN)
 
 
 def format_count(value: int) -> str:
