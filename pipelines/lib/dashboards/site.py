@@ -37,6 +37,7 @@ from pipelines.lib.dashboards.page_frame import (
     page_name,
 )
 from pipelines.lib.dashboards.page_plan import page_plan
+from pipelines.lib.dashboards.parallel import map_pages
 from pipelines.lib.dashboards.profile_page import render_profile
 from pipelines.lib.dashboards.settings import map_settings
 from pipelines.lib.dashboards.thumbnail import thumbnail
@@ -90,24 +91,30 @@ def build_site(
     finally:
         con.close()
 
-    pages: dict[str, Path] = {}
-    unit_pages: dict[str, dict[str, Path]] = {}
-    entries = []
-    for data in maps:
+    def write_indicator(data) -> tuple[Path, dict[str, Path], IndexEntry]:
         ind_id = data.indicator.indicator_id
         overview_levels, units = page_plan(data.levels, districts, settings)
         unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
         page = out_dir / INDICATORS_DIR / page_name(ind_id)
         _write(page, render_indicator_page(data, run, levels=overview_levels, decimals=decimals,
                                            timezone=timezone, unit_links=unit_links))
-        pages[ind_id] = page
+        written = {}
         for unit_id, name, levels in units:
             unit_page = out_dir / INDICATORS_DIR / page_name(ind_id)[:-5] / page_name(unit_id)
             _write(unit_page, render_indicator_page(data, run, levels=levels, scope=name, prefix="../../",
                                                     decimals=decimals, timezone=timezone))
-            unit_pages.setdefault(ind_id, {})[unit_id] = unit_page
-        entries.append(IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year,
-                                  thumbnail(data)))
+            written[unit_id] = unit_page
+        return page, written, IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}",
+                                         data.default_year, thumbnail(data))
+
+    pages: dict[str, Path] = {}
+    unit_pages: dict[str, dict[str, Path]] = {}
+    entries = []
+    for data, (page, written, entry) in zip(maps, map_pages(write_indicator, maps), strict=True):
+        pages[data.indicator.indicator_id] = page
+        if written:
+            unit_pages[data.indicator.indicator_id] = written
+        entries.append(entry)
 
     context = Context(districts, maps, analysis, settings, config.protection.min_population, decimals)
     analyses = write_analysis_pages(context, run, out_dir, timezone=timezone, write=_write)
@@ -119,13 +126,14 @@ def build_site(
             children.setdefault(d.parent_id, []).append(d)
     indicator_pages = {m.indicator.indicator_id: f"../{INDICATORS_DIR}/{page_name(m.indicator.indicator_id)}"
                        for m in maps}
-    profiles = {}
-    for d in districts:
+    def write_profile(d: District) -> Path:
         path = out_dir / PROFILES_DIR / page_name(d.district_id)
         _write(path, render_profile(d, by_id, children.get(d.district_id, []), maps, run,
                                     indicator_pages=indicator_pages, decimals=decimals, timezone=timezone,
                                     sections=analyses.profile_sections(d)))
-        profiles[d.district_id] = path
+        return path
+
+    profiles = {d.district_id: path for d, path in zip(districts, map_pages(write_profile, districts), strict=True)}
     district_index = out_dir / DISTRICT_INDEX
     _write(district_index, render_district_index(districts, run, timezone=timezone))
 

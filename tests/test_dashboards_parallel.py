@@ -1,0 +1,37 @@
+"""Pages rendered by forked workers: results in the items' order, work really spread, errors not lost."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipelines.lib.dashboards import parallel
+
+
+def _square_with_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_results_come_back_in_order_from_several_processes():
+    items = list(range(parallel.MIN_ITEMS * 3))
+    results = parallel.map_pages(_square_with_pid, items, workers=2)
+    assert [r[0] for r in results] == [n * n for n in items]
+    assert len({pid for _, pid in results}) == 2 and os.getpid() not in {pid for _, pid in results}
+
+
+def test_few_items_or_one_worker_run_in_this_process():
+    few = parallel.map_pages(_square_with_pid, list(range(parallel.MIN_ITEMS - 1)), workers=2)
+    one = parallel.map_pages(_square_with_pid, list(range(parallel.MIN_ITEMS * 2)), workers=1)
+    assert {pid for _, pid in few + one} == {os.getpid()}
+
+
+def _fails_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError("page 7 cannot be rendered")
+    return n
+
+
+def test_a_failing_page_fails_the_build():
+    with pytest.raises(ValueError, match="page 7"):
+        parallel.map_pages(_fails_on_seven, list(range(parallel.MIN_ITEMS * 2)), workers=2)
