@@ -9,16 +9,26 @@ import shapely
 PUBLISHED = "veröffentlicht"
 
 
-def published_values(con) -> pd.DataFrame:
-    """Indicator values with each district's place in the hierarchy (hidden cells have no numbers)."""
+def published_values(con, indicator: str | None = None) -> pd.DataFrame:
+    """Indicator values with each district's place in the hierarchy (hidden cells have no numbers); of one
+    ``indicator`` only, where given (analyses that treat indicators apart read them one at a time: a
+    national table has millions of values)."""
+    where = "where v.indicator_id = ?" if indicator is not None else ""
     return con.execute(
-        """
+        f"""
         select v.district_id, v.year, v.indicator_id, v.numerator, v.denominator, v.rate, v.ci_low,
                v.ci_high, v.status, d.parent_id, d.level, d.level_rank, d.population
         from indicator_values v join districts d using (district_id)
+        {where}
         order by v.indicator_id, v.year, d.level_rank, v.district_id
-        """
+        """,
+        [indicator] if indicator is not None else [],
     ).df()
+
+
+def indicator_ids(con) -> list[str]:
+    """The indicators with values, in key order."""
+    return [r[0] for r in con.execute("select distinct indicator_id from indicator_values order by 1").fetchall()]
 
 
 def published_districts(con, crs: str | None = None) -> gpd.GeoDataFrame:

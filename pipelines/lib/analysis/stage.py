@@ -17,7 +17,12 @@ import pandas as pd
 
 from pipelines.lib.analysis import allocation as alloc
 from pipelines.lib.analysis import benchmarks, hotspots, need_index, offers
-from pipelines.lib.analysis.published import published_districts, published_values, table_exists
+from pipelines.lib.analysis.published import (
+    indicator_ids,
+    published_districts,
+    published_values,
+    table_exists,
+)
 from pipelines.lib.analysis.rates import compute_rates
 from pipelines.lib.audit import LinearConstraint
 from pipelines.lib.config import Config
@@ -41,10 +46,13 @@ def _ensure_schema(con) -> None:
 
 def _replace(con, table: str, frame: pd.DataFrame) -> int:
     """Replace the rows of one analysis table (idempotent when an asset is re-materialised)."""
-    run_id = _run_id(con)
     con.execute(f"delete from {table}")
+    return _append(con, table, frame)
+
+
+def _append(con, table: str, frame: pd.DataFrame) -> int:
     if len(frame):
-        data = frame.assign(run_id=run_id)
+        data = frame.assign(run_id=_run_id(con))
         con.register("_frame", data)
         con.execute(f"insert into {table} by name select * from _frame")
         con.unregister("_frame")
@@ -70,16 +78,20 @@ def _need(con) -> pd.DataFrame | None:
 def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
     """Rates and confidence intervals of the published values in the candidate mart."""
     with connect(mart) as con:
-        values = con.execute(
-            "select district_id, year, indicator_id, numerator, denominator, status from indicator_values"
-        ).df()
-        rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low", "ci_high"]]
-        con.register("rated", rated)
-        con.execute(
-            "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
-            "from rated as r where indicator_values.district_id = r.district_id "
-            "and indicator_values.year = r.year and indicator_values.indicator_id = r.indicator_id"
-        )
+        for indicator in indicator_ids(con):  # one at a time: bounded memory at national scale
+            values = con.execute(
+                "select district_id, year, indicator_id, numerator, denominator, status from indicator_values "
+                "where indicator_id = ?", [indicator]
+            ).df()
+            rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low",
+                                                   "ci_high"]]
+            con.register("rated", rated)
+            con.execute(
+                "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
+                "from rated as r where indicator_values.district_id = r.district_id "
+                "and indicator_values.year = r.year and indicator_values.indicator_id = r.indicator_id"
+            )
+            con.unregister("rated")
         with_rate = con.execute("select count(*) from indicator_values where rate is not null").fetchone()[0]
         _ensure_schema(con)
         con.execute("checkpoint")
@@ -90,7 +102,10 @@ def analyse_benchmarks(mart: Path, config: Config) -> dict[str, int]:
     settings = benchmarks.BenchmarkSettings.from_config(config)
     with connect(mart) as con:
         _ensure_schema(con)
-        rows = _replace(con, "indicator_benchmarks", benchmarks.benchmark(published_values(con), config, settings))
+        con.execute("delete from indicator_benchmarks")
+        rows = sum(_append(con, "indicator_benchmarks",
+                           benchmarks.benchmark(published_values(con, indicator), config, settings))
+                   for indicator in indicator_ids(con))  # indicators apart: bounded memory
         _parameters(con, "indicator_benchmarks", settings)
         con.execute("checkpoint")
     return {"indicator_benchmarks": rows}
