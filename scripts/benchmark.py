@@ -6,7 +6,8 @@
 Each size is generated once into ``--dir`` and then run through the command line as a planner runs it
 (``sozialmonitor run --force``, then ``sozialmonitor run`` with nothing changed). Peak memory is the
 largest sum of the resident memory of the run's process tree, sampled every 0.2 s with psutil. The
-aggregation stage is compared with a straightforward pandas groupby over the same leaf counts.
+aggregation stage is compared with a straightforward pandas groupby over the same leaf counts, and an
+indicator page with ``GeoDataFrame.explore()`` on the same data (``scripts/compare_explore.py``).
 Prints figures; asserts nothing.
 """
 
@@ -127,6 +128,17 @@ def groupby_baseline(ws: Path) -> float:
     return time.monotonic() - started
 
 
+def explore_comparison(ws: Path) -> str:
+    """Our indicator page against ``GeoDataFrame.explore()`` on the same data (``compare_explore.py``)."""
+    import tomllib
+
+    indicator = tomllib.loads((ws / "sozialmonitor.toml").read_text(encoding="utf-8"))["indicators"][0]["id"]
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "compare_explore.py"), "--workspace", str(ws),
+                           "--indicator", indicator, "--runs", "3"], cwd=ROOT, capture_output=True, text=True)
+    text = proc.stdout if proc.returncode == 0 else f"(comparison failed, exit {proc.returncode})\n{proc.stderr[-1500:]}"
+    return "map page vs. explore():\n" + "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="demo,berlin")
@@ -148,6 +160,7 @@ def main() -> None:
         wall, peak, out, code = measured_run(ws)
         said = "keine Änderungen" in out
         print(f"no-change refresh: {wall:5.1f} s wall, peak {peak:5.0f} MiB, exit {code}, skipped: {said}")
+        print(explore_comparison(ws))
         baseline = groupby_baseline(ws)
         print(f"aggregation: stage {stages.get('aggregate hierarchy', float('nan')):.1f} s (load, SQL models, "
               f"checks) vs. plain pandas groupby over all levels {baseline:.1f} s (sums only, same leaf counts)")
