@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.lib.parallel import map_pages
+
 PUBLISHED = "veröffentlicht"
 IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text", "steckbrief"})
 _PROPERTIES = re.compile(r'"properties"\s*:\s*')
@@ -125,10 +127,11 @@ def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
         pub = cells[cells["status"] == PUBLISHED]
         published = set(zip(pub["indicator_id"], pub["year"].astype(int), pub["district_id"], strict=True))
     views = _Published.of(published) if cells is not None else None
-    problems = []
-    for page in sorted(site.rglob("*.html")):
+
+    def check(page: Path) -> list[str]:
         name = page.relative_to(site).as_posix()
         html = page.read_text(encoding="utf-8")
+        problems = []
         if cells is not None and page.parent.name == "indikatoren":
             problems += _map_problems(name, page.stem, html, published)
         problems += _view_problems(name, html, views)
@@ -137,4 +140,7 @@ def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
         if leaks:
             extra = sorted(set().union(*(set(p) - IDENTIFYING for p in leaks)))
             problems.append(f"{name}: {len(leaks)} hidden districts carry {', '.join(extra)}")
-    return problems
+        return problems
+
+    # pages apart on every core (a city's site has a page per district)
+    return [problem for found in map_pages(check, sorted(site.rglob("*.html"))) for problem in found]

@@ -37,10 +37,10 @@ from pipelines.lib.dashboards.page_frame import (
     page_name,
 )
 from pipelines.lib.dashboards.page_plan import page_plan
-from pipelines.lib.dashboards.parallel import map_pages
 from pipelines.lib.dashboards.profile_page import render_profile
 from pipelines.lib.dashboards.settings import map_settings
 from pipelines.lib.dashboards.thumbnail import thumbnail
+from pipelines.lib.parallel import map_pages
 
 PAGES_DIR = INDICATORS_DIR
 

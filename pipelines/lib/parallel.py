@@ -1,4 +1,4 @@
-"""Render many independent pages on every core the run may use.
+"""Render or check many independent pages on every core the run may use.
 
 The site's pages depend only on data read before they are rendered, so forked workers share that data
 (copy-on-write) and receive nothing but item numbers; each result is pickled back. Results come back in

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from pipelines.lib.dashboards import parallel
+from pipelines.lib import parallel
 
 
 def _square_with_pid(n: int) -> tuple[int, int]:
