@@ -14,7 +14,7 @@ Claims checked:
   every hidden cell is known to be ≥ 1 and a published denominator bounds a hidden numerator, so
   our pattern may need complements where MOD's need none (MOD's patterns leave primary cells at
   risk under our attacker, see "Performance and comparison" in docs/data-protection.md). In the
-  benchmark the ratios to MOD are 0.9–1.14; the factor guards against a regression of the greedy
+  benchmark the ratios to MOD are 0.78–1.05; the factor guards against a regression of the greedy
   choice without failing on the attacker difference.
 """
 
