@@ -39,7 +39,8 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     workers = min(workers or usable_cores(), MAX_WORKERS, len(items))
     if workers < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
-    chunks = [list(range(w, len(items), workers)) for w in range(workers)]  # round robin: similar loads
+    parts = min(len(items), workers * 4)  # several parts per worker: a worker that is done takes the next
+    chunks = [list(range(p, len(items), parts)) for p in range(parts)]  # round robin: similar loads
     _task, _items = task, items
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

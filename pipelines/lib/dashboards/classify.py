@@ -117,14 +117,7 @@ def classify(
     k = min(max_classes, len(distinct))
     if k == 0:
         return Classification(classes=(), direction=direction, scheme=scheme)
-    if k == len(distinct):
-        breaks = [float(v) for v in distinct]
-    else:
-        import mapclassify
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Numba not installed": mapclassify is only used for quantiles
-            breaks = _breaks(mapclassify, data, k, scheme, sampled_above)
+    breaks = [float(v) for v in distinct] if k == len(distinct) else _breaks(data, k, scheme, sampled_above)
     breaks = sorted(set(breaks))  # quantiles of ties may coincide
     colours = palette(len(breaks), direction)
     classes = []
@@ -136,9 +129,13 @@ def classify(
     return Classification(classes=tuple(classes), direction=direction, scheme=scheme)
 
 
-def _breaks(mapclassify, data: np.ndarray, k: int, scheme: str, sampled_above: int) -> list[float]:
+def _breaks(data: np.ndarray, k: int, scheme: str, sampled_above: int) -> list[float]:
     if scheme == "quantiles":
-        return [float(b) for b in mapclassify.Quantiles(data, k=k).bins]
+        import mapclassify  # only here: its import (scipy.stats and more) costs seconds
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Numba not installed": mapclassify is only used for quantiles
+            return [float(b) for b in mapclassify.Quantiles(data, k=k).bins]
     if scheme != "fisher_jenks":
         raise ValueError(f"unknown classification scheme {scheme!r}")
     if len(data) > sampled_above:

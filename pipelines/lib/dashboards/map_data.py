@@ -92,28 +92,40 @@ def map_levels(districts: list[District]) -> list[LevelMap]:
     return [LevelMap(g[0].level, g[0].level_label, tuple(g)) for g in groups]
 
 
-def indicator_map(
-    indicator: IndicatorMeta,
-    districts: list[District],
-    values: dict[int, dict[str, Value]],
+def map_classes(
+    indicator: IndicatorMeta, levels: tuple[LevelMap, ...], values: dict[int, dict[str, Value]],
     settings: MapSettings,
-    benchmarks: dict[int, dict[str, str]] | None = None,
-) -> IndicatorMap:
-    """Classes per level and year (from published values of that level only) and city comparisons.
-
-    ``benchmarks`` (year → district → comparison) will come from the mart's ``indicator_benchmarks``.
-    """
-    levels = tuple(map_levels(districts))
-    city = next((d for d in districts if d.level_rank == 0), None)
-    years = tuple(sorted(values))
+) -> dict[tuple[int, str], Classification]:
+    """(year, level) → classes of the published values of that level and year."""
     classes = {}
-    for year in years:
+    for year in sorted(values):
         cells = values[year]
         for lv in levels:
             published = [cells[d.district_id].rate for d in lv.districts
                          if d.district_id in cells and cells[d.district_id].published]
             classes[(year, lv.level)] = classify(
                 published, indicator.direction, settings.classes, settings.scheme, settings.sampled_above)
+    return classes
+
+
+def indicator_map(
+    indicator: IndicatorMeta,
+    districts: list[District],
+    values: dict[int, dict[str, Value]],
+    settings: MapSettings,
+    benchmarks: dict[int, dict[str, str]] | None = None,
+    classes: dict[tuple[int, str], Classification] | None = None,
+) -> IndicatorMap:
+    """Classes per level and year (from published values of that level only) and city comparisons.
+
+    ``benchmarks`` (year → district → comparison) will come from the mart's ``indicator_benchmarks``;
+    ``classes``: from :func:`map_classes` where they were computed already (by a worker).
+    """
+    levels = tuple(map_levels(districts))
+    city = next((d for d in districts if d.level_rank == 0), None)
+    years = tuple(sorted(values))
+    if classes is None:
+        classes = map_classes(indicator, levels, values, settings)
     compared = {
         year: comparisons(values[year], city.district_id if city else None, indicator.direction,
                           (benchmarks or {}).get(year))

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.lib.dashboards.browser import offline_browser
 from pipelines.lib.dashboards.analysis_map import ANALYSES_DIR
+from pipelines.lib.dashboards.browser import offline_browser
 from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, PROFILES_DIR
 
 PRINT_DIR = "druck"

@@ -28,7 +28,7 @@ from pipelines.lib.dashboards.district_index import render_district_index
 from pipelines.lib.dashboards.geo import District, read_districts
 from pipelines.lib.dashboards.index_page import IndexEntry, render_index
 from pipelines.lib.dashboards.indicator_page import render_indicator_page
-from pipelines.lib.dashboards.map_data import indicator_map
+from pipelines.lib.dashboards.map_data import indicator_map, map_classes, map_levels
 from pipelines.lib.dashboards.mart import open_mart, read_all_values, read_indicators, read_run_info
 from pipelines.lib.dashboards.page_frame import (
     DISTRICT_INDEX,
@@ -85,11 +85,15 @@ def build_site(
     try:
         run = read_run_info(con)
         districts = read_districts(con, run.crs or config.crs)
-        maps = [indicator_map(ind, districts, read_all_values(con, ind.indicator_id), settings)
-                for ind in read_indicators(con)]
+        indicators = [(ind, read_all_values(con, ind.indicator_id)) for ind in read_indicators(con)]
         analysis = read_analysis(con, run.crs or config.crs)
     finally:
         con.close()
+    levels = tuple(map_levels(districts))
+    # the classes (Fisher-Jenks per indicator, year and level) on every core; small to send back
+    classes = map_pages(lambda item: map_classes(item[0], levels, item[1], settings), indicators)
+    maps = [indicator_map(ind, districts, values, settings, classes=c)
+            for (ind, values), c in zip(indicators, classes, strict=True)]
 
     def write_indicator(data) -> tuple[Path, dict[str, Path], IndexEntry]:
         ind_id = data.indicator.indicator_id
