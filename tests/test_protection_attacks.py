@@ -224,3 +224,16 @@ def test_rate_beside_the_denominator_of_a_hidden_cell(decimals):
     checked = audit(result.published, result.log, prot, true_values=cells, indicators=IND)
     assert checked.passed, checked.at_risk
     assert checked.cells.set_index("district_id").loc["A", "upper"] >= 3
+
+
+def test_an_unresolved_cell_stays_hidden_and_the_audit_blocks():
+    """A primary cell that cannot be protected (published before) is still hidden, and flagged."""
+    cells = make_cells({"C": {"A": (2, 40), "B": (10, 50), "D": (15, 60)}})
+    earlier = cells.loc[cells["district_id"] == "A", ["indicator_id", "year", "district_id", "numerator"]]
+    result = protect(cells, IND, DEFAULT, earlier_releases=earlier)
+    assert result.counts["unresolved"] == 1 and result.unresolved["district_id"].tolist() == ["A"]
+    shown = result.published.set_index("district_id").loc["A"]
+    assert shown["status"] == "geheimgehalten" and pd.isna(shown["numerator"]) and pd.isna(shown["rate"])
+    checked = audit(result.published, result.log, DEFAULT, true_values=cells, earlier_releases=earlier)
+    assert not checked.passed
+    assert "früher veröffentlicht" in checked.at_risk.set_index("district_id").loc["A", "reason"]
