@@ -198,3 +198,27 @@ def test_export_comparison_counts_differing_rows_as_multisets():
     assert _differing(con, "select * from a", "select * from changed") == 2
     assert _differing(con, "select * from a", "select * from fewer") == 1  # a duplicate row lost
     assert _differing(con, "select * from a", "select * from swapped") == 6
+
+
+def test_large_sheets_hold_the_coarser_levels_and_say_so(release, tmp_path, monkeypatch):
+    from pipelines.lib.release import workbook_rows
+
+    mart = release / "sozialmonitor.duckdb"
+    with connect(mart, read_only=True) as con:
+        per_level = dict(con.execute(
+            "select d.level_rank, count(*) from indicator_values v join districts d using (district_id) "
+            "where v.year = (select max(year) from indicator_values) group by all").fetchall())
+        finest_label = con.execute("select level_label from districts order by level_rank desc limit 1").fetchone()[0]
+    coarse = sum(n for rank, n in per_level.items() if rank < max(per_level))
+    monkeypatch.setattr(workbook_rows, "MAX_SHEET_ROWS", coarse)  # the finest level no longer fits
+    ex.write_exports(mart, tmp_path / "exports")
+    assert export_problems(mart, tmp_path / "exports") == []
+    wb = openpyxl.load_workbook(tmp_path / "exports" / ex.WORKBOOK_NAME, read_only=True)
+    assert wb["indicator_values"].max_row - 1 <= coarse
+    intro = " ".join(str(r[0]) for r in wb["Erläuterungen"].iter_rows(max_row=30, values_only=True) if r and r[0])
+    assert "indicator_values: nur das neueste Jahr je Indikator und nur Gebiete bis zur Ebene" in intro
+    assert f"„{finest_label}“" not in intro  # the finest level is the one left out
+    with duckdb.connect() as con:  # the CSV keeps every row
+        rows = con.execute(f"select count(*) from read_csv('{ex.csv_path(tmp_path / 'exports', 'indicator_values')}', "
+                           "delim=';', decimal_separator=',')").fetchone()[0]
+    assert rows == _count(release, "indicator_values")

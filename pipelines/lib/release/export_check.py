@@ -23,6 +23,7 @@ from pipelines.lib.release import exports as ex
 from pipelines.lib.release.schema import Table, published_tables
 from pipelines.lib.release.schema.views import quote_identifier, quote_literal
 from pipelines.lib.release.workbook import EXPLANATION_SHEET, excel_timestamp
+from pipelines.lib.release.workbook_rows import sheet_rows
 
 PUBLISHED = "veröffentlicht"
 VALUE_COLUMNS = ("numerator", "rate", "ci_low", "ci_high")
@@ -198,7 +199,7 @@ def _check_workbook(con, path: Path) -> list[str]:
             problems.append(f"workbook sheet {t.name} has columns {rows[0] if rows else []}, documented {columns}")
             continue
         sheet = [[_normal(v) for v in row] for row in rows[1:]]
-        mart = [[_normal(v) for v in row] for row in con.execute(ex.workbook_select(t, columns)).fetchall()]
+        mart = [[_normal(v) for v in row] for row in con.execute(sheet_rows(con, t, columns).query).fetchall()]
         differing = abs(len(sheet) - len(mart)) + sum(
             not _same_row(a, b) for a, b in zip(sheet, mart, strict=False))
         if differing:

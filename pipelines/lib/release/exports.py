@@ -5,8 +5,8 @@
 - ``parquet/<table>.parquet``: Parquet (geometries as GeoParquet with the workspace CRS);
 - ``csv/<table>.csv``: CSV in the German dialect (``;``, decimal comma, UTF-8 with BOM), without geometries;
 - ``sozialmonitor.xlsx``: one sheet per table and the sheet "Erläuterungen" from the data dictionary; tables
-  with years hold the latest year of each indicator there (committee staff read the current state; whole time
-  series of a city with hundreds of districts exceed what a spreadsheet handles well and are in CSV/Parquet);
+  with years hold the latest year of each indicator there, very large ones the coarser levels only (see
+  :mod:`workbook_rows`);
 
 and the districts with the latest published value of every indicator as columns (``v_district_wide`` with
 geometries) for QGIS: ``geo/districts_latest.gpkg`` (GeoPackage, MultiPolygon) and
@@ -25,12 +25,12 @@ from pipelines.lib.release.german_csv import copy_german_csv
 from pipelines.lib.release.schema import Table, published_tables, table
 from pipelines.lib.release.schema.views import quote_literal
 from pipelines.lib.release.workbook import Sheet, excel_timestamp, write_workbook
+from pipelines.lib.release.workbook_rows import sheet_rows
 
 PARQUET_DIR, CSV_DIR, GEO_DIR = "parquet", "csv", "geo"
 GEO_LAYER = "districts_latest"
 WORKBOOK_NAME = "sozialmonitor.xlsx"
 WIDE_VIEW = "v_district_wide"
-EXCEL_MAX_ROWS = 1_048_575
 DICTIONARY_HEADER = ("Tabelle", "Art", "Spalte", "Datentyp", "Schlüssel", "darf leer sein", "Einheit",
                      "zulässige Werte", "Beschreibung")
 
@@ -58,16 +58,6 @@ def sorted_select(t: Table, columns: list[str] | None = None) -> str:
     return f"select {cols} from {t.name} order by {', '.join(t.sort_columns)}"
 
 
-def workbook_select(t: Table, columns: list[str]) -> str:
-    """The rows of ``t`` in its workbook sheet: the latest year of each indicator where ``t`` has years."""
-    names = {c.name for c in t.columns}
-    if "year" not in names:
-        return sorted_select(t, columns)
-    partition = "partition by indicator_id" if "indicator_id" in names else ""
-    return (f"select {', '.join(columns)} from {t.name} qualify year = max(year) over ({partition}) "
-            f"order by {', '.join(t.sort_columns)}")
-
-
 def write_exports(mart: Path, out_dir: Path) -> list[Path]:
     """Write every export of the mart at ``mart`` into ``out_dir``; return the files written."""
     for sub in (PARQUET_DIR, CSV_DIR, GEO_DIR):
@@ -77,19 +67,18 @@ def write_exports(mart: Path, out_dir: Path) -> list[Path]:
     try:
         con.execute("set TimeZone = 'UTC'")
         run_id, crs, created = con.execute("select run_id, crs, created_at from run_info").fetchone()
-        sheets = []
+        sheets, notes = [], []
         for t in published_tables():
             written.append(_write_parquet(con, t, parquet_path(out_dir, t.name), crs))
             columns = tabular_columns(t)
             typed = [(c.name, c.type) for c in t.columns if c.type != "GEOMETRY"]
             written.append(copy_german_csv(con, csv_path(out_dir, t.name), typed, t.name, t.sort_columns))
-            rows = con.execute(workbook_select(t, columns)).fetchall()
-            if len(rows) > EXCEL_MAX_ROWS:
-                raise ValueError(f"table {t.name} has {len(rows)} rows in its latest year, more than an Excel "
-                                 "sheet holds")
-            sheets.append(Sheet(t.name, columns, rows))
+            selection = sheet_rows(con, t, columns)
+            sheets.append(Sheet(t.name, columns, con.execute(selection.query).fetchall()))
+            notes += [selection.note] if selection.note else []
         written.extend(_write_geo(con, out_dir, crs, created))
-        written.append(write_workbook(out_dir / WORKBOOK_NAME, _intro(con, run_id, crs), _explanation(con), sheets,
+        written.append(write_workbook(out_dir / WORKBOOK_NAME, [*_intro(con, run_id, crs), *notes], _explanation(con),
+                                      sheets,
                                       created=excel_timestamp(created)))
     finally:
         con.close()
@@ -135,8 +124,9 @@ def _intro(con, run_id: str, crs: str) -> list[str]:
         f"Schemaversion: {version}",
         "Jedes weitere Tabellenblatt enthält eine Tabelle der Datenbank. Geheimgehaltene Werte sind leer; "
         "ihr Status steht in der Spalte status.",
-        "Tabellen mit einer Spalte year enthalten hier nur das neueste Jahr je Indikator. Alle Jahre stehen in "
-        "den CSV- und Parquet-Dateien (Ordner csv und parquet neben dieser Datei).",
+        "Tabellen mit einer Spalte year enthalten hier nur das neueste Jahr je Indikator, sehr große Tabellen "
+        "nur die gröberen Ebenen (siehe unten). Alle Zeilen stehen in den CSV- und Parquet-Dateien (Ordner csv "
+        "und parquet neben dieser Datei). Inhalt der Blätter:",
         f"Zeitangaben in UTC (auf Sekunden), Zahlen mit 15 gültigen Stellen. Geometrien fehlen hier; sie liegen in den GeoPackage- und GeoParquet-Dateien "
         f"(Koordinatenbezugssystem {crs}).",
     ]
