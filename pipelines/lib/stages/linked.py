@@ -17,7 +17,8 @@ import pandas as pd
 from pipelines.lib.audit import LinearConstraint, audit
 from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
 from pipelines.lib.config import Config, Indicator, Protection
-from pipelines.lib.protection import ProtectionResult, protect
+from pipelines.lib.protection import ProtectionResult
+from pipelines.lib.protection.parts import protect_by_indicator
 
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
@@ -46,7 +47,7 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     forced: set[tuple[str, int, str]] = set()
     frame = cells.copy()
     for _ in range(MAX_ROUNDS):
-        result = protect(frame, indicators, protection, earlier_releases=known)
+        result = protect_by_indicator(frame, indicators, protection, earlier_releases=known)
         constraints = list(facts(result.published))
         if not constraints:
             break
