@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from pipelines.lib.config import Config
 
@@ -107,24 +108,35 @@ def offer_coverage(offers: gpd.GeoDataFrame, population: pd.DataFrame, districts
     centres = geo.geometry.centroid
     need_of = (need[need["level"] == settings.level].set_index("district_id") if need is not None and len(need)
                else pd.DataFrame(columns=["status_class", "status_z"]))
+    districts_of_leaves = pd.DataFrame([(d, leaf) for d in geo["district_id"] for leaf in leaves[d]],
+                                       columns=["district_id", "leaf"])
+    present = districts_of_leaves["leaf"].isin(pop_wide.index)
+    n_leaves = districts_of_leaves.groupby("district_id").size().reindex(geo["district_id"], fill_value=0)
+    n_have = present.groupby(districts_of_leaves["district_id"]).sum().reindex(geo["district_id"], fill_value=0)
+    nearest = {}  # category -> distance from each district's centre to the nearest offer of the category
     rows = []
     for category, band in offers[["category", "age_band"]].drop_duplicates().sort_values(["category", "age_band"]).itertuples(index=False):
         bands = bands_within(band, pop_wide.columns)
         inside = joined[(joined["category"] == category) & (joined["age_band"] == band)]
-        counts = inside["district_id"].value_counts()
-        points = offers.loc[offers["category"] == category].geometry
-        for i, d in enumerate(geo["district_id"]):
-            leaf_ids = leaves[d]
-            have = [x for x in leaf_ids if x in pop_wide.index]
-            complete = len(have) == len(leaf_ids) and bool(bands)
-            children = float(pop_wide.loc[have, bands].sum().sum()) if have and bands else np.nan
-            n_off = int(counts.get(d, 0))
-            per_1000 = n_off / children * 1000 if children and children > 0 else np.nan
-            dist = float(points.distance(centres.iloc[i]).min()) if len(points) else np.nan
-            rows.append({"district_id": d, "level": settings.level, "year": year, "category": category,
-                         "age_band": band, "offers": n_off, "children": children, "children_complete": complete,
-                         "offers_per_1000": per_1000, "distance_m": dist})
-    out = pd.DataFrame(rows)
+        counts = inside["district_id"].value_counts().reindex(geo["district_id"], fill_value=0)
+        if category not in nearest:
+            nearest[category] = _nearest_distance(centres, offers.loc[offers["category"] == category].geometry)
+        if bands:
+            per_leaf = districts_of_leaves["leaf"].map(pop_wide[bands].sum(axis=1))
+            children = per_leaf.groupby(districts_of_leaves["district_id"]).sum().reindex(geo["district_id"])
+            children = children.where(n_have > 0)
+        else:
+            children = pd.Series(np.nan, index=geo["district_id"])
+        complete = (n_have == n_leaves) & bool(bands)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_1000 = np.where(children > 0, counts / children * 1000, np.nan)
+        rows.append(pd.DataFrame({
+            "district_id": geo["district_id"].to_numpy(), "level": settings.level, "year": year,
+            "category": category, "age_band": band, "offers": counts.to_numpy().astype(int),
+            "children": children.to_numpy(dtype=float), "children_complete": complete.to_numpy(dtype=bool),
+            "offers_per_1000": per_1000, "distance_m": nearest[category],
+        }))
+    out = pd.concat(rows, ignore_index=True)
     out["need_class"] = out["district_id"].map(need_of["status_class"]).astype("Int64")
     status_z = out["district_id"].map(need_of["status_z"]).astype(float)
     median = out.groupby(["category", "age_band"])["offers_per_1000"].transform("median")
@@ -139,3 +151,15 @@ def offer_coverage(offers: gpd.GeoDataFrame, population: pd.DataFrame, districts
     out["distance_m"] = out["distance_m"].round(1).astype("Float64")
     out["year"] = out["year"].astype("Int64")
     return out[COLUMNS]
+
+
+def _nearest_distance(centres: gpd.GeoSeries, points: gpd.GeoSeries) -> np.ndarray:
+    """The distance from each centre to the nearest of ``points`` (NaN without points), with an R-tree."""
+    geoms = points[~points.is_empty & points.notna()].to_numpy()
+    if len(geoms) == 0:
+        return np.full(len(centres), np.nan)
+    (which, _), distance = shapely.STRtree(geoms).query_nearest(centres.to_numpy(), return_distance=True,
+                                                                all_matches=False)
+    out = np.full(len(centres), np.nan)
+    out[which] = distance
+    return out
