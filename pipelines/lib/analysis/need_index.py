@@ -190,17 +190,22 @@ def status_for(rates: pd.DataFrame, config: Config, settings: NeedIndexSettings,
     return score, z, classify(z, settings), share, used
 
 
-def need_index(values: pd.DataFrame, config: Config, settings: NeedIndexSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The need index and its sensitivity table for every level below the city (see module docstring)."""
+def need_index(values: pd.DataFrame, config: Config, settings: NeedIndexSettings,
+               districts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The need index and its sensitivity table for every level below the city (see module docstring).
+
+    ``districts`` (``district_id``, ``level``, ``level_rank``): the districts to index, where ``values``
+    holds the index's indicators only; by default those of ``values``."""
+    listed = values if districts is None else districts
     if not settings.indicators:
         return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     pub = values[(values["status"] == PUBLISHED) & values["rate"].notna()]
     year = settings.year or int(pub.loc[pub["indicator_id"].isin(settings.indicators), "year"].max())
     base_year = year - settings.years_back
     frames, sens = [], []
-    levels = values[values["level_rank"] > 0].drop_duplicates("level").sort_values("level_rank")["level"]
+    levels = listed[listed["level_rank"] > 0].drop_duplicates("level").sort_values("level_rank")["level"]
     for level in levels:
-        districts = sorted(values.loc[values["level"] == level, "district_id"].unique())
+        districts = sorted(listed.loc[listed["level"] == level, "district_id"].unique())
         rates = _wide(values, districts, year, settings.indicators)
         score, z, classes, share, used = status_for(rates, config, settings)
         change = rates - _wide(values, districts, base_year, settings.indicators)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -9,11 +11,13 @@ import shapely
 PUBLISHED = "veröffentlicht"
 
 
-def published_values(con, indicator: str | None = None) -> pd.DataFrame:
-    """Indicator values with each district's place in the hierarchy (hidden cells have no numbers); of one
-    ``indicator`` only, where given (analyses that treat indicators apart read them one at a time: a
-    national table has millions of values)."""
-    where = "where v.indicator_id = ?" if indicator is not None else ""
+def published_values(con, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+    """Indicator values with each district's place in the hierarchy (hidden cells have no numbers); of the
+    given ``indicators`` only, where given (a national table has millions of values: each analysis reads
+    what it uses)."""
+    where = ""
+    if indicators is not None:
+        where = "where v.indicator_id in (select unnest(?::varchar[]))"
     return con.execute(
         f"""
         select v.district_id, v.year, v.indicator_id, v.numerator, v.denominator, v.rate, v.ci_low,
@@ -22,7 +26,15 @@ def published_values(con, indicator: str | None = None) -> pd.DataFrame:
         {where}
         order by v.indicator_id, v.year, d.level_rank, v.district_id
         """,
-        [indicator] if indicator is not None else [],
+        [list(indicators)] if indicators is not None else [],
+    ).df()
+
+
+def value_districts(con) -> pd.DataFrame:
+    """Each district with any indicator value, with its level: what ``published_values`` would list."""
+    return con.execute(
+        "select distinct v.district_id, d.level, d.level_rank from indicator_values v "
+        "join districts d using (district_id) order by d.level_rank, v.district_id"
     ).df()
 
 

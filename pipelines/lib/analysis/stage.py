@@ -22,6 +22,7 @@ from pipelines.lib.analysis.published import (
     published_districts,
     published_values,
     table_exists,
+    value_districts,
 )
 from pipelines.lib.analysis.rates import compute_rates
 from pipelines.lib.audit import LinearConstraint
@@ -104,7 +105,7 @@ def analyse_benchmarks(mart: Path, config: Config) -> dict[str, int]:
         _ensure_schema(con)
         con.execute("delete from indicator_benchmarks")
         rows = sum(_append(con, "indicator_benchmarks",
-                           benchmarks.benchmark(published_values(con, indicator), config, settings))
+                           benchmarks.benchmark(published_values(con, [indicator]), config, settings))
                    for indicator in indicator_ids(con))  # indicators apart: bounded memory
         _parameters(con, "indicator_benchmarks", settings)
         con.execute("checkpoint")
@@ -115,7 +116,8 @@ def analyse_need_index(mart: Path, config: Config) -> dict[str, int]:
     settings = need_index.NeedIndexSettings.from_config(config)
     with connect(mart) as con:
         _ensure_schema(con)
-        index, sens = need_index.need_index(published_values(con), config, settings)
+        index, sens = need_index.need_index(published_values(con, settings.indicators), config, settings,
+                                            districts=value_districts(con))
         rows = _replace(con, "need_index", index)
         _replace(con, "need_index_sensitivity", sens)
         _parameters(con, "need_index", dataclasses.replace(settings, domain_weights=dict(settings.domain_weights)))
@@ -127,8 +129,8 @@ def analyse_hotspots(mart: Path, config: Config) -> dict[str, int]:
     settings = hotspots.HotspotSettings.from_config(config)
     with connect(mart) as con:
         _ensure_schema(con)
-        table = hotspots.hotspots(published_values(con), published_districts(con, config.crs), _need(con), config,
-                                  settings)
+        table = hotspots.hotspots(published_values(con, settings.indicators), published_districts(con, config.crs),
+                                  _need(con), config, settings)
         rows = _replace(con, "hotspots", table)
         _parameters(con, "hotspots", settings)
         con.execute("checkpoint")
@@ -162,7 +164,8 @@ def analyse_allocation(mart: Path, config: Config) -> dict[str, int]:
     settings = alloc.AllocationSettings.from_config(config)
     with connect(mart) as con:
         _ensure_schema(con)
-        table, terms = alloc.allocate(published_values(con), published_districts(con), _need(con), settings)
+        used = sorted({*settings.components, settings.reference_indicator})
+        table, terms = alloc.allocate(published_values(con, used), published_districts(con), _need(con), settings)
         rows = _replace(con, "allocation", table)
         _replace(con, "allocation_terms", terms)
         _parameters(con, "allocation", settings)
