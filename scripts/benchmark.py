@@ -5,7 +5,8 @@
 
 Each size is generated once into ``--dir`` and then run through the command line as a planner runs it
 (``sozialmonitor run --force``, then ``sozialmonitor run`` with nothing changed). Peak memory is the
-largest sum of the resident memory of the run's process tree, sampled every 0.2 s with psutil. The
+largest sum of the proportional set sizes (PSS: shared pages of forked workers counted once) of the
+run's process tree, sampled every 0.2 s with psutil. The
 aggregation stage is compared with a straightforward pandas groupby over the same leaf counts, and an
 indicator page with ``GeoDataFrame.explore()`` on the same data (``scripts/compare_explore.py``).
 Prints figures; asserts nothing.
@@ -58,6 +59,15 @@ def generate(size: str, ws: Path) -> str:
     return f"generated in {time.monotonic() - started:.0f} s"
 
 
+def _resident(p: psutil.Process) -> int:
+    """Memory a process adds: its proportional set size where Linux tells it (forked workers share
+    their parent's pages; summing their RSS would count those pages once per worker), else its RSS."""
+    try:
+        return p.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return p.memory_info().rss
+
+
 def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
     """(wall seconds, peak MiB of the process tree, stdout, exit code) of one command-line run."""
     cmd = [sys.executable, "-m", "pipelines.cli", "run", "--workspace", str(ws), *extra]
@@ -72,7 +82,7 @@ def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
                 total = 0
                 for p in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
-                        total += p.memory_info().rss
+                        total += _resident(p)
                 peak[0] = max(peak[0], total)
                 time.sleep(0.2)
         except psutil.Error:
