@@ -242,6 +242,13 @@ NEED: dict[str, tuple] = {
     "P07": ("planungsraum", None, None, 0, 0.0, None, None),  # zu wenige Einwohner
     "P08": ("planungsraum", None, None, 1, 0.5, None, None),  # kinderarmut: keine Daten
 }
+# level: (component type, component, percent): districts changed (of the classified ones)
+SENSITIVITY: dict[str, dict[tuple[str, str, int], int]] = {
+    "planungsraum": {("Bereich", "Soziales", -10): 0, ("Bereich", "Soziales", 10): 1,
+                     ("Indikator", "kinderarmut", -10): 2, ("Indikator", "kinderarmut", 10): 0,
+                     ("Indikator", "kita_u3", -10): 1, ("Indikator", "kita_u3", 10): 3},
+}
+SENSITIVITY_CLASSIFIED = 4
 # indicator: district: (label, q-value); every Planungsraum of the hot-spot level
 HOTSPOTS: dict[str, dict[str, tuple]] = {
     "need_index": {"P01": ("niedrig-niedrig", 0.012), "P02": ("nicht signifikant", 0.3), "P03": ("kein Wert", None),
@@ -306,6 +313,10 @@ def make_analysis(con) -> None:
                     [did, level, None if z is None else z * 0.8, z, cls, labels.get(cls), used, share,
                      None if dyn is None else {"verbessert": -1.4, "stabil": 0.1, "verschlechtert": 1.3}[dyn],
                      dyn, rule is not None, rule, RUN_ID])
+    for level, rows in SENSITIVITY.items():
+        for (kind, component, percent), changed in rows.items():
+            con.execute("insert into need_index_sensitivity values (?, 2023, ?, ?, ?, ?, ?, ?)",
+                        [level, kind, component, percent, changed, SENSITIVITY_CLASSIFIED, RUN_ID])
     for ind, rows in HOTSPOTS.items():
         method = "Moran_Local" if ind == "need_index" else "Moran_Local_Rate (EB)"
         for did, (label, q) in rows.items():

@@ -9,7 +9,15 @@ import re
 from html import unescape
 
 import pytest
-from dashboard_fixtures import ALLOCATION, LEAVES, OFFERS, make_config, make_mart
+from dashboard_fixtures import (
+    ALLOCATION,
+    LEAVES,
+    OFFERS,
+    SENSITIVITY,
+    SENSITIVITY_CLASSIFIED,
+    make_config,
+    make_mart,
+)
 
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.dashboards.analysis_map import Cell, hidden_reason
@@ -136,6 +144,22 @@ def test_need_index_page_shows_class_dynamics_type_and_special_need(site):
     assert len(data["punkte"][1]) == len(LEAVES)
     assert '<input type="checkbox" id="sm-zeichen" checked> Dynamik als Zeichen zeigen' in html
     assert "kein Index: zu viele der einbezogenen Werte sind zum Schutz der Betroffenen geheimgehalten" in section
+
+
+def test_need_index_page_explains_how_stable_the_classes_are(site):
+    html = _html(site, "handlungsbedarf")
+    section = re.search(r'<section class="methode".*?</section>', html, flags=re.S).group(0)
+    assert "Wie stabil ist die Einteilung?" in section and "Gewicht −10 %" in section
+    rows = dict(re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', section))
+    labels = {"Bereich Soziales": ("Bereich", "Soziales"),
+              "Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften": ("Indikator", "kinderarmut"),
+              "Kinder unter 3 Jahren in Kindertagesbetreuung": ("Indikator", "kita_u3")}
+    assert list(rows) == list(labels)  # domains first, then the indicators
+    for label, (kind, component) in labels.items():
+        expected = [(str(SENSITIVITY["planungsraum"][(kind, component, p)]), str(SENSITIVITY_CLASSIFIED))
+                    for p in (-10, 10)]
+        assert re.findall(r"<td>(\d+) von (\d+)</td>", rows[label]) == expected, label
+    assert "<caption>Bezirk:" not in section  # no rows for that level: no table
 
 
 def test_hot_spot_page_has_one_view_per_indicator_and_red_for_unfavourable_clusters(site):

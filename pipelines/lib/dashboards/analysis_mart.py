@@ -32,6 +32,18 @@ class NeedRow:
 
 
 @dataclass(frozen=True)
+class SensitivityRow:
+    """How many districts of a level change status class when one weight moves by ``percent``."""
+
+    level: str
+    component_type: str  # Bereich | Indikator
+    component: str
+    percent: int
+    changed: int
+    classified: int
+
+
+@dataclass(frozen=True)
 class HotspotRow:
     district_id: str
     level: str
@@ -87,6 +99,7 @@ class Offer:
 @dataclass(frozen=True)
 class AnalysisData:
     need: tuple[NeedRow, ...] = ()
+    sensitivity: tuple[SensitivityRow, ...] = ()
     hotspots: tuple[HotspotRow, ...] = ()
     coverage: tuple[CoverageRow, ...] = ()
     allocation: tuple[AllocationRow, ...] = ()
@@ -115,7 +128,7 @@ def read_analysis(con, crs: str) -> AnalysisData:
     coverage = _coverage(con)
     level = coverage[0].level if coverage else None
     return AnalysisData(
-        need=_need(con), hotspots=_hotspots(con), coverage=coverage, allocation=_allocation(con),
+        need=_need(con), sensitivity=_sensitivity(con), hotspots=_hotspots(con), coverage=coverage, allocation=_allocation(con),
         offers=_offers(con, crs, level), parameters=_parameters(con), weights=_weights(con),
     )
 
@@ -143,6 +156,14 @@ def _need(con) -> tuple[NeedRow, ...]:
                  "order by level, district_id")
     return tuple(NeedRow(r[0], r[1], int(r[2]), int(r[3]), _num(r[4]), _int(r[5]), int(r[6]), float(r[7]),
                          r[8], bool(r[9]), r[10]) for r in rows)
+
+
+def _sensitivity(con) -> tuple[SensitivityRow, ...]:
+    rows = _rows(con, "need_index_sensitivity",
+                 "select level, component_type, component, weight_change_percent, districts_changed, "
+                 "districts_classified from need_index_sensitivity "
+                 "order by level, component_type, component, weight_change_percent")
+    return tuple(SensitivityRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows)
 
 
 def _hotspots(con) -> tuple[HotspotRow, ...]:

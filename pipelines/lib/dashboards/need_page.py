@@ -20,7 +20,7 @@ from pipelines.lib.dashboards.analysis_map import (
     View,
     analysis_levels,
 )
-from pipelines.lib.dashboards.analysis_mart import NeedRow
+from pipelines.lib.dashboards.analysis_mart import NeedRow, SensitivityRow
 from pipelines.lib.dashboards.classify import palette
 from pipelines.lib.dashboards.formatting import NO_DATA, PUBLISHED, SECRET, TOO_FEW, format_number
 from pipelines.lib.dashboards.legend import swatch
@@ -124,6 +124,7 @@ def need_map(ctx: Context) -> AnalysisMap | None:
         },
         legend_extra={("typ", lv.level): type_matrix(ctx, lv.level, cells.get(lv.level, {}), rows)
                       for lv in levels},
+        after_table=lambda _prefix: sensitivity_section(ctx, levels),
     )
 
 
@@ -153,6 +154,39 @@ def type_matrix(ctx: Context, level: str, cells: dict[str, Cell], rows: tuple[Ne
         '<p class="erklaerung">Spalten: Statusklasse 1 niedrig bis 4 sehr hoch. ★ und fett umrandet: Typen mit '
         "besonderem Handlungsbedarf.</p>"
     )
+
+
+def sensitivity_section(ctx: Context, levels) -> str:
+    """How robust the classes are: districts changing class when one weight moves by ±10 %, per level."""
+    by_level: dict[str, dict[tuple[str, str], dict[int, SensitivityRow]]] = {}
+    for row in ctx.analysis.sensitivity:
+        by_level.setdefault(row.level, {}).setdefault((row.component_type, row.component), {})[row.percent] = row
+    tables = []
+    for lv in levels:
+        components = by_level.get(lv.level)
+        if not components:
+            continue
+        percents = sorted({p for changes in components.values() for p in changes})
+        head = "".join(f'<th scope="col">Gewicht {"+" if p > 0 else "−"}{abs(p)} %</th>' for p in percents)
+        body = []
+        for (kind, name), changes in sorted(components.items(), key=lambda kv: (kv[0][0] != "Bereich", kv[0])):
+            label = f"Bereich {name}" if kind == "Bereich" else ctx.label(name)
+            cells = "".join(
+                f"<td>{changes[p].changed} von {changes[p].classified}</td>" if p in changes else "<td>–</td>"
+                for p in percents)
+            body.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
+        tables.append(f'<table class="empfindlichkeit"><caption>{escape(lv.label)}: Gebiete, die die '
+                      f'Statusklasse wechseln</caption><thead><tr><th scope="col">Verändertes Gewicht</th>{head}'
+                      f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    if not tables:
+        return ""
+    return ('<section class="methode" aria-labelledby="sm-empfindlichkeit">'
+            '<h2 id="sm-empfindlichkeit">Wie stabil ist die Einteilung?</h2>'
+            "<p>Die Gewichte der Bereiche und Indikatoren sind Festlegungen. Um zu zeigen, wie sehr die Klassen "
+            "von ihnen abhängen, wurde jedes Gewicht einzeln um 10 % gesenkt und erhöht und der Index neu "
+            "berechnet. Die Tabellen zeigen, wie viele der eingeteilten Gebiete dann in eine andere "
+            "Statusklasse fallen. Wenige Wechsel bedeuten: die Einteilung hängt kaum an der genauen Gewichtung."
+            "</p>" + "".join(tables) + "</section>")
 
 
 def _notes(ctx: Context, components: tuple[str, ...], year: int, base: int) -> tuple[str, ...]:
