@@ -35,3 +35,15 @@ def _fails_on_seven(n: int) -> int:
 def test_a_failing_page_fails_the_build():
     with pytest.raises(ValueError, match="page 7"):
         parallel.map_pages(_fails_on_seven, list(range(parallel.MIN_ITEMS * 2)), workers=2)
+
+
+def _pid_and_inner_pids() -> tuple[int, set[int]]:
+    inner = parallel.map_pages(_square_with_pid, list(range(parallel.MIN_ITEMS * 2)), workers=2)
+    return os.getpid(), {pid for _, pid in inner}
+
+
+def test_jobs_run_side_by_side_and_workers_start_no_workers():
+    results = parallel.run_together(_pid_and_inner_pids, _pid_and_inner_pids, lambda: "third")
+    assert results[2] == "third"
+    for pid, inner in results[:2]:
+        assert pid != os.getpid() and inner == {pid}  # a job's own pages ran in the job's process

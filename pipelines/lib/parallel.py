@@ -32,12 +32,18 @@ def _run(numbers: list[int]) -> list[Any]:
     return [_task(_items[i]) for i in numbers]
 
 
-def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None) -> list[Any]:
+def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None,
+              min_items: int | None = None) -> list[Any]:
     """``[task(item) for item in items]``, spread over ``workers`` forked processes (default: the usable
-    cores, at most :data:`MAX_WORKERS`). ``task`` writes its page and returns something small."""
+    cores, at most :data:`MAX_WORKERS`). ``task`` writes its page and returns something small.
+
+    Runs here, one item after the other, with fewer than ``min_items`` items (default :data:`MIN_ITEMS`)
+    and inside a worker (workers start no workers of their own)."""
     global _task, _items
     workers = min(workers or usable_cores(), MAX_WORKERS, len(items))
-    if workers < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if (workers < 2 or len(items) < (MIN_ITEMS if min_items is None else min_items)
+            or multiprocessing.current_process().daemon
+            or "fork" not in multiprocessing.get_all_start_methods()):
         return [task(item) for item in items]
     parts = min(len(items), workers * 4)  # several parts per worker: a worker that is done takes the next
     chunks = [list(range(p, len(items), parts)) for p in range(parts)]  # round robin: similar loads
@@ -52,3 +58,8 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
         for i, value in zip(numbers, values, strict=True):
             results[i] = value
     return results
+
+
+def run_together(*jobs: Callable[[], Any]) -> list[Any]:
+    """The results of independent ``jobs``, run side by side on the usable cores (in order)."""
+    return map_pages(lambda job: job(), list(jobs), min_items=2)

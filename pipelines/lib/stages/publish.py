@@ -15,6 +15,7 @@ from pipelines.lib.audit.site import site_problems
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
+from pipelines.lib.parallel import run_together
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
@@ -82,11 +83,16 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     log = pd.read_parquet(run_dir / "suppression_log.parquet")
     truth = true_cells(ws)
     earlier = ledger.earlier_knowledge(ws.ledger, truth)
-    result = audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
-                   indicators={i.id: i for i in config.indicators},
-                   # allocation amounts are linear in counts; linked tables relate numerators
-                   constraints=audit_constraints(candidate.mart) + relation_constraints(cells, config.relations))
-    problems = _consistency_problems(candidate, cells) + site_problems(candidate.site, cells)
+    # allocation amounts are linear in counts; linked tables relate numerators
+    constraints = audit_constraints(candidate.mart) + relation_constraints(cells, config.relations)
+    # three independent checks side by side: the disclosure audit, the exports, the site
+    result, consistency, site = run_together(
+        lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
+                      indicators={i.id: i for i in config.indicators}, constraints=constraints),
+        lambda: _consistency_problems(candidate, cells),
+        lambda: site_problems(candidate.site, cells),
+    )
+    problems = consistency + site
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
