@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
@@ -44,6 +46,43 @@ def cell_findings(
     return out
 
 
+def text_isin(values: pd.Series, choices: Sequence[str] | pd.Index) -> np.ndarray:
+    """``values.isin(choices)`` as a bool array, by pyarrow's hash set for text columns.
+
+    pandas converts every choice to a pyarrow scalar one by one (slow for thousands of district
+    keys); here the choices become one array and the lookup runs in C++.
+    """
+    if values.dtype != "str" or not len(values):
+        return values.isin(choices.tolist() if isinstance(choices, pd.Index) else list(choices)).to_numpy(dtype=bool)
+    arr = pa.array(values)
+    if isinstance(choices, pd.Index) and choices.dtype == "str":
+        wanted = pa.array(choices).cast(arr.type)
+    else:  # as pandas does: missing values match missing values, other non-text choices nothing
+        items = choices.tolist() if isinstance(choices, pd.Index) else list(choices)
+        wanted = pa.array([c for c in items if isinstance(c, str) or pd.isna(c)], type=arr.type, from_pandas=True)
+    return pc.is_in(arr, value_set=wanted).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def text_positions(values: pd.Series, choices: Sequence[str]) -> np.ndarray:
+    """Position of each value in ``choices`` (-1 where it is not among them), by hash lookup.
+
+    Categorical columns are looked up once per category.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        per_category = text_positions(pd.Series(values.cat.categories), choices)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, per_category[codes] if len(per_category) else -1, -1)
+    if values.dtype != "str" or not len(values):
+        return pd.Index(list(choices), dtype=object).get_indexer(values.astype(object))
+    arr = pa.array(values)
+    if isinstance(choices, pd.Index) and choices.dtype == "str":
+        wanted = pa.array(choices).cast(arr.type)
+    else:
+        wanted = pa.array([c if isinstance(c, str) else None for c in choices], type=arr.type)
+    found = pc.index_in(arr, value_set=wanted, skip_nulls=True)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def suggest(value: str, choices: Sequence[str], names: dict[str, str] | None = None, n: int = 3) -> str | None:
     """A German "did you mean" sentence for ``value`` among ``choices`` (keys, ids)."""
     names = names or {}
@@ -73,13 +112,13 @@ def check_keys(
     """Valid-key mask; findings for empty keys (per cell) and unknown keys (one per distinct key)."""
     findings: list[Finding] = []
     empty = (keys == "").to_numpy()
-    ok = keys.isin(known).to_numpy()
+    ok = text_isin(keys, known)
     if empty.any():
         pos = np.flatnonzero(empty)
         findings += cell_findings("SM-E302", table, column, pos, [""] * len(pos))
     unknown = ~ok & ~empty
     if unknown.any():
-        findings += _distinct_findings("SM-E301", table, column, keys, unknown, list(known), names)
+        findings += _distinct_findings("SM-E301", table, column, keys, unknown, known.tolist(), names)
     return ok, findings
 
 
@@ -106,7 +145,7 @@ def check_codes(table: Table, column: str, values: pd.Series, known: Sequence[st
     """Valid mask for an id column (e.g. indicator ids): empty → SM-E313, unknown → ``code``."""
     findings: list[Finding] = []
     empty = (values == "").to_numpy()
-    ok = values.isin(list(known)).to_numpy()
+    ok = text_isin(values, list(known))
     if empty.any():
         pos = np.flatnonzero(empty)
         findings += cell_findings("SM-E313", table, column, pos, [""] * len(pos))

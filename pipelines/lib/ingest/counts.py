@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipelines.lib.config import Config, CountSource
 from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.categories import as_text, categorical, concat_rows, constant
 from pipelines.lib.ingest.checks import (
     cell_findings,
     check_codes,
@@ -21,6 +22,7 @@ from pipelines.lib.ingest.checks import (
     keyed_rows,
     parse_years,
     required_columns,
+    text_positions,
 )
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.numbers import ParsedCounts, parse_counts
@@ -84,24 +86,19 @@ def _greater(table: Table, column: str, num: pd.Series, den: pd.Series) -> tuple
     return gt, cell_findings("SM-E304", table, column, pos, values)
 
 
-def _const(value: str, n: int) -> pd.Series:
-    """A ``str`` column holding one value (built by ``take``: fast for millions of rows)."""
-    return pd.Series([value], dtype="str").take(np.zeros(n, dtype=np.int8)).reset_index(drop=True)
-
-
 def _frame(table, source, keys, years, indicators, num, den, num_flag, den_flag) -> pd.DataFrame:
     n = len(keys)
     return pd.DataFrame(
         {
             "district_id": keys.reset_index(drop=True),
             "year": years.reset_index(drop=True),
-            "indicator_id": _const(indicators, n) if isinstance(indicators, str) else indicators.reset_index(drop=True),
+            "indicator_id": constant(indicators, n) if isinstance(indicators, str) else categorical(indicators),
             "numerator": num.reset_index(drop=True),
             "denominator": den.reset_index(drop=True),
-            "numerator_flag": num_flag.reset_index(drop=True),
-            "denominator_flag": den_flag.reset_index(drop=True),
-            "source_id": _const(source.id, n),
-            "source_file": _const(table.file, n),
+            "numerator_flag": categorical(num_flag),
+            "denominator_flag": categorical(den_flag),
+            "source_id": constant(source.id, n),
+            "source_file": constant(table.file, n),
             "source_row": pd.array(table.rows, dtype="Int64"),
             "derived": np.zeros(n, dtype=bool),
         }
@@ -126,8 +123,9 @@ def read_long(table: Table, source: CountSource, config: Config, districts: Dist
     findings += f
     frame = _frame(table, source, keys, years, indicators, num.value, den.value, num.flag, den.flag)
     frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
-    frame["_key_column"] = cols["district_id"]
-    return frame[keyed_ok & ind_ok].reset_index(drop=True), findings
+    frame["_key_column"] = constant(cols["district_id"], len(frame))
+    keep = keyed_ok & ind_ok
+    return (frame if keep.all() else frame[keep].reset_index(drop=True)), findings
 
 
 def read_wide(table: Table, source: CountSource, config: Config, districts: DistrictIndex,
@@ -201,13 +199,13 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
             frame["derived"] = True
             if "denominator" not in parts:  # the population gives the denominator (see load.py)
                 frame["_share"] = (share.value / scales[parts["share"]]).to_numpy()
-                frame["numerator_flag"] = share.flag.to_numpy()
-                frame["denominator_flag"] = share.flag.to_numpy()
-        frame["_key_column"] = cols["district_id"]
+                frame["numerator_flag"] = categorical(share.flag)
+                frame["denominator_flag"] = categorical(share.flag)
+        frame["_key_column"] = constant(cols["district_id"], len(frame))
         frames.append(frame[key_ok & year_ok])
     if not frames:
         return None, findings
-    return pd.concat(frames, ignore_index=True), findings
+    return concat_rows(frames), findings
 
 
 def _share_findings(table: Table, column: str, parsed: ParsedShares) -> list[Finding]:
@@ -228,25 +226,30 @@ def _derived(share: ParsedShares, scale: float, den: ParsedCounts) -> ParsedCoun
 
 
 def absent_rows(rows: pd.DataFrame, source: CountSource, districts: DistrictIndex, file: str):
-    """Rows a source should have but lacks: leaves × its years × its indicators."""
+    """Rows a source should have but lacks: leaves × its years × its indicators.
+
+    Which leaves each year and indicator has is marked in a boolean grid (indicators × leaves) per
+    year, from integer positions: no text comparison per row, memory bounded by one year's grid.
+    """
     findings: list[Finding] = []
     if rows.empty or source.absent not in ("zero", "missing", "error"):
         return empty_counts(), findings
-    leaves = districts.leaves
-    n_leaves = len(leaves)
-    leaf_rows = rows[rows["district_id"].isin(leaves)]
+    leaves = np.unique(districts.leaves)
     years = sorted(rows["year"].dropna().unique().tolist())
     indicators = sorted(rows["indicator_id"].unique().tolist())
-    have = leaf_rows.groupby(["year", "indicator_id"])["district_id"].nunique()
+    leaf_pos = text_positions(rows["district_id"], leaves)
+    ind_pos = text_positions(rows["indicator_id"], indicators)
+    year_values = rows["year"].to_numpy(dtype="float64", na_value=np.nan)
+    usable = (leaf_pos >= 0) & (ind_pos >= 0)
     fills = []
     for year in years:
-        for ind in indicators:
-            if have.get((year, ind), 0) >= n_leaves:
+        at = np.flatnonzero(usable & (year_values == year))
+        present = np.zeros((len(indicators), len(leaves)), dtype=bool)
+        present[ind_pos[at], leaf_pos[at]] = True
+        for i, ind in enumerate(indicators):
+            if present[i].all():
                 continue
-            present = leaf_rows.loc[(leaf_rows["year"] == year) & (leaf_rows["indicator_id"] == ind), "district_id"]
-            lacking = np.setdiff1d(leaves, present.to_numpy())
-            if not len(lacking):
-                continue
+            lacking = leaves[~present[i]]
             if source.absent == "error":
                 shown = ", ".join(lacking[:ABSENT_LIST]) + (" …" if len(lacking) > ABSENT_LIST else "")
                 findings.append(
@@ -272,15 +275,46 @@ def absent_rows(rows: pd.DataFrame, source: CountSource, districts: DistrictInde
     return fill[COUNT_COLUMNS], findings
 
 
+def key_codes(counts: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int] | None:
+    """One int64 per row for the combination of ``keys`` (missing values as a value of their own),
+    and how many combinations there can be; None when they would not fit into an int64."""
+    combined = np.zeros(len(counts), dtype=np.int64)
+    size = 1
+    for key in keys:
+        col = counts[key]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, n = col.cat.codes.to_numpy().astype(np.int64) + 1, len(col.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=False)
+            n = len(uniques)
+        size *= max(n, 1)
+        if size >= 2**62:
+            return None
+        combined = combined * max(n, 1) + codes
+    return combined, size
+
+
+def duplicated(codes: np.ndarray, size: int, keep: str | bool = "first") -> np.ndarray:
+    """``pd.Index(codes).duplicated(keep)``, answered by counting when no code repeats (the usual case)."""
+    if len(codes) and size <= 4 * len(codes) + (1 << 20) and np.bincount(codes, minlength=size).max() <= 1:
+        return np.zeros(len(codes), dtype=bool)
+    return pd.Index(codes).duplicated(keep=keep)
+
+
 def duplicate_findings(counts: pd.DataFrame) -> tuple[np.ndarray, list[Finding]]:
     """Same district × year × indicator more than once (within or across files): one finding per row."""
     keys = ["district_id", "year", "indicator_id"]
-    dup = counts.duplicated(keys, keep="first").to_numpy()
+    coded = key_codes(counts, keys)
+    if coded is None:
+        dup = counts.duplicated(keys, keep="first").to_numpy()
+    else:
+        dup = duplicated(*coded, keep="first")
     if not dup.any():
         return dup, []
-    first = counts[~dup & counts.duplicated(keys, keep=False).to_numpy()].set_index(keys)
+    repeated = counts.duplicated(keys, keep=False) if coded is None else duplicated(*coded, keep=False)
+    first = as_text(counts[~dup & np.asarray(repeated)]).set_index(keys)
     findings: list[Finding] = []
-    dups = counts[dup]
+    dups = as_text(counts[dup])
     for (file, row), group in dups.groupby(["source_file", "source_row"], sort=True, dropna=False):
         r = group.iloc[0]
         o = first.loc[(r["district_id"], r["year"], r["indicator_id"])]

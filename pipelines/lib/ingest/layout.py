@@ -193,7 +193,10 @@ def shape_table(table, layout: Layout, key_column: str | None, config: Config, d
     _select(table, ~total | parent_rows)
     keep_idx = np.flatnonzero(~total | parent_rows)
     parent_rows = parent_rows[keep_idx]
-    parent_levels = {new: parent_levels[old] for new, old in enumerate(keep_idx) if old in parent_levels}
+    if parent_levels:  # row positions after the selection (parent rows are always kept)
+        old_rows = sorted(parent_levels)
+        parent_levels = {int(new): parent_levels[old]
+                         for old, new in zip(old_rows, np.searchsorted(keep_idx, old_rows), strict=True)}
     raw = table.text(key_column)
 
     if layout.join == "name":
@@ -211,7 +214,7 @@ def shape_table(table, layout: Layout, key_column: str | None, config: Config, d
                     keys.iat[i] = tokens.get(name_token(raw.iat[i])) or only or raw.iat[i]
     else:
         keys = normalise_keys(raw, layout.key_rule)
-    table.frame[key_column] = keys.to_numpy()
+    table.frame[key_column] = keys.array if keys.dtype == "str" else keys.to_numpy()  # text stays text
     return key_column, findings
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipelines.lib.config import Config
 from pipelines.lib.findings import Finding
+from pipelines.lib.ingest.categories import as_text, categorical, concat_rows
 from pipelines.lib.ingest.checks import required_columns
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.counts import (
@@ -18,7 +19,9 @@ from pipelines.lib.ingest.counts import (
     DistrictIndex,
     absent_rows,
     duplicate_findings,
+    duplicated,
     empty_counts,
+    key_codes,
     read_long,
     read_wide,
 )
@@ -140,7 +143,7 @@ def _read_shaped(config: Config, source, path, system: _System, key_column: str 
 
 def _unmatched_leaves(rows: pd.DataFrame, index: DistrictIndex, file: str, what: str) -> list[Finding]:
     """One warning naming the leaves of the geometry that a table has no row for (with their names)."""
-    present = set(rows["district_id"])
+    present = set(rows["district_id"].unique().tolist())
     if not present & set(index.leaves):
         return []
     lacking = [k for k in index.leaves if k not in present]
@@ -153,7 +156,10 @@ def _unmatched_leaves(rows: pd.DataFrame, index: DistrictIndex, file: str, what:
 
 def _derived_findings(rows: pd.DataFrame, file: str) -> list[Finding]:
     """One note per indicator whose numerators were derived from shares."""
-    derived = rows[rows["derived"].fillna(False).astype(bool) & (rows["numerator_flag"] == FLAG_VALUE)]
+    derived = rows["derived"].fillna(False).astype(bool).to_numpy()
+    if not derived.any():
+        return []
+    derived = as_text(rows[derived & (rows["numerator_flag"] == FLAG_VALUE).to_numpy()])
     return [finding("SM-W317", file, f"{n} Werte für „{ind}“", value=ind)
             for ind, n in derived.groupby("indicator_id").size().items()]
 
@@ -197,6 +203,7 @@ def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame) -> pd.
     """Shares whose denominator is the population: denominator = population, numerator derived."""
     if "_share" not in counts or not counts["_share"].notna().any():
         return counts
+    counts = as_text(counts)  # flags are set row by row below
     totals = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
     todo = counts["_share"].notna().to_numpy()
     part = counts.loc[todo, ["district_id", "year"]].merge(totals, on=["district_id", "year"], how="left")
@@ -252,12 +259,13 @@ def load_inputs(config: Config) -> Inputs:
             if rows is not None:
                 rows_of_source.append(rows)
         if rows_of_source:
-            rows = pd.concat(rows_of_source, ignore_index=True)
+            rows = concat_rows(rows_of_source)
+            del rows_of_source
             file = relative(config, config.resolve(source.path))
             findings += _unmatched_leaves(rows, system.index, file, f"„{source.id}“")
             findings += _derived_findings(rows, file)
             if system.weights is not None:
-                rows = convert_counts(rows[rows["_ok"]], system.weights)
+                rows = convert_counts(as_text(rows[rows["_ok"]]), system.weights)
                 findings.append(finding("SM-W319", file, f"„{source.id}“ vom Gebietsstand „{source.area_system}“"))
             fill, f = absent_rows(rows, source, index, file)
             findings += f
@@ -265,15 +273,16 @@ def load_inputs(config: Config) -> Inputs:
             if len(fill):
                 parts.append(fill.assign(_ok=True))
     if parts:
-        counts = pd.concat(parts, ignore_index=True)
+        counts = concat_rows(parts)
+        del parts, rows
         counts["derived"] = counts["derived"].fillna(False).astype(bool)
         counts = _fill_from_population(counts, population)
         counts = _drop_covered_fills(counts)
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
         ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
-        counts = counts[ok][COUNT_COLUMNS].reset_index(drop=True)
-        counts = _typed_counts(counts)
+        counts = counts[COUNT_COLUMNS] if ok.all() else counts[ok][COUNT_COLUMNS]
+        counts = _typed_counts(counts.reset_index(drop=True))
     else:
         counts = empty_counts()
 
@@ -324,24 +333,32 @@ def _drop_covered_fills(counts: pd.DataFrame) -> pd.DataFrame:
     if not fill.any():
         return counts
     keys = ["district_id", "year", "indicator_id"]
-    real = counts.loc[~fill, keys].drop_duplicates()
-    marked = counts.loc[fill, keys].merge(real.assign(_covered=True), on=keys, how="left")["_covered"]
-    covered = np.zeros(len(counts), dtype=bool)
-    covered[np.flatnonzero(fill)] = marked.fillna(False).to_numpy(dtype=bool)
-    kept = counts[~covered]
-    fill_dup = kept["source_row"].isna().to_numpy() & kept.duplicated(keys, keep="first").to_numpy()
+    coded = key_codes(counts, keys)
+    if coded is None:  # more key combinations than int64 holds: compare the keys themselves
+        real = counts.loc[~fill, keys].drop_duplicates()
+        marked = counts.loc[fill, keys].merge(real.assign(_covered=True), on=keys, how="left")["_covered"]
+        covered = np.zeros(len(counts), dtype=bool)
+        covered[np.flatnonzero(fill)] = marked.fillna(False).to_numpy(dtype=bool)
+        kept = counts[~covered]
+        repeated = kept.duplicated(keys, keep="first").to_numpy()
+    else:
+        codes, size = coded
+        covered = fill & pd.Series(codes).isin(codes[~fill]).to_numpy()
+        kept = counts[~covered]
+        repeated = duplicated(codes[~covered], size, keep="first")
+    fill_dup = kept["source_row"].isna().to_numpy() & repeated
     return kept[~fill_dup].reset_index(drop=True)
 
 
 def _typed_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    counts = counts.copy()
-    counts["year"] = counts["year"].astype("int64")
+    """The canonical dtypes: district ids as text, the few-valued text columns as categoricals."""
+    typed = {"year": counts["year"].astype("int64"), "district_id": counts["district_id"].astype("str"),
+             "derived": counts["derived"].astype(bool)}
     for c in ("numerator", "denominator", "source_row"):
-        counts[c] = counts[c].astype("Int64")
-    for c in ("district_id", "indicator_id", "numerator_flag", "denominator_flag", "source_id", "source_file"):
-        counts[c] = counts[c].astype("str")
-    counts["derived"] = counts["derived"].astype(bool)
-    return counts
+        typed[c] = counts[c].astype("Int64")
+    for c in ("indicator_id", "numerator_flag", "denominator_flag", "source_id", "source_file"):
+        typed[c] = pd.Series(categorical(counts[c]), index=counts.index)
+    return counts.assign(**typed)
 
 
 def validate_inputs(config: Config) -> list[Finding]:
