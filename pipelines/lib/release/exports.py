@@ -21,6 +21,7 @@ from pathlib import Path
 import pyogrio
 
 from pipelines.lib.duck import connect
+from pipelines.lib.parallel import run_together
 from pipelines.lib.release.german_csv import copy_german_csv
 from pipelines.lib.release.schema import Table, published_tables, table
 from pipelines.lib.release.schema.views import quote_literal
@@ -59,30 +60,45 @@ def sorted_select(t: Table, columns: list[str] | None = None) -> str:
 
 
 def write_exports(mart: Path, out_dir: Path) -> list[Path]:
-    """Write every export of the mart at ``mart`` into ``out_dir``; return the files written."""
+    """Write every export of the mart at ``mart`` into ``out_dir``; return the files written.
+
+    The files DuckDB writes (Parquet, CSV, geodata) and the workbook (Python) are written side by side,
+    each with its own read-only connection."""
     for sub in (PARQUET_DIR, CSV_DIR, GEO_DIR):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    files, workbook = run_together(lambda: _write_files(mart, out_dir), lambda: _write_workbook(mart, out_dir))
+    return [*files, workbook]
+
+
+def _open(mart: Path):
     con = connect(mart, read_only=True)
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _write_files(mart: Path, out_dir: Path) -> list[Path]:
+    written: list[Path] = []
+    with _open(mart) as con:
+        crs, created = con.execute("select crs, created_at from run_info").fetchone()
+        for t in published_tables():
+            written.append(_write_parquet(con, t, parquet_path(out_dir, t.name), crs))
+            typed = [(c.name, c.type) for c in t.columns if c.type != "GEOMETRY"]
+            written.append(copy_german_csv(con, csv_path(out_dir, t.name), typed, t.name, t.sort_columns))
+        written.extend(_write_geo(con, out_dir, crs, created))
+    return written
+
+
+def _write_workbook(mart: Path, out_dir: Path) -> Path:
+    with _open(mart) as con:
         run_id, crs, created = con.execute("select run_id, crs, created_at from run_info").fetchone()
         sheets, notes = [], []
         for t in published_tables():
-            written.append(_write_parquet(con, t, parquet_path(out_dir, t.name), crs))
             columns = tabular_columns(t)
-            typed = [(c.name, c.type) for c in t.columns if c.type != "GEOMETRY"]
-            written.append(copy_german_csv(con, csv_path(out_dir, t.name), typed, t.name, t.sort_columns))
             selection = sheet_rows(con, t, columns)
             sheets.append(Sheet(t.name, columns, con.execute(selection.query).fetchall()))
             notes += [selection.note] if selection.note else []
-        written.extend(_write_geo(con, out_dir, crs, created))
-        written.append(write_workbook(out_dir / WORKBOOK_NAME, [*_intro(con, run_id, crs), *notes], _explanation(con),
-                                      sheets,
-                                      created=excel_timestamp(created)))
-    finally:
-        con.close()
-    return written
+        return write_workbook(out_dir / WORKBOOK_NAME, [*_intro(con, run_id, crs), *notes], _explanation(con),
+                              sheets, created=excel_timestamp(created))
 
 
 def _write_parquet(con, t: Table, target: Path, crs: str) -> Path:
