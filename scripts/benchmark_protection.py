@@ -282,7 +282,7 @@ def compare_with_tauargus(cells, inds, prot, n_trees: int) -> dict:
         tau_audit = audit(pub, log, prot, true_values=sub, indicators=inds)
         # the same pattern against τ-ARGUS's own attacker (hidden ≥ 0, no denominators, no population
         # behind "zu wenige Einwohner"): checks the adapter
-        own = audit(pub.assign(denominator=pd.NA, population=pd.NA), log,
+        own = audit(pub.assign(denominator=pd.NA, population=pd.NA, rate=pd.NA), log,
                     dataclasses.replace(prot, publish_zeros=False),
                     true_values=sub.assign(denominator=pd.NA), indicators=inds)
         n, s = loss(sub, run.secondary[ok])

@@ -95,9 +95,9 @@ def test_protected_tables_pass_the_audit(scenario):
     x, n = merged["numerator_true"].to_numpy(float), merged["denominator_true"].to_numpy(float)
     shown = merged["status"] == "veröffentlicht"
     assert not (shown & (x >= 1) & (x <= k - 1)).any()  # P1
-    if ind["a"].denominator_public:
-        assert not (shown & (n - x >= 1) & (n - x <= k - 1)).any()  # P2
-    else:
+    assert not (shown & (n - x >= 1) & (n - x <= k - 1)).any()  # P2, public or not: the rate gives n away
+    assert merged.loc[shown & (n > 0), "rate"].notna().all()
+    if not ind["a"].denominator_public:
         assert merged["denominator"].isna().all()
     small = (merged["population"] < prot.min_population) | (n < prot.min_denominator)
     assert not (merged["numerator"].notna() & small).any()  # P3
@@ -124,7 +124,7 @@ def test_every_secondary_suppression_is_needed(scenario):
         pub.loc[key, "numerator"] = true.to_numpy()
         pub.loc[key, "status"] = "veröffentlicht"
         log = result.log.drop(index=row.Index)
-        assert not audit(pub, log, prot, true_values=cells).passed
+        assert not audit(pub, log, prot, true_values=cells, indicators=ind).passed
 
 
 def test_rule_counts_match_the_log():

@@ -90,7 +90,7 @@ def test_loss_within_factor_of_tauargus_mod(tmp_path_factory, cells):
     assert run.failed_trees == 0
     pub, log = tc.pattern_release(cells, ours, run.hidden, ind)
     own_model = audit(
-        pub.assign(denominator=pd.NA, population=pd.NA),
+        pub.assign(denominator=pd.NA, population=pd.NA, rate=pd.NA),  # no denominators, not even via rates
         log,
         dataclasses.replace(prot, publish_zeros=False),
         true_values=cells.assign(denominator=pd.NA),

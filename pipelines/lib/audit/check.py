@@ -5,7 +5,9 @@ releases and any extra linear facts), the smallest and largest value an attacker
 hidden cell, and checks it against the cell's protection requirement:
 
 * P1, P1+P2, P3, upstream: ``upper ≥ k``;
-* P2, P1+P2: ``lower ≤ n − k`` (``n`` the published denominator);
+* P2, P1+P2: ``lower ≤ n − k``, ``n`` the published denominator, else the true one (``true_values`` or
+  the log) and never more than the largest denominator the attacker can prove (from shown rates and
+  the hierarchy: the complement ``n − x`` is then at most ``n_upper − lower``);
 * every hidden cell: ``upper − lower ≥ protection_interval`` and never a single value.
 
 The requirement comes from the rule and ``k`` in the private log, recomputed here; it is relaxed only
@@ -13,7 +15,8 @@ where the truth makes it unattainable or pointless: a P3 cell with 2 examined ch
 ``upper ≥ 3`` (capped by the true denominator when ``true_values`` are given, else by the log's
 numbers), and with zeros published a hidden zero may be known.
 
-Published cells are checked too: no published numerator may break P1/P2/P3, no hidden cell may show a
+Published cells are checked too: no published numerator may break P1/P2/P3 (P2 and P3 also where the
+denominator is not published but follows from the numerator and its rate), no hidden cell may show a
 numerator or a rate, every hidden cell must be in the log. With ``true_values`` the audit also checks
 that every true value lies inside its bounds (otherwise the attacker model would be wrong, e.g. a
 hidden zero while zeros are published).
@@ -76,12 +79,12 @@ def audit(
         raise ValueError(f"unknown method {method!r}")
     if constraints and method == "propagation":
         raise ValueError("extra linear constraints need method 'auto' or 'lp'")
-    model = build_model(published, protection, earlier_releases)
+    multipliers = {i: ind.multiplier for i, ind in indicators.items()} if indicators is not None else None
+    model = build_model(published, protection, earlier_releases, multipliers)
     t = model.table
     hidden_rows = np.flatnonzero(model.hidden)
-    if indicators is not None:  # a rate of a hidden cell (a violation anyway) narrows its numerator
-        multipliers = {i: ind.multiplier for i, ind in indicators.items()}
-        constraints = [*constraints, *rate_constraints(t, multipliers, model.hidden)]
+    if multipliers is not None:  # a rate of a hidden cell (a violation anyway) narrows its numerator
+        constraints = [*constraints, *rate_constraints(t, multipliers, model.hidden, model.n_lower, model.n_upper)]
         if constraints and method == "propagation":
             method = "auto"
 
@@ -121,7 +124,7 @@ def audit(
         )
     cells["passed"] = cells["reason"] == ""
     cells = cells.reset_index(drop=True)
-    violations = _published_violations(model, log, protection, indicators)
+    violations = _published_violations(model, log, protection, indicators, true_values)
     elsewhere = _published_on_other_districts(t, earlier_releases)
     if len(elsewhere):
         violations = pd.concat([violations, elsewhere], ignore_index=True)
@@ -269,8 +272,12 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     min_upper = np.where(cap, np.minimum(min_upper, logged("min_upper", np.inf)), min_upper)
     min_width = np.where(cap, np.minimum(min_width, logged("min_width", np.inf)), min_width)
 
-    max_lower = np.where(needs_c & ~np.isnan(den), np.maximum(den - k, floor), np.inf)
-    max_lower = np.where(needs_c & np.isnan(den), logged("max_lower", np.inf), max_lower)
+    # P2: n − x stays ≥ k possible; n published, else true (truth or log), at most what the attacker proves
+    n_ref = np.where(np.isnan(den), true_den, den)
+    max_lower = np.where(np.isnan(n_ref), np.inf, n_ref - k)
+    max_lower = np.where(np.isnan(den), np.minimum(max_lower, logged("max_lower", np.inf)), max_lower)
+    max_lower = np.minimum(max_lower, model.n_upper - k)
+    max_lower = np.where(needs_c, np.maximum(max_lower, floor), np.inf)
     if truth is not None and protection.publish_zeros:  # a known zero is what publishing zeros means
         zero = truth["numerator"] == 0
         min_upper = np.where(zero, -np.inf, min_upper)
@@ -285,7 +292,8 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     }
 
 
-def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: Protection, indicators):
+def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: Protection, indicators,
+                          true_values: pd.DataFrame | None = None):
     t = model.table
     status = t["status"].to_numpy(dtype=object)
     num = t["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
@@ -311,6 +319,18 @@ def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: P
     add(pub & (den - num >= 1) & (den - num <= k - 1), "P2: kleines Komplement veröffentlicht")
     add(pub & (pop < protection.min_population), "P3: zu wenige Einwohner veröffentlicht")
     add(~np.isnan(num) & (den < protection.min_denominator), "P3: kleiner Nenner veröffentlicht")
+    # a denominator that is not published but follows from numerator and rate (and the hierarchy)
+    private = pub & ~np.isnan(num) & np.isnan(den)
+    c_lo, c_hi = model.n_lower - num, model.n_upper - num
+    small_c = private & (c_lo >= 1) & (c_hi <= k - 1)  # the attacker proves 1 ≤ n − x ≤ k − 1
+    small_n = private & (model.n_upper < protection.min_denominator)
+    if true_values is not None and "rate" in t:  # the rule: P2 and P3 on the true n wherever a rate is shown
+        true_n = _truth(t, true_values)["denominator"]
+        rated = private & t["rate"].notna().to_numpy()
+        small_c |= rated & (true_n - num >= 1) & (true_n - num <= k - 1)
+        small_n |= rated & (true_n < protection.min_denominator)
+    add(small_c, "P2: kleines Komplement veröffentlicht (Nenner aus der Quote ableitbar)")
+    add(small_n, "P3: kleiner Nenner veröffentlicht (aus der Quote ableitbar)")
     add((status == TOO_FEW) & ~np.isnan(den), "P3: Nenner veröffentlicht")
     add(~pub & ~np.isnan(num), "Zähler einer verborgenen Zelle veröffentlicht")
     add(pub & np.isnan(num), "veröffentlichte Zelle ohne Zähler")

@@ -5,12 +5,16 @@ Built only from the published table (and earlier releases), never from the prote
 * a published numerator is a known value;
 * "geheimgehalten": ``x ≥ 1`` when zeros are published (a zero would have been shown), else ``x ≥ 0``;
   also ``x ≥ 0`` where a sibling is "zu wenige Einwohner" (zeros beside small areas may be hidden);
-  ``x ≤ n`` for its published denominator;
-* "zu wenige Einwohner": ``x ≥ 0``; ``x ≤ n`` where ``n`` is bounded by the published denominators of
-  the hierarchy, and ``n ≤ min_denominator − 1`` when the district's population is published and not
-  small (then only the denominator rule can have hidden it);
+  ``x ≤ n`` for the largest denominator the attacker can prove (below);
+* "zu wenige Einwohner": ``x ≥ 0``; ``x ≤ n`` likewise, and ``n ≤ min_denominator − 1`` when the
+  district's population is published and not small (then only the denominator rule can have hidden it);
 * "keine Daten": unknown in ``[0, ∞)`` — no information;
 * a cell published in an earlier release is known (its earlier value).
+
+Denominators (``n_lower``, ``n_upper``): a published denominator is known; where it is not published
+(``denominator_public = false``) a published numerator and its rate give an interval (:mod:`.rates`:
+39 at 97.5 % is 40); the denominators of every indicator-year add up the hierarchy too, so a hidden
+cell's denominator follows from its parent's and its siblings'.
 
 The equations are ``parent = Σ children`` for every indicator-year.
 """
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.audit.propagation import tighten
+from pipelines.lib.audit.rates import denominator_bounds
 from pipelines.lib.config import Protection
 
 PUBLISHED = "veröffentlicht"
@@ -42,6 +47,8 @@ class AttackerModel:
     hidden: np.ndarray  # a cell whose value is protected (secret or too few)
     known_before: np.ndarray  # hidden now but published in an earlier release
     floor: np.ndarray  # what "geheimgehalten" tells about a cell: x ≥ 1 or x ≥ 0
+    n_lower: np.ndarray  # the denominator an attacker can prove: published, from rates, from the hierarchy
+    n_upper: np.ndarray
 
 
 def parent_rows(table: pd.DataFrame) -> np.ndarray:
@@ -63,8 +70,13 @@ def parent_rows(table: pd.DataFrame) -> np.ndarray:
 
 
 def build_model(
-    published: pd.DataFrame, protection: Protection, earlier_releases: pd.DataFrame | None = None
+    published: pd.DataFrame,
+    protection: Protection,
+    earlier_releases: pd.DataFrame | None = None,
+    multipliers: dict[str, float] | None = None,
 ) -> AttackerModel:
+    """The attacker's knowledge; ``multipliers`` (indicator → unit multiplier) turn shown rates into
+    denominators. Without them a rate beside a published numerator and no denominator is an error."""
     table = published.reset_index(drop=True)
     parent = parent_rows(table)
     group = table.groupby(["indicator_id", "year"], sort=False).ngroup().to_numpy(np.int64)
@@ -82,14 +94,18 @@ def build_model(
     is_few = status == TOO_FEW
     den_small_only = is_few & (pop >= protection.min_population)
 
-    # denominators: their own hierarchy, for indicators that publish denominators at all
-    public_ind = table.loc[~np.isnan(den), "indicator_id"].unique()
-    has_public = table["indicator_id"].isin(public_ind).to_numpy()
-    n_lo = np.where(np.isnan(den), 0.0, den)
-    n_hi = np.where(np.isnan(den), np.inf, den)
+    # denominators: published, else from a shown numerator and rate; then their own hierarchy
+    from_rate = is_pub & np.isnan(den)
+    if multipliers is None:
+        if "rate" in table and (from_rate & ~np.isnan(num) & table["rate"].notna().to_numpy()).any():
+            raise ValueError("rates are shown beside numerators without denominators: the audit needs the "
+                             "indicators (their multipliers) to work the denominators out")
+        multipliers = {}
+    r_lo, r_hi = denominator_bounds(table, multipliers, from_rate)
+    n_lo = np.where(np.isnan(den), r_lo, den)
+    n_hi = np.where(np.isnan(den), r_hi, den)
     n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
-    _, n_upper, _ = tighten(parent, n_lo, n_hi)
-    n_upper = np.where(has_public, n_upper, n_hi)
+    n_lower, n_upper, _ = tighten(parent, n_lo, n_hi)
 
     floor = zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))
     lo = np.zeros(len(table))
@@ -97,7 +113,7 @@ def build_model(
     lo[is_pub] = num[is_pub]
     hi[is_pub] = num[is_pub]
     lo[is_secret] = floor[is_secret]
-    hi[is_secret] = np.where(np.isnan(den[is_secret]), n_upper[is_secret], den[is_secret])
+    hi[is_secret] = n_upper[is_secret]  # x ≤ n
     hi[is_few] = n_upper[is_few]
 
     hidden = is_secret | is_few
@@ -111,7 +127,7 @@ def build_model(
         known_before = fix & hidden
         lo[fix] = before[fix]
         hi[fix] = before[fix]
-    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor)
+    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor, n_lower, n_upper)
 
 
 def zero_floor(parent: np.ndarray, too_few: np.ndarray) -> np.ndarray:

@@ -3,7 +3,10 @@
 Rules (thresholds from :class:`~pipelines.lib.config.Protection`, ``k`` per indicator):
 
 * **P1 threshold** – ``1 ≤ x ≤ k−1``.
-* **P2 complement** – where the denominator is public, ``1 ≤ n−x ≤ k−1``.
+* **P2 complement** – ``1 ≤ n−x ≤ k−1`` wherever the denominator is known to an attacker: published
+  (``denominator_public``) or derivable from a published count and its rate (``n ≈ x / rate``, up to
+  the rate's rounding). A published count always carries its rate, so P2 applies to every cell with a
+  denominator, public or not; ``denominator_public = false`` only keeps the denominator column empty.
 * **P3 small populations** – population below ``min_population`` or denominator below
   ``min_denominator``: neither numerator nor denominator is published ("zu wenige Einwohner").
 * **upstream** – the source already kept the cell secret.
@@ -20,10 +23,11 @@ Rules (thresholds from :class:`~pipelines.lib.config.Protection`, ``k`` per indi
 Missing cells ("keine Daten") are unknowns in ``[0, ∞)``: they carry no information.
 
 What the attacker knows a priori about a hidden cell: ``x ≥ 1`` (status "geheimgehalten", zeros
-published and not beside a small area) or ``x ≥ 0``; ``x ≤ n`` for its published denominator; for a P3 cell ``x ≤ n`` with ``n``
-bounded by the denominator hierarchy (public denominators) and, when the district's published
-population is not small, ``n ≤ min_denominator − 1`` (the status can then only come from the
-denominator rule).
+published and not beside a small area) or ``x ≥ 0``; ``x ≤ n`` for its denominator (published, or
+worked out from the published rates of its parent and siblings: taken as known exactly, which is at
+least what an attacker can derive); for a P3 cell ``x ≤ n`` with ``n`` bounded by the denominator
+hierarchy and, when the district's published population is not small, ``n ≤ min_denominator − 1``
+(the status can then only come from the denominator rule).
 
 Requirements (checked against the attacker's exact bounds ``[L, U]``):
 
@@ -91,7 +95,7 @@ def classify(
     if unknown:
         raise KeyError(f"indicators missing from the catalogue: {unknown}")
     k_of = {i: protection.k_for(ind) for i, ind in indicators.items()}
-    public_of = {i: bool(ind.denominator_public) for i, ind in indicators.items()}
+    public_of = {i: bool(ind.denominator_public) for i, ind in indicators.items()}  # the column only
     k = np.array([k_of[i] for i in ids], dtype="float64")
     public = np.array([public_of[i] for i in ids], dtype=bool)
 
@@ -107,8 +111,8 @@ def classify(
     upstream = upstream & ~p3 & ~missing
     open_ = ~missing & ~p3 & ~upstream
     p1 = open_ & (x >= 1) & (x <= k - 1)
-    comp = n - x
-    p2 = open_ & public & (comp >= 1) & (comp <= k - 1)
+    comp = n - x  # NaN where the denominator is unknown: no P2
+    p2 = open_ & (comp >= 1) & (comp <= k - 1)  # public or not: the rate gives n away
 
     rule = np.full(len(x), None, dtype=object)
     rule[p1 & ~p2] = RULE_P1
@@ -117,19 +121,21 @@ def classify(
     rule[upstream] = RULE_UPSTREAM
     rule[p3] = RULE_P3
 
-    den_pub = public & ~(small_pop | small_den) & ~np.isnan(n)
+    # Known to an attacker: every denominator outside P3, published or worked out from count and rate.
+    den_known = ~(small_pop | small_den) & ~np.isnan(n)
+    den_pub = public & den_known  # what the denominator column shows
 
-    # The denominator hierarchy an attacker sees (public denominators only).
-    n_lo = np.where(den_pub, n, 0.0)
-    n_hi = np.where(den_pub, n, np.inf)
+    # The denominator hierarchy an attacker sees.
+    n_lo = np.where(den_known, n, 0.0)
+    n_hi = np.where(den_known, n, np.inf)
     p3_den_known_small = p3 & ~small_pop & ~np.isnan(pop)
     n_hi = np.where(p3_den_known_small, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
-    n_hi_tree = np.where(public, propagate(forest, n_lo, n_hi).upper, np.inf)
+    n_hi_tree = propagate(forest, n_lo, n_hi).upper
     n_hi_tree = np.where(p3_den_known_small, np.minimum(n_hi_tree, protection.min_denominator - 1), n_hi_tree)
 
     zeros_hideable = beside_small_area(forest, p3) if protection.publish_zeros else np.ones(len(x), dtype=bool)
     hidden_lo = np.where(p3 | zeros_hideable, 0.0, 1.0)
-    hidden_hi = np.where(den_pub, n, n_hi_tree)
+    hidden_hi = np.where(den_known, n, n_hi_tree)
 
     has_n = ~np.isnan(n)
     needs_k = np.isin(rule, [RULE_P1, RULE_P1_P2, RULE_P3, RULE_UPSTREAM])

@@ -9,7 +9,10 @@ values).
 
 Published denominators: where the indicator's denominator is public and the cell is not P3 (hidden
 cells keep their denominator: ``x ≤ n`` is part of the attacker model). Rates are given only for
-published numerators (``rate`` is NA for every hidden cell), rounded to ``rate_decimals``.
+published numerators (``rate`` is NA for every hidden cell), rounded to ``rate_decimals`` — for
+private denominators too, so ``x / rate`` gives such a denominator away up to the rounding: the
+protection treats it as known (P2, ``x ≤ n``) and ``denominator_public = false`` only keeps the
+``denominator`` column empty.
 """
 
 from __future__ import annotations
