@@ -22,5 +22,7 @@ def protected_mart(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceRe
             **{f"rows_{k}": v for k, v in outcome.mart_rows.items()},
             # how many cells each rule hid stays private: only the total is shown here
             "hidden_cells": sum(outcome.hidden_by_rule.values()),
+            # indicator-years left out: an earlier release published them on districts that no longer exist
+            "withheld_indicator_years": outcome.withheld,
         },
     )

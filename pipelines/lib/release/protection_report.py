@@ -1,7 +1,9 @@
 """The protection report for the data protection officer (Datenschutzbeauftragte): rules and thresholds
-in force, cells hidden by rule, the audit result and the information loss — never a single value.
+in force, cells hidden by rule, indicator-years withheld, the audit result and the information loss —
+never a single value.
 
-It is written to ``data_private/`` beside the release's suppression log.
+It is written to ``data_private/`` beside the release's suppression log (and the list of withheld
+indicator-years, :data:`WITHHELD_FILE`, which the protection stage writes there).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.lib.config import Config
+from pipelines.lib.config import Config, Protection
+
+WITHHELD_FILE = "withheld.parquet"  # indicator_id, year: published before on other districts
 
 RULE_TEXT = {
     "P1": "Mindestfallzahl (1 bis k−1)",
@@ -19,20 +23,70 @@ RULE_TEXT = {
     "P3": "zu wenige Einwohner oder zu kleine Bezugsgruppe",
     "upstream": "bereits von der Quelle geheimgehalten",
     "secondary": "Sekundärsperrung (Schutz vor Rückrechnung)",
+    "linked": "verknüpfte Tabelle (Schutz vor Rückrechnung über eine andere Tabelle)",
 }
 
 
-def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
-                 audit_passed: bool, at_risk: int, problems: list[str]) -> Path:
-    """Markdown report; ``cells`` are the private cells (for totals only), ``log`` the suppression log."""
-    p = config.protection
+def rules_in_force(config: Config) -> list[str]:
+    """The rules as the protection applies them, in German, with thresholds and no cell value."""
+    p: Protection = config.protection
     owners = ", ".join(f"{name}: k = {k}" for name, k in sorted(p.owner_k.items())) or "keine"
+    own_k = ", ".join(f"{i.id}: k = {i.k}" for i in sorted(config.indicators, key=lambda i: i.id) if i.k is not None)
+    private = ", ".join(sorted(i.id for i in config.indicators if not i.denominator_public)) or "keine"
+    zeros = (
+        "- Nullen werden veröffentlicht; eine geheimgehaltene Zelle ist daher als mindestens 1 bekannt. "
+        "Ausnahme: unter den Teilgebieten eines Gebiets, das ein Teilgebiet mit „zu wenige Einwohner“ hat, "
+        "kann eine Null als Sekundärsperrung geheimgehalten werden; dort ist eine geheimgehaltene Zelle nur "
+        "als mindestens 0 bekannt"
+        if p.publish_zeros
+        else "- Nullen werden nicht gesondert veröffentlicht: eine Null kann als Sekundärsperrung geheimgehalten "
+        "werden, eine geheimgehaltene Zelle ist nur als mindestens 0 bekannt"
+    )
+    return [
+        f"- Mindestfallzahl k = {p.k} (abweichend je Datenhalter: {owners}"
+        + (f"; je Indikator: {own_k})" if own_k else ")")
+        + ": Fallzahlen von 1 bis k − 1 werden geheimgehalten",
+        "- Komplementregel: ist die Bezugsgröße n bekannt – veröffentlicht oder aus Fallzahl und Quote "
+        "ableitbar –, wird auch eine Zelle mit n − x zwischen 1 und k − 1 geheimgehalten. Weil zu einer "
+        "veröffentlichten Fallzahl ihre Quote gezeigt werden darf, gilt die Regel auch für Indikatoren, deren "
+        f"Bezugsgröße nicht ausgewiesen wird (Nenner nicht veröffentlicht bei: {private})",
+        f"- Mindesteinwohnerzahl {p.min_population}, Mindestgröße der Bezugsgruppe {p.min_denominator}: "
+        "darunter weder Fallzahl noch Quote (Status „zu wenige Einwohner“)",
+        zeros,
+        "- Schutz vor Rückrechnung (Summen der Gebietsebenen, frühere Freigaben, verknüpfte Tabellen): für jede "
+        "geheimgehaltene Zelle liegen die kleinste und die größte Fallzahl, die mit allem Veröffentlichten "
+        f"vereinbar sind, mindestens {p.protection_interval} auseinander (Schutzintervall, nie ein einzelner "
+        "Wert); bei Mindestfallzahl und „zu wenige Einwohner“ ist die größte mindestens k, beim Komplement die "
+        "kleinste höchstens n − k",
+        "- Früher veröffentlichte Werte gelten als bekannt; ein Jahr wird nur auf einem Gebietsstand "
+        "veröffentlicht (nach einer Gebietsreform bleiben Indikator-Jahre, die eine frühere Freigabe auf nicht "
+        "mehr bestehenden Gebieten veröffentlicht hat, dort und fehlen in dieser Freigabe)",
+        "- Jede geheimgehaltene Zelle hat nur den Status „geheimgehalten“ (oder „zu wenige Einwohner“); die "
+        "Regel, die sie gesperrt hat, steht nur im privaten Sperrprotokoll",
+    ]
+
+
+def _withheld(path: Path, withheld: pd.DataFrame | None) -> int | None:
+    if withheld is None:
+        file = path.parent / WITHHELD_FILE
+        if not file.exists():
+            return None
+        withheld = pd.read_parquet(file)
+    return len(withheld[["indicator_id", "year"]].drop_duplicates())
+
+
+def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
+                 audit_passed: bool, at_risk: int, problems: list[str],
+                 withheld: pd.DataFrame | None = None) -> Path:
+    """Markdown report; ``cells`` are the private cells (for totals only), ``log`` the suppression log,
+    ``withheld`` the indicator-years left out (default: :data:`WITHHELD_FILE` beside ``path``)."""
     total = len(cells)
     hidden = len(log)
     by_rule = log["rule"].value_counts().to_dict() if hidden else {}
     secondary = log[log["rule"] == "secondary"]
     keys = ["indicator_id", "year", "district_id"]
     lost = secondary[keys].merge(cells[[*keys, "numerator"]], on=keys, how="left")["numerator"]
+    n_withheld = _withheld(path, withheld)
     lines = [
         f"# Schutzbericht – {config.city_name}",
         "",
@@ -40,11 +94,7 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
         "",
         "## Regeln und Schwellenwerte",
         "",
-        f"- Mindestfallzahl k = {p.k} (abweichend je Datenhalter: {owners})",
-        "- Komplementregel: bei veröffentlichter Bezugsgröße ist auch n − x zwischen 1 und k − 1 gesperrt",
-        f"- Mindesteinwohnerzahl {p.min_population}, Mindestgröße der Bezugsgruppe {p.min_denominator}",
-        f"- Nullen werden {'veröffentlicht' if p.publish_zeros else 'nicht gesondert veröffentlicht'}",
-        f"- Schutzintervall: mindestens {p.protection_interval}",
+        *rules_in_force(config),
         "",
         "## Gesperrte Zellen nach Regel",
         "",
@@ -56,6 +106,13 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
     lines += [
         f"| gesamt | | {hidden} von {total} ({f'{100 * hidden / max(total, 1):.1f}'.replace('.', ',')} %) |",
         "",
+    ]
+    if n_withheld is not None:
+        lines += [
+            f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {n_withheld}",
+            "",
+        ]
+    lines += [
         "## Prüfung (unabhängiges Audit)",
         "",
         f"- Ergebnis: {'bestanden' if audit_passed and not problems else 'NICHT bestanden'}",

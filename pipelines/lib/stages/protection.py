@@ -17,6 +17,7 @@ from pipelines.lib.duck import connect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
+from pipelines.lib.release.protection_report import WITHHELD_FILE
 from pipelines.lib.release.public_tables import (
     publishable_population,
     read_public_inputs,
@@ -77,6 +78,8 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "suppression_log.parquet"
     result.log.to_parquet(log_path, index=False)
+    withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
+    withheld[["indicator_id", "year"]].to_parquet(log_dir / WITHHELD_FILE, index=False)  # for the report
     candidate.start()
     published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "status"]]
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
@@ -84,6 +87,5 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     rows |= write_public_tables(candidate.mart, candidate.run_id,
                                 publishable_population(population, leaves, config.protection), offers)
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
-    withheld = 0 if result.withheld is None else len(result.withheld)
     return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
-                             log_path=log_path, withheld=withheld)
+                             log_path=log_path, withheld=len(withheld))

@@ -1,0 +1,62 @@
+"""The protection report states the rules in force (in German, no cell values); the protection stage
+reports the indicator-years it withheld after a boundary reform, in the Dagster metadata and the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import dagster as dg
+import pandas as pd
+
+from pipelines.lib.config import load_config
+from pipelines.lib.duck import connect
+from pipelines.lib.release.protection_report import WITHHELD_FILE, rules_in_force, write_report
+from pipelines.lib.stages.protection import private_run_dir, true_cells
+from pipelines.lib.workspace import Workspace
+
+ZERO_EXCEPTION = ("unter den Teilgebieten eines Gebiets, das ein Teilgebiet mit „zu wenige Einwohner“ hat, "
+                  "kann eine Null als Sekundärsperrung geheimgehalten werden")
+
+
+def test_rules_in_force(tiny_inputs):
+    config = load_config(tiny_inputs)
+    text = "\n".join(rules_in_force(config))
+    assert "Nullen werden veröffentlicht" in text and ZERO_EXCEPTION in text
+    assert "aus Fallzahl und Quote ableitbar" in text and "Nenner nicht veröffentlicht bei: keine)" in text
+    assert "k = 3" in text and "Gesundheitsamt: k = 5" in text and "Mindesteinwohnerzahl 300" in text
+
+    private = [dataclasses.replace(i, denominator_public=i.id != "arbeitslosigkeit") for i in config.indicators]
+    no_zeros = dataclasses.replace(config.protection, publish_zeros=False)
+    other = dataclasses.replace(config, indicators=private, protection=no_zeros)
+    text = "\n".join(rules_in_force(other))
+    assert "Nenner nicht veröffentlicht bei: arbeitslosigkeit)" in text
+    assert "Nullen werden veröffentlicht" not in text and "nur als mindestens 0 bekannt" in text
+
+
+def test_withheld_in_metadata_and_report(tiny_published, tmp_path):
+    from pipelines.defs.protection import protected_mart
+    from pipelines.defs.resources import WorkspaceResource
+
+    ws_path = tmp_path / "ws"
+    shutil.copytree(tiny_published, ws_path)
+    ws = Workspace(ws_path)
+    cells = true_cells(ws)
+    year = int(cells["year"].max())
+    with connect(ws.ledger, spatial=False) as con:  # an earlier release published a district now gone
+        con.execute("insert into published_cells values ('alt', 'kinderarmut', ?, '99999999', 7, 70)", [year])
+
+    result = dg.materialize([protected_mart], resources={"sozialmonitor": WorkspaceResource(path=str(ws_path))},
+                            instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    (event,) = result.asset_materializations_for_node("protected_mart")
+    assert event.metadata["withheld_indicator_years"].value == 1
+    run_dir = private_run_dir(ws, result.output_for_node("protected_mart"))
+    withheld = pd.read_parquet(run_dir / WITHHELD_FILE)
+    assert withheld.values.tolist() == [["kinderarmut", year]]
+
+    log = pd.read_parquet(run_dir / "suppression_log.parquet")
+    report = write_report(run_dir / "schutzbericht.md", load_config(ws_path), "lauf", cells, log, True, 0, [])
+    text = report.read_text(encoding="utf-8")
+    assert "Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): 1" in text
+    assert ZERO_EXCEPTION in text
