@@ -9,6 +9,7 @@ vertices identical because identical inputs round identically.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -29,6 +30,11 @@ class District:
     geometry: shapely.Geometry  # EPSG:4326, simplified and rounded
     population: int | None = None
     area_km2: float | None = None
+
+    @cached_property
+    def geojson(self) -> dict:
+        """The geometry as a GeoJSON mapping, computed once (every map page of the level embeds it)."""
+        return shapely.geometry.mapping(self.geometry)
 
 
 def read_districts(con, crs: str, tolerance: float = DEFAULT_TOLERANCE_M) -> list[District]:

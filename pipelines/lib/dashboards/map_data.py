@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import shapely
-
 from pipelines.lib.dashboards.classify import Classification, classify
 from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
 from pipelines.lib.dashboards.formatting import (
@@ -170,7 +168,7 @@ def level_geojson(lv: LevelMap, profile_prefix: str) -> dict:
                 "type": "Feature",
                 "id": d.district_id,
                 "properties": {"name": d.name, "steckbrief": profile_prefix + page_name(d.district_id)},
-                "geometry": shapely.geometry.mapping(d.geometry),
+                "geometry": d.geojson,
             }
             for d in lv.districts
         ],

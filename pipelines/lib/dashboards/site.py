@@ -90,6 +90,8 @@ def build_site(
     finally:
         con.close()
     levels = tuple(map_levels(districts))
+    for d in districts:  # each geometry's GeoJSON once, before the workers fork (they all embed it)
+        _ = d.geojson
     # the classes (Fisher-Jenks per indicator, year and level) on every core; small to send back
     classes = map_pages(lambda item: map_classes(item[0], levels, item[1], settings), indicators)
     maps = [indicator_map(ind, districts, values, settings, classes=c)
