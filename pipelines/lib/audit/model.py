@@ -102,7 +102,7 @@ def build_model(
                              "indicators (their multipliers) to work the denominators out")
         multipliers = {}
     r_lo, r_hi = denominator_bounds(table, multipliers, from_rate)
-    n_lo = np.where(np.isnan(den), r_lo, den)
+    n_lo = np.where(np.isnan(den), np.maximum(r_lo, np.where(is_pub, np.nan_to_num(num), 0.0)), den)  # n ≥ x
     n_hi = np.where(np.isnan(den), r_hi, den)
     n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
     n_lower, n_upper, _ = tighten(parent, n_lo, n_hi)

@@ -54,8 +54,10 @@ def half_steps(table: pd.DataFrame) -> np.ndarray:
     """``h = ½ · 10^−d`` of every row's rate, ``d`` the precision of its indicator's rate column."""
     rate = _rates(table)
     own = _decimals(rate)
-    column = pd.Series(own).where(~np.isnan(rate)).groupby(table["indicator_id"].to_numpy()).transform("max")
-    d = np.maximum(own, column.fillna(0).to_numpy(dtype=np.int64))
+    codes, uniques = pd.factorize(table["indicator_id"])
+    column = np.zeros(len(uniques), dtype=np.int64)
+    np.maximum.at(column, codes[~np.isnan(rate)], own[~np.isnan(rate)])
+    d = np.maximum(own, column[codes])
     return 0.5 * 10.0 ** -d.astype("float64")
 
 
@@ -66,7 +68,9 @@ def _rates(table: pd.DataFrame) -> np.ndarray:
 
 
 def _multipliers(table: pd.DataFrame, multipliers: dict[str, float]) -> np.ndarray:
-    return table["indicator_id"].map(lambda i: multipliers.get(i) or np.nan).to_numpy(dtype="float64")
+    codes, uniques = pd.factorize(table["indicator_id"])
+    per_indicator = np.array([float(multipliers.get(i) or np.nan) for i in uniques], dtype="float64")
+    return per_indicator[codes] if len(uniques) else np.zeros(0)
 
 
 def denominator_bounds(
