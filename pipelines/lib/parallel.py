@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,6 +49,8 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     parts = min(len(items), workers * 4)  # several parts per worker: a worker that is done takes the next
     chunks = [list(range(p, len(items), parts)) for p in range(parts)]  # round robin: similar loads
     _task, _items = task, items
+    for stream in (sys.stdout, sys.stderr):  # else each worker would write the parent's buffered text again
+        stream.flush()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = pool.map(_run, chunks, chunksize=1)
