@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -51,16 +48,3 @@ def test_jobs_run_side_by_side_and_workers_start_no_workers():
     for pid, inner in results[:2]:
         assert pid != os.getpid() and inner == {pid}  # a job's own pages ran in the job's process
 
-
-def test_buffered_output_is_written_once(tmp_path):
-    script = (
-        "import sys\n"
-        "from pipelines.lib import parallel\n"
-        "print('before the workers')\n"  # buffered: stdout is a file here
-        "parallel.map_pages(abs, list(range(parallel.MIN_ITEMS * 2)), workers=2)\n"
-        "print('after the workers')\n"
-    )
-    out = tmp_path / "out.txt"
-    with out.open("w") as fh:
-        subprocess.run([sys.executable, "-c", script], stdout=fh, check=True, cwd=Path(__file__).parents[1])
-    assert out.read_text().splitlines() == ["before the workers", "after the workers"]
