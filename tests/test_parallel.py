@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +51,20 @@ def test_jobs_run_side_by_side_and_workers_start_no_workers():
     for pid, inner in results[:2]:
         assert pid != os.getpid() and inner == {pid}  # a job's own pages ran in the job's process
 
+
+
+def test_workers_end_quietly_under_a_parent_that_handles_sigterm():
+    # Dagster's run handles SIGTERM by raising; a worker that inherited that handler and is terminated by
+    # its pool printed a traceback into the planner's terminal
+    script = (
+        "import signal\n"
+        "from pipelines.lib import parallel\n"
+        "def interrupted(*_):\n"
+        "    raise RuntimeError('interrupted')\n"
+        "signal.signal(signal.SIGTERM, interrupted)\n"
+        "print(sum(parallel.map_pages(abs, list(range(parallel.MIN_ITEMS * 4)), workers=2)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parents[1])
+    assert done.stdout.split() == [str(sum(range(parallel.MIN_ITEMS * 4)))]
+    assert done.stderr == ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,6 +27,13 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def _default_signals() -> None:
+    """Workers die quietly on SIGTERM and SIGINT: the handlers they inherit (Dagster's raise an error in
+    the middle of the pool's machinery) belong to the parent, which decides about the run."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _run(numbers: list[int]) -> list[Any]:
@@ -52,8 +60,13 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     for stream in (sys.stdout, sys.stderr):  # else each worker would write the parent's buffered text again
         stream.flush()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+        try:
             done = pool.map(_run, chunks, chunksize=1)
+            pool.close()  # the workers end on their own
+        finally:
+            pool.terminate()
+            pool.join()
     finally:
         _task, _items = None, ()
     results: list[Any] = [None] * len(items)
