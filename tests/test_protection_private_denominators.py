@@ -139,9 +139,13 @@ def test_pipeline_with_a_private_denominator_hides_all_but_one(tiny_inputs, tmp_
     assert result.returncode == 0, result.stdout + result.stderr  # and so the audit passed
     ws = Workspace(ws_path)
     with connect(ws.mart, read_only=True) as con:
-        shown = con.execute("select district_id, year, numerator, denominator, status from indicator_values "
-                            "where indicator_id = ?", [INDICATOR]).df()
+        shown = con.execute("select district_id, year, numerator, denominator, rate, ci_low, status "
+                            "from indicator_values where indicator_id = ?", [INDICATOR]).df()
     assert shown["denominator"].isna().all()
+    visible = shown["status"] == "veröffentlicht"
+    # the rates stay (from the protection, rounded as published), without an interval: there is no n to use
+    assert visible.any() and shown.loc[visible, "rate"].notna().all() and shown["ci_low"].isna().all()
+    assert shown.loc[~visible, "rate"].isna().all()
     planted = shown[(shown["district_id"] == counts.at[row, "Planungsraum"]) & (shown["year"] == int(last))]
     assert planted["status"].tolist() == ["geheimgehalten"]
     log = pd.read_parquet(private_run_dir(ws, current_run_id(ws)) / "suppression_log.parquet")

@@ -77,7 +77,8 @@ def _need(con) -> pd.DataFrame | None:
 
 
 def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
-    """Rates and confidence intervals of the published values in the candidate mart."""
+    """Rates and confidence intervals of the published values in the candidate mart (where the denominator
+    is private, the rate the protection published stays, without an interval)."""
     with connect(mart) as con:
         for indicator in indicator_ids(con):  # one at a time: bounded memory at national scale
             values = con.execute(
@@ -90,7 +91,9 @@ def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
             con.execute(
                 "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
                 "from rated as r where indicator_values.district_id = r.district_id "
-                "and indicator_values.year = r.year and indicator_values.indicator_id = r.indicator_id"
+                "and indicator_values.year = r.year and indicator_values.indicator_id = r.indicator_id "
+                # a private denominator: the protection's rate stays, without an interval (no n to use)
+                "and indicator_values.denominator is not null"
             )
             con.unregister("rated")
         with_rate = con.execute("select count(*) from indicator_values where rate is not null").fetchone()[0]

@@ -58,14 +58,17 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
     """Create the mart at ``path`` from protected ``values`` and public ``districts``.
 
     ``districts``: district_id, name, level, level_label, level_rank, parent_id, population, area_km2, wkb.
-    ``values``: district_id, year, indicator_id, numerator, denominator, status (protected).
+    ``values``: district_id, year, indicator_id, numerator, denominator, status (protected), and optionally
+    the protection's ``rate`` (kept where the denominator is private; the analysis stage computes the rest).
     """
+    if "rate" not in values.columns:
+        values = values.assign(rate=pd.NA)
     unknown = set(values["status"].unique()) - set(STATUSES)
     if unknown:
         raise ValueError(f"unknown status values {sorted(unknown)}")
-    leaked = values[(values["status"] != "veröffentlicht") & values["numerator"].notna()]
+    leaked = values[(values["status"] != "veröffentlicht") & (values["numerator"].notna() | values["rate"].notna())]
     if len(leaked):
-        raise ValueError(f"{len(leaked)} hidden cells carry a numerator: refusing to publish")
+        raise ValueError(f"{len(leaked)} hidden cells carry a numerator or rate: refusing to publish")
     info = pd.DataFrame(
         [
             {
@@ -97,8 +100,8 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
         )
         con.execute("insert into indicators by name select * from catalogue")
         con.execute(
-            "insert into indicator_values (district_id, year, indicator_id, numerator, denominator, status, run_id) "
-            "select district_id, year, indicator_id, numerator, denominator, status, ? from vals",
+            "insert into indicator_values (district_id, year, indicator_id, numerator, denominator, rate, status, "
+            "run_id) select district_id, year, indicator_id, numerator, denominator, rate, status, ? from vals",
             [run_id],
         )
         counts = {

@@ -81,7 +81,8 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
     withheld[["indicator_id", "year"]].to_parquet(log_dir / WITHHELD_FILE, index=False)  # for the report
     candidate.start()
-    published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "status"]]
+    published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "rate",
+                                   "status"]]
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
     population, offers, leaves = read_public_inputs(ws.warehouse)  # public inputs: offers, protected age bands
     rows |= write_public_tables(candidate.mart, candidate.run_id,

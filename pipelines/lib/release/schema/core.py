@@ -65,7 +65,8 @@ INDICATORS = Table(
         Column("unit_label", "VARCHAR", "Einheit zum Anzeigen.", nullable=False,
                values=tuple(u[1] for u in UNITS.values())),
         Column("denominator_public", "BOOLEAN",
-               "true, wenn die Bezugsgruppe veröffentlicht wird (dann wird auch n−x geschützt).", nullable=False),
+               "true, wenn die Bezugsgruppe (denominator) veröffentlicht wird; n−x ist immer geschützt, "
+               "weil sich die Bezugsgruppe aus Zahl und Quote ergibt.", nullable=False),
         Column("source", "VARCHAR", "Datenquelle (liefernde Stelle).", nullable=False),
         Column("weight", "DOUBLE", "Gewicht im Bedarfsindex (0 = nicht enthalten).", nullable=False),
         RUN_ID,
