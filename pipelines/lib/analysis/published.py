@@ -38,9 +38,23 @@ def value_districts(con) -> pd.DataFrame:
     ).df()
 
 
-def indicator_ids(con) -> list[str]:
-    """The indicators with values, in key order."""
-    return [r[0] for r in con.execute("select distinct indicator_id from indicator_values order by 1").fetchall()]
+BATCH_ROWS = 1_000_000
+
+
+def indicator_batches(con, rows: int = BATCH_ROWS) -> list[list[str]]:
+    """The indicators with values, in key order, grouped so that each group has about ``rows`` values at most
+    (one indicator alone may have more): analyses that treat indicators apart read one group at a time, a
+    city in one go, a national table in bounded memory."""
+    batches: list[list[str]] = []
+    size = 0
+    for indicator, n in con.execute("select indicator_id, count(*) from indicator_values group by 1 order by 1"
+                                    ).fetchall():
+        if not batches or size + n > rows:
+            batches.append([])
+            size = 0
+        batches[-1].append(indicator)
+        size += n
+    return batches
 
 
 def published_districts(con, crs: str | None = None) -> gpd.GeoDataFrame:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.lib.analysis import allocation as alloc
 from pipelines.lib.analysis import benchmarks, hotspots, need_index, offers
 from pipelines.lib.analysis.published import (
-    indicator_ids,
+    indicator_batches,
     published_districts,
     published_values,
     table_exists,
@@ -53,7 +54,8 @@ def _replace(con, table: str, frame: pd.DataFrame) -> int:
 
 def _append(con, table: str, frame: pd.DataFrame) -> int:
     if len(frame):
-        data = frame.assign(run_id=_run_id(con))
+        # as Arrow (mostly zero-copy): DuckDB scans it natively, a pandas frame of objects row by row
+        data = pa.Table.from_pandas(frame.assign(run_id=_run_id(con)), preserve_index=False)
         con.register("_frame", data)
         con.execute(f"insert into {table} by name select * from _frame")
         con.unregister("_frame")
@@ -80,10 +82,10 @@ def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
     """Rates and confidence intervals of the published values in the candidate mart (where the denominator
     is private, the rate the protection published stays, without an interval)."""
     with connect(mart) as con:
-        for indicator in indicator_ids(con):  # one at a time: bounded memory at national scale
+        for batch in indicator_batches(con):  # bounded memory at national scale
             values = con.execute(
                 "select district_id, year, indicator_id, numerator, denominator, status from indicator_values "
-                "where indicator_id = ?", [indicator]
+                "where indicator_id in (select unnest(?::varchar[]))", [batch]
             ).df()
             rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low",
                                                    "ci_high"]]
@@ -108,8 +110,8 @@ def analyse_benchmarks(mart: Path, config: Config) -> dict[str, int]:
         _ensure_schema(con)
         con.execute("delete from indicator_benchmarks")
         rows = sum(_append(con, "indicator_benchmarks",
-                           benchmarks.benchmark(published_values(con, [indicator]), config, settings))
-                   for indicator in indicator_ids(con))  # indicators apart: bounded memory
+                           benchmarks.benchmark(published_values(con, batch), config, settings))
+                   for batch in indicator_batches(con))  # indicators apart: bounded memory
         _parameters(con, "indicator_benchmarks", settings)
         con.execute("checkpoint")
     return {"indicator_benchmarks": rows}
