@@ -89,7 +89,7 @@ def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
             ).df()
             rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low",
                                                    "ci_high"]]
-            con.register("rated", rated)
+            con.register("rated", pa.Table.from_pandas(rated, preserve_index=False))
             con.execute(
                 "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
                 "from rated as r where indicator_values.district_id = r.district_id "
