@@ -31,22 +31,28 @@ create table if not exists published_cells (
 
 
 def record(ledger: Path, run_id: str, mart: Path) -> int:
-    """Append the published numerators of the release ``run_id`` (idempotent per run id)."""
+    """Append the published numerators of the release ``run_id`` that no earlier release published with the
+    same figures (idempotent per run id; a nightly refresh adds only what changed). Returns the number of
+    published cells of the release."""
     ledger.parent.mkdir(parents=True, exist_ok=True)
     with connect(mart, read_only=True, spatial=False) as src:
         cells = src.execute(
             "select indicator_id, year, district_id, numerator, denominator from indicator_values "
             "where status = 'veröffentlicht' and numerator is not null"
-        ).df()
+        ).to_arrow_table()
     with connect(ledger, spatial=False) as con:
         con.execute(_DDL)
         con.register("cells", cells)
         con.execute("begin transaction")
         con.execute("delete from published_cells where run_id = ?", [run_id])
-        con.execute("insert into published_cells select ?, * from cells", [run_id])
+        con.execute(
+            "insert into published_cells select ?, c.* from cells c where not exists ("
+            "select 1 from published_cells p where p.indicator_id = c.indicator_id and p.year = c.year "
+            "and p.district_id = c.district_id and p.numerator = c.numerator "
+            "and p.denominator is not distinct from c.denominator)", [run_id])
         con.execute("commit")
         con.execute("checkpoint")
-    return len(cells)
+    return cells.num_rows
 
 
 def known_values(ledger: Path) -> pd.DataFrame:
