@@ -6,7 +6,7 @@ with max_rank as (
 ),
 
 leaf_counts as (
-    select stg_counts.*
+    select stg_counts.*, stg_districts.parent_id
     from stg_counts
     inner join stg_districts using (district_id)
     where stg_districts.level_rank = (select leaf_rank from max_rank)
@@ -25,18 +25,61 @@ leaf_count as (
     group by all
 ),
 
+-- A leaf's own figures: one row per leaf, year and indicator (ingest keeps one row per key).
+leaf_sums as not materialized (
+    select
+        district_id,
+        parent_id,
+        year,
+        indicator_id,
+        case when numerator_flag = 'value' then 1 else 0 end as n_numerators,
+        case when denominator_flag = 'value' then 1 else 0 end as n_denominators,
+        numerator_flag in ('secret', 'unreliable') as any_upstream_hidden,
+        case when numerator_flag = 'value' then numerator end as numerator,
+        case when denominator_flag = 'value' then denominator end as denominator
+    from leaf_counts
+),
+
+-- Leaves summed per parent first (a few hundred thousand rows at national scale) ...
+parent_sums as (
+    select
+        parent_id as district_id,
+        year,
+        indicator_id,
+        sum(n_numerators) as n_numerators,
+        sum(n_denominators) as n_denominators,
+        bool_or(any_upstream_hidden) as any_upstream_hidden,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from leaf_sums
+    where parent_id is not null
+    group by all
+),
+
+-- ... then carried to the parent itself and every district above it.
+parents_below as (
+    select distinct int_district_leaves.district_id, leaf.parent_id
+    from int_district_leaves
+    inner join stg_districts as leaf on leaf.district_id = int_district_leaves.leaf_id
+    where int_district_leaves.district_id <> int_district_leaves.leaf_id
+),
+
 summed as (
     select
-        int_district_leaves.district_id,
-        leaf_counts.year,
-        leaf_counts.indicator_id,
-        count(*) filter (where leaf_counts.numerator_flag = 'value') as n_numerators,
-        count(*) filter (where leaf_counts.denominator_flag = 'value') as n_denominators,
-        bool_or(leaf_counts.numerator_flag in ('secret', 'unreliable')) as any_upstream_hidden,
-        sum(leaf_counts.numerator) filter (where leaf_counts.numerator_flag = 'value') as numerator,
-        sum(leaf_counts.denominator) filter (where leaf_counts.denominator_flag = 'value') as denominator
-    from int_district_leaves
-    inner join leaf_counts on leaf_counts.district_id = int_district_leaves.leaf_id
+        district_id, year, indicator_id, n_numerators, n_denominators, any_upstream_hidden, numerator, denominator
+    from leaf_sums
+    union all
+    select
+        parents_below.district_id,
+        parent_sums.year,
+        parent_sums.indicator_id,
+        sum(parent_sums.n_numerators),
+        sum(parent_sums.n_denominators),
+        bool_or(parent_sums.any_upstream_hidden),
+        sum(parent_sums.numerator),
+        sum(parent_sums.denominator)
+    from parents_below
+    inner join parent_sums on parent_sums.district_id = parents_below.parent_id
     group by all
 ),
 

@@ -1,5 +1,6 @@
 -- Indicator counts as ingested: one row per district, year and indicator, with German table symbols
 -- already decoded into flags (value, secret, unreliable, not_meaningful, not_yet, missing).
+-- materialise: view
 with source as (
     select * from raw_counts
 )

@@ -17,6 +17,10 @@ from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
 from pipelines.lib.warehouse.models import run_models
 
+# DuckDB's working memory for the SQL models; beyond it, it spills to a file beside the warehouse.
+# At national scale (ten million cells) this keeps the aggregation near 2 GB at a small cost in time.
+MODELS_MEMORY = "2GB"
+
 
 @dataclass(frozen=True)
 class WarehouseSummary:
@@ -139,6 +143,7 @@ def build_models(path: Path) -> WarehouseSummary:
         raise FileNotFoundError(f"no loaded inputs at {tmp}: run the ingest stage first")
     con = connect(tmp)
     try:
+        con.execute(f"set memory_limit = '{MODELS_MEMORY}'")
         row_counts = run_models(con)
         con.execute("checkpoint")
     finally:

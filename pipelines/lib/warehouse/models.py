@@ -1,6 +1,12 @@
 """Run the SQL models in ``sql/``: each ``.sql`` file is one ``select`` that becomes a table.
 
 Layers run in order (staging → intermediate); inside a layer, a model runs after the models it names.
+A model whose text holds the line ``-- materialise: view`` becomes a view instead (a plain renaming
+of a raw table: copying ten million rows would only cost time).
+
+Tables with ``HUGEINT`` columns (sums of counts) are written without bit-packing: DuckDB reads
+bit-packed ``HUGEINT`` about a hundred times slower than plain ones (seconds per column and scan at
+national scale), and every later stage reads these tables.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import duckdb
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
 WAREHOUSE_LAYERS = ("staging", "intermediate")
+VIEW_MARK = "-- materialise: view"
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,10 @@ class Model:
     @property
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def is_view(self) -> bool:
+        return VIEW_MARK in self.sql.splitlines()
 
 
 def discover(layers: tuple[str, ...] = WAREHOUSE_LAYERS, sql_dir: Path = SQL_DIR) -> list[Model]:
@@ -44,9 +55,25 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None
     """Materialise every model as a table; return the row count of each."""
     counts: dict[str, int] = {}
     for model in models if models is not None else discover():
-        con.execute(f"create or replace table {model.name} as {model.sql}")
+        materialise(con, model)
         counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
     return counts
+
+
+def materialise(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Create the model's table (or view), replacing an older one."""
+    sql = model.sql
+    if model.is_view:
+        con.execute(f"create or replace view {model.name} as {sql}")
+        return
+    wide = any(str(t) == "HUGEINT" for t in con.sql(sql).types)
+    if wide:
+        con.execute("set disabled_compression_methods = 'bitpacking'")
+    try:
+        con.execute(f"create or replace table {model.name} as {sql}")
+    finally:
+        if wide:
+            con.execute("reset disabled_compression_methods")
 
 
 def read_sql(relative: str, sql_dir: Path = SQL_DIR) -> str:
