@@ -68,3 +68,32 @@ def test_workers_end_quietly_under_a_parent_that_handles_sigterm():
                           cwd=Path(__file__).parents[1])
     assert done.stdout.split() == [str(sum(range(parallel.MIN_ITEMS * 4)))]
     assert done.stderr == ""
+
+
+def test_pools_end_their_workers_even_under_a_handler_that_swallows_sigterm():
+    # a pool ended with SIGTERM caught workers still starting up (on a busy machine): they ran the parent's
+    # handler instead, survived, and the build waited for them forever. Here every other worker starts
+    # slowly, and the parent's handler swallows SIGTERM.
+    script = (
+        "import os, signal, time\n"
+        "from pipelines.lib import parallel\n"
+        "signal.signal(signal.SIGTERM, lambda *_: None)\n"
+        "ready = parallel._default_signals\n"
+        "def slow_start():\n"
+        "    if os.getpid() % 2:\n"
+        "        time.sleep(0.5)\n"
+        "    ready()\n"
+        "parallel._default_signals = slow_start\n"
+        "def fail(n):\n"
+        "    raise ValueError(n)\n"
+        "for _ in range(3):\n"
+        "    parallel.map_pages(abs, list(range(parallel.MIN_ITEMS)), workers=4)\n"
+        "    try:\n"
+        "        parallel.map_pages(fail, list(range(parallel.MIN_ITEMS)), workers=4)\n"
+        "    except ValueError:\n"
+        "        pass\n"
+        "print('done')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parents[1])
+    assert done.stdout.split() == ["done"], done.stderr[-2000:]

@@ -29,11 +29,27 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
 def _default_signals() -> None:
     """Workers die quietly on SIGTERM and SIGINT: the handlers they inherit (Dagster's raise an error in
-    the middle of the pool's machinery) belong to the parent, which decides about the run."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    the middle of the pool's machinery) belong to the parent, which decides about the run. The signals
+    arrive blocked (see :func:`_start_pool`); one sent while the worker started is delivered now."""
+    for number in _SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+
+
+def _start_pool(workers: int):
+    """A pool of forked workers, forked with SIGTERM and SIGINT blocked: a worker signalled before it
+    has reset the inherited handlers would otherwise run the parent's handler (and, if that handler
+    returns, survive its pool and wait for work forever)."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _run(numbers: list[int]) -> list[Any]:
@@ -60,13 +76,15 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     for stream in (sys.stdout, sys.stderr):  # else each worker would write the parent's buffered text again
         stream.flush()
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+        pool = _start_pool(workers)
         try:
             done = pool.map(_run, chunks, chunksize=1)
-            pool.close()  # the workers end on their own
-        finally:
+        except BaseException:
             pool.terminate()
             pool.join()
+            raise
+        pool.close()  # the workers end on their own: no signal is sent in a normal run
+        pool.join()
     finally:
         _task, _items = None, ()
     results: list[Any] = [None] * len(items)
