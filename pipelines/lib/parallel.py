@@ -1,9 +1,11 @@
-"""Render or check many independent pages on every core the run may use.
+"""Work that falls apart by itself, on every core the run may use: the site's pages, protection by
+indicator, the audit's independent checks.
 
-The site's pages depend only on data read before they are rendered, so forked workers share that data
+Each item depends only on data read before the workers start, so forked workers share that data
 (copy-on-write) and receive nothing but item numbers; each result is pickled back. Results come back in
-the items' order, and each page's bytes depend only on its item, so the site is the same however many
-workers render it. Without ``fork`` (not Linux), with one core or with few items, everything runs here.
+the items' order, and each item's result depends only on the item, so the output is the same however many
+workers produce it. Without ``fork`` (not Linux), with one core, with few items or inside a worker,
+everything runs in the calling process. The caller must hold no open DuckDB connection while it forks.
 """
 
 from __future__ import annotations
