@@ -2,8 +2,8 @@
 
 Parquet and GeoParquet with pyarrow (and DuckDB for the comparison), CSV with DuckDB's CSV reader in the
 German dialect, the workbook with calamine (the tests open it with openpyxl too), the GeoPackage with
-pyogrio (GDAL). Each export must hold the
-documented columns and exactly the mart's rows, and no hidden cell may carry a value in any of them.
+pyogrio (GDAL). Each export must hold the documented columns and exactly the mart's rows (the workbook: the
+rows :mod:`workbook_rows` selects), and no hidden cell may carry a value in any of them.
 """
 
 from __future__ import annotations
