@@ -132,6 +132,18 @@ def indicator_map(
     return IndicatorMap(indicator, years, levels, classes, values, compared, city)
 
 
+def series_map(
+    indicator: IndicatorMeta, years: tuple[int, ...], values: dict[int, dict[str, Value]], city: District | None,
+) -> IndicatorMap:
+    """The figures of one indicator for a few districts only (the rows of their profiles): every year of
+    the indicator, the values and city comparisons of the districts in ``values``, no levels or classes.
+    ``values`` must hold the city's values too."""
+    values = {year: values.get(year, {}) for year in years}
+    city_id = city.district_id if city else None
+    compared = {year: comparisons(values[year], city_id, indicator.direction) for year in years}
+    return IndicatorMap(indicator, tuple(years), (), {}, values, compared, city)
+
+
 def cell(value: Value | None, classification: Classification, comparison: str | None,
          indicator: IndicatorMeta, decimals: int) -> list:
     """The compact page cell of one district (see the module docstring)."""

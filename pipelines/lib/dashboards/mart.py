@@ -1,12 +1,15 @@
 """Reading the published mart: run info, indicator catalogue and indicator values.
 
-The dashboards read nothing else. Values are only taken over where the status is "veröffentlicht";
+Values are read in the slices the pages need — one indicator (:func:`read_all_values`), a group of
+districts (:func:`read_district_values`), single indicator-years (:class:`MartCells`) — so that no process
+holds every value of a national mart at once. The dashboards read nothing else. Values are only taken over where the status is "veröffentlicht";
 for every other status the numbers are dropped here even if a column were filled, so nothing hidden
 can reach a page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +100,72 @@ def read_all_values(con, indicator_id: str) -> dict[int, dict[str, Value]]:
     for year, *cell in rows:
         out.setdefault(int(year), {})[cell[0]] = _value(*cell)
     return out
+
+
+def read_years(con) -> dict[str, tuple[int, ...]]:
+    """Indicator id → every year with rows for it (ascending), as :func:`read_all_values` has them."""
+    rows = con.execute(
+        "select indicator_id, year from indicator_values group by all order by indicator_id, year"
+    ).fetchall()
+    out: dict[str, list[int]] = {}
+    for indicator_id, year in rows:
+        out.setdefault(indicator_id, []).append(int(year))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def read_district_values(con, district_ids: Sequence[str]) -> dict[str, dict[int, dict[str, Value]]]:
+    """Indicator id → year → district id → value, for the given districts only (every indicator, every
+    year with rows for them)."""
+    rows = con.execute(
+        "select indicator_id, year, district_id, status, numerator, denominator, rate, ci_low, ci_high "
+        "from indicator_values where district_id in (select unnest(?::varchar[])) "
+        "order by indicator_id, year, district_id",
+        [list(district_ids)],
+    ).fetchall()
+    out: dict[str, dict[int, dict[str, Value]]] = {}
+    for indicator_id, year, *cell in rows:
+        out.setdefault(indicator_id, {}).setdefault(int(year), {})[cell[0]] = _value(*cell)
+    return out
+
+
+class MartCells:
+    """The values of single indicator-years, read from the mart when first asked for and kept.
+
+    For the analysis pages, which look up the status of a few indicator-years (the need index's
+    components, the hot-spot indicators): :meth:`preload` reads those known in advance in one query;
+    anything else is read when asked for. Holds no connection between reads (workers may fork).
+    """
+
+    def __init__(self, mart_path: Path):
+        self.path = Path(mart_path)
+        self._cells: dict[tuple[str, int], dict[str, Value]] = {}
+
+    def preload(self, pairs: Iterable[tuple[str, int]]) -> None:
+        wanted = sorted({(i, int(y)) for i, y in pairs} - set(self._cells))
+        if not wanted:
+            return
+        con = open_mart(self.path)
+        try:
+            rows = con.execute(
+                "select v.indicator_id, v.year, v.district_id, v.status, v.numerator, v.denominator, v.rate, "
+                "v.ci_low, v.ci_high from indicator_values v "
+                "join (select unnest(?::varchar[]) as indicator_id, unnest(?::integer[]) as year) w "
+                "using (indicator_id, year) order by v.indicator_id, v.year, v.district_id",
+                [[i for i, _ in wanted], [y for _, y in wanted]],
+            ).fetchall()
+        finally:
+            con.close()
+        for pair in wanted:
+            self._cells[pair] = {}
+        for indicator_id, year, *cell in rows:
+            self._cells[(indicator_id, int(year))][cell[0]] = _value(*cell)
+
+    def get(self, indicator_id: str, year: int) -> dict[str, Value]:
+        """District id → value of one indicator-year (empty where the mart has none)."""
+        key = (indicator_id, int(year))
+        if key not in self._cells:
+            self.preload([key])
+        return self._cells[key]
 
 
 def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:

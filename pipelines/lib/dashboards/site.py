@@ -26,20 +26,12 @@ from pipelines.lib.dashboards.assets import copy_assets
 from pipelines.lib.dashboards.classify import SCHEME_TEXT
 from pipelines.lib.dashboards.district_index import render_district_index
 from pipelines.lib.dashboards.geo import District, read_districts
-from pipelines.lib.dashboards.index_page import IndexEntry, render_index
-from pipelines.lib.dashboards.indicator_page import render_indicator_page
-from pipelines.lib.dashboards.map_data import indicator_map, map_classes, map_levels
-from pipelines.lib.dashboards.mart import open_mart, read_all_values, read_indicators, read_run_info
-from pipelines.lib.dashboards.page_frame import (
-    DISTRICT_INDEX,
-    INDICATORS_DIR,
-    PROFILES_DIR,
-    page_name,
-)
-from pipelines.lib.dashboards.page_plan import page_plan
-from pipelines.lib.dashboards.profile_page import render_profile
+from pipelines.lib.dashboards.index_page import render_index
+from pipelines.lib.dashboards.indicator_site import IndicatorSite
+from pipelines.lib.dashboards.mart import MartCells, open_mart, read_indicators, read_run_info, read_years
+from pipelines.lib.dashboards.page_frame import DISTRICT_INDEX, INDICATORS_DIR, page_name
+from pipelines.lib.dashboards.profile_site import ProfileSite, district_groups
 from pipelines.lib.dashboards.settings import map_settings
-from pipelines.lib.dashboards.thumbnail import thumbnail
 from pipelines.lib.parallel import map_pages
 
 PAGES_DIR = INDICATORS_DIR
@@ -78,68 +70,42 @@ def build_site(
     The same mart gives byte-identical files.
     """
     out_dir = Path(out_dir)
+    mart_path = Path(mart_path)
     settings = map_settings(config)
     decimals = config.protection.rate_decimals
     timezone = config.schedule.timezone
-    con = open_mart(Path(mart_path))
+    con = open_mart(mart_path)
     try:
         run = read_run_info(con)
         districts = read_districts(con, run.crs or config.crs)
-        indicators = [(ind, read_all_values(con, ind.indicator_id)) for ind in read_indicators(con)]
+        indicators = read_indicators(con)
+        years = read_years(con)
         analysis = read_analysis(con, run.crs or config.crs)
     finally:
         con.close()
-    levels = tuple(map_levels(districts))
     for d in districts:  # each geometry's GeoJSON once, before the workers fork (they all embed it)
         _ = d.geojson
-    # the classes (Fisher-Jenks per indicator, year and level) on every core; small to send back
-    classes = map_pages(lambda item: map_classes(item[0], levels, item[1], settings), indicators)
-    maps = [indicator_map(ind, districts, values, settings, classes=c)
-            for (ind, values), c in zip(indicators, classes, strict=True)]
+    # each indicator's values are read, classified and written by a worker (see ``indicator_site``)
+    indicator_site = IndicatorSite(mart_path, out_dir, run, districts, settings, decimals, timezone, _write)
+    built = map_pages(indicator_site.pages, indicators)
+    pages = {ind.indicator_id: b.page for ind, b in zip(indicators, built, strict=True)}
+    unit_pages = {ind.indicator_id: b.unit_pages for ind, b in zip(indicators, built, strict=True) if b.unit_pages}
+    entries = [b.entry for b in built]
 
-    def write_indicator(data) -> tuple[Path, dict[str, Path], IndexEntry]:
-        ind_id = data.indicator.indicator_id
-        overview_levels, units = page_plan(data.levels, districts, settings)
-        unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
-        page = out_dir / INDICATORS_DIR / page_name(ind_id)
-        _write(page, render_indicator_page(data, run, levels=overview_levels, decimals=decimals,
-                                           timezone=timezone, unit_links=unit_links))
-        written = {}
-        for unit_id, name, levels in units:
-            unit_page = out_dir / INDICATORS_DIR / page_name(ind_id)[:-5] / page_name(unit_id)
-            _write(unit_page, render_indicator_page(data, run, levels=levels, scope=name, prefix="../../",
-                                                    decimals=decimals, timezone=timezone))
-            written[unit_id] = unit_page
-        return page, written, IndexEntry(data.indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}",
-                                         data.default_year, thumbnail(data))
-
-    pages: dict[str, Path] = {}
-    unit_pages: dict[str, dict[str, Path]] = {}
-    entries = []
-    for data, (page, written, entry) in zip(maps, map_pages(write_indicator, maps), strict=True):
-        pages[data.indicator.indicator_id] = page
-        if written:
-            unit_pages[data.indicator.indicator_id] = written
-        entries.append(entry)
-
-    context = Context(districts, maps, analysis, settings, config.protection.min_population, decimals)
+    context = Context(districts, indicators, MartCells(mart_path), analysis, settings,
+                      config.protection.min_population, decimals)
     analyses = write_analysis_pages(context, run, out_dir, timezone=timezone, write=_write)
 
-    by_id = {d.district_id: d for d in districts}
     children: dict[str, list[District]] = {}
     for d in sorted(districts, key=lambda d: (d.name, d.district_id)):
         if d.parent_id:
             children.setdefault(d.parent_id, []).append(d)
-    indicator_pages = {m.indicator.indicator_id: f"../{INDICATORS_DIR}/{page_name(m.indicator.indicator_id)}"
-                       for m in maps}
-    def write_profile(d: District) -> Path:
-        path = out_dir / PROFILES_DIR / page_name(d.district_id)
-        _write(path, render_profile(d, by_id, children.get(d.district_id, []), maps, run,
-                                    indicator_pages=indicator_pages, decimals=decimals, timezone=timezone,
-                                    sections=analyses.profile_sections(d)))
-        return path
-
-    profiles = {d.district_id: path for d, path in zip(districts, map_pages(write_profile, districts), strict=True)}
+    indicator_pages = {i.indicator_id: f"../{INDICATORS_DIR}/{page_name(i.indicator_id)}" for i in indicators}
+    profile_site = ProfileSite(mart_path, out_dir, run, indicators, years, {d.district_id: d for d in districts},
+                               children, indicator_pages, analyses.profile_sections, decimals, timezone, _write)
+    written = map_pages(profile_site.write_group, district_groups(districts), min_items=2)
+    profiles = {d.district_id: path for d, path in
+                zip(districts, (p for group in written for p in group), strict=True)}
     district_index = out_dir / DISTRICT_INDEX
     _write(district_index, render_district_index(districts, run, timezone=timezone))
 
@@ -150,7 +116,7 @@ def build_site(
                                classes=settings.classes,
                                links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX), *links),
                                analyses=analyses.entries))
-    return SiteSummary(out_dir, run.run_id, index, pages, {m.indicator.indicator_id: m.default_year for m in maps},
+    return SiteSummary(out_dir, run.run_id, index, pages, {e.indicator.indicator_id: e.year for e in entries},
                        tuple(assets), profiles, district_index, unit_pages, analyses.pages, analyses.unit_pages)
 
 

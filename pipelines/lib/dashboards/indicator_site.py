@@ -1,0 +1,67 @@
+"""The map pages of one indicator, built from the mart in the process that writes them.
+
+``indikatoren/<id>.html`` and, at national scale, ``indikatoren/<id>/<unit>.html``. Each call reads the
+indicator's values itself (:func:`~.mart.read_all_values`), classifies and compares them, writes the
+pages and returns only what the index needs: a worker never sends values back, and the run's process
+never holds the values of every indicator at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.lib.dashboards.geo import District
+from pipelines.lib.dashboards.index_page import IndexEntry
+from pipelines.lib.dashboards.indicator_page import render_indicator_page
+from pipelines.lib.dashboards.map_data import indicator_map
+from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, open_mart, read_all_values
+from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, page_name
+from pipelines.lib.dashboards.page_plan import page_plan
+from pipelines.lib.dashboards.settings import MapSettings
+from pipelines.lib.dashboards.thumbnail import thumbnail
+
+
+@dataclass(frozen=True)
+class IndicatorPages:
+    page: Path
+    entry: IndexEntry
+    unit_pages: dict[str, Path] = field(default_factory=dict)  # top-level unit id -> page
+
+
+@dataclass(frozen=True)
+class IndicatorSite:
+    """What every indicator's pages share: the mart, the districts, the run and the settings."""
+
+    mart: Path
+    out_dir: Path
+    run: RunInfo
+    districts: list[District]
+    settings: MapSettings
+    decimals: int
+    timezone: str
+    write: Callable[[Path, str], None]
+
+    def pages(self, indicator: IndicatorMeta) -> IndicatorPages:
+        """Read, classify, compare and write the pages of ``indicator`` (see the module docstring)."""
+        con = open_mart(self.mart)
+        try:
+            values = read_all_values(con, indicator.indicator_id)
+        finally:
+            con.close()
+        data = indicator_map(indicator, self.districts, values, self.settings)
+        ind_id = indicator.indicator_id
+        overview_levels, units = page_plan(data.levels, self.districts, self.settings)
+        unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
+        page = self.out_dir / INDICATORS_DIR / page_name(ind_id)
+        self.write(page, render_indicator_page(data, self.run, levels=overview_levels, decimals=self.decimals,
+                                               timezone=self.timezone, unit_links=unit_links))
+        written = {}
+        for unit_id, name, levels in units:
+            unit_page = self.out_dir / INDICATORS_DIR / page_name(ind_id)[:-5] / page_name(unit_id)
+            self.write(unit_page, render_indicator_page(data, self.run, levels=levels, scope=name, prefix="../../",
+                                                        decimals=self.decimals, timezone=self.timezone))
+            written[unit_id] = unit_page
+        entry = IndexEntry(indicator, f"{INDICATORS_DIR}/{page_name(ind_id)}", data.default_year, thumbnail(data))
+        return IndicatorPages(page, entry, written)
