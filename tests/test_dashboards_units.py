@@ -11,10 +11,13 @@ import mapclassify
 import numpy as np
 import pytest
 from dashboard_fixtures import make_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.lib.dashboards.classify import YLGNBU, YLORRD, classify, palette
 from pipelines.lib.dashboards.comparison import compare
 from pipelines.lib.dashboards.formatting import (
+    _format_decimal,
     format_count,
     format_date,
     format_interval,
@@ -47,6 +50,21 @@ from pipelines.lib.findings import ConfigError
 )
 def test_format_number_german(value, decimals, expected):
     assert format_number(value, decimals) == expected
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+        # written ties and near-ties: 12.25, 0.045, 2.5, 1.0049999, …
+        st.builds(lambda n, k: n / 10**k, st.integers(-10**9, 10**9), st.integers(0, 6)),
+        st.builds(lambda n, k: n / 10**k + 5e-12, st.integers(-10**6, 10**6), st.integers(1, 4)),
+    ),
+    st.integers(0, 6),
+)
+def test_format_number_fast_path_equals_decimal_half_up(value, decimals):
+    assert format_number(value, decimals) == _format_decimal(value, decimals)
+    assert format_number(np.float64(value), decimals) == _format_decimal(value, decimals)
 
 
 def test_units_counts_intervals_dates_and_life_phases():

@@ -31,13 +31,33 @@ _MAIN_LIFE_PHASES = ("0-3", "3-6", "6-10", "10-18")
 
 _QUANTUM = {d: Decimal(1).scaleb(-d) for d in range(1, 10)}
 _GERMAN = str.maketrans(",.", ".,")
+_EXACT = {d: 10.0 ** (15 - d) for d in range(15)}  # at most 15 significant digits: repr's digits are exact
 
 
 def format_number(value: float | int, decimals: int = 1) -> str:
-    """``1234.56`` → ``"1.234,6"`` (half up); integers keep no decimals when ``decimals`` is 0."""
+    """``1234.56`` → ``"1.234,6"`` (half up); integers keep no decimals when ``decimals`` is 0.
+
+    Half up applies to the number as written (``repr``): ``0.25`` → ``"0,3"``. Only a written tail of
+    exactly one 5 needs decimal arithmetic; for any other tail, rounding the binary value (as ``format``
+    does) gives the same digits, because the shortest ``repr`` and the binary value lie on the same side
+    of every shorter decimal (else that shorter decimal would be the ``repr``). Below ``_EXACT`` the
+    binary value is within a tenth of the last written decimal of its ``repr``."""
     if isinstance(value, int) and not isinstance(value, bool):  # counts: no rounding (the page's hot path)
         text = f"{value:,}".translate(_GERMAN)
         return f"{text},{'0' * decimals}" if decimals > 0 else text
+    if 0 <= decimals < 15 and -_EXACT[decimals] < value < _EXACT[decimals]:
+        written = repr(float(value))
+        point = written.find(".")
+        if point > 0 and "e" not in written and written[point + 1 + decimals:] != "5":
+            text = f"{float(value):,.{decimals}f}"
+            if text[0] == "-" and not text.strip("-0.,"):
+                text = text[1:]  # no "-0,0"
+            return text.translate(_GERMAN)
+    return _format_decimal(value, decimals)
+
+
+def _format_decimal(value: float | int, decimals: int) -> str:
+    """:func:`format_number` in decimal arithmetic (half up on ``str(value)``)."""
     quant = _QUANTUM.get(decimals) or (Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1))
     number = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
     if not number:

@@ -45,7 +45,7 @@ class IndicatorSite:
 
     def pages(self, indicator: IndicatorMeta) -> IndicatorPages:
         """Read, classify, compare and write the pages of ``indicator`` (see the module docstring)."""
-        con = open_mart(self.mart)
+        con = open_mart(self.mart, spatial=False)
         try:
             values = read_all_values(con, indicator.indicator_id)
         finally:

@@ -58,9 +58,11 @@ class Value:
         return self.status == PUBLISHED and self.rate is not None
 
 
-def open_mart(path: Path):
-    """A read-only connection to the published mart (spatial loaded offline)."""
-    return connect(Path(path), read_only=True)
+def open_mart(path: Path, *, spatial: bool = True):
+    """A read-only connection to the published mart (spatial loaded offline).
+
+    ``spatial=False`` for reading values only: loading the extension costs more than most value reads."""
+    return connect(Path(path), read_only=True, spatial=spatial)
 
 
 def read_run_info(con) -> RunInfo:
@@ -144,7 +146,7 @@ class MartCells:
         wanted = sorted({(i, int(y)) for i, y in pairs} - set(self._cells))
         if not wanted:
             return
-        con = open_mart(self.path)
+        con = open_mart(self.path, spatial=False)
         try:
             rows = con.execute(
                 "select v.indicator_id, v.year, v.district_id, v.status, v.numerator, v.denominator, v.rate, "

@@ -61,7 +61,7 @@ class ProfileSite:
         """Read the values of ``group`` (and the city) and write their profiles."""
         city = self.city
         ids = [d.district_id for d in group] + ([city.district_id] if city else [])
-        con = open_mart(self.mart)
+        con = open_mart(self.mart, spatial=False)
         try:
             values = read_district_values(con, ids)
         finally:
