@@ -136,11 +136,11 @@ def series_map(
     indicator: IndicatorMeta, years: tuple[int, ...], values: dict[int, dict[str, Value]], city: District | None,
 ) -> IndicatorMap:
     """The figures of one indicator for a few districts only (the rows of their profiles): every year of
-    the indicator, the values and city comparisons of the districts in ``values``, no levels or classes.
-    ``values`` must hold the city's values too."""
+    the indicator, the values of the districts in ``values`` (which must hold the city's too), their
+    comparisons with the city in the newest year (the one a profile shows), no levels or classes."""
     values = {year: values.get(year, {}) for year in years}
     city_id = city.district_id if city else None
-    compared = {year: comparisons(values[year], city_id, indicator.direction) for year in years}
+    compared = {year: comparisons(values[year], city_id, indicator.direction) for year in years[-1:]}
     return IndicatorMap(indicator, tuple(years), (), {}, values, compared, city)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number, format_rate
+from pipelines.lib.dashboards.formatting import PUBLISHED, STATUS_TEXT, format_number, unit_suffix
 from pipelines.lib.dashboards.mart import Value
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
@@ -21,33 +21,32 @@ def sparkline(years: list[int], values: dict[int, Value | None], city: dict[int,
     """The SVG (or a dash when fewer than two years exist)."""
     if len(years) < 2:
         return '<span class="keine-entwicklung">–</span>'
-    own = {y: v.rate for y, v in values.items() if v is not None and v.published}
-    ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
-    rates = [*own.values(), *ref.values()]
-    text = _alternative(years, values, unit, decimals, name, ref, city_name)
+    own = {y: v.rate for y, v in values.items() if v is not None and v.status == PUBLISHED and v.rate is not None}
+    ref = {y: v.rate for y, v in city.items() if v is not None and v.status == PUBLISHED and v.rate is not None}
+    text = escape(_alternative(years, values, unit, decimals, name, ref, city_name))
     if not own:
-        return f'<span class="keine-entwicklung" title="{escape(text)}">keine veröffentlichten Werte</span>'
+        return f'<span class="keine-entwicklung" title="{text}">keine veröffentlichten Werte</span>'
+    rates = [*own.values(), *ref.values()]
     low, high = min(rates), max(rates)
     span = (high - low) or 1.0
+    last = len(years) - 1
+    x = {year: f"{PAD + (WIDTH - 2 * PAD) * i / last:.1f}" for i, year in enumerate(years)}
 
-    def x(year: int) -> float:
-        return PAD + (WIDTH - 2 * PAD) * years.index(year) / (len(years) - 1)
-
-    def y(rate: float) -> float:
-        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (rate - low) / span
+    def y(rate: float) -> str:
+        return f"{HEIGHT - PAD - (HEIGHT - 2 * PAD) * (rate - low) / span:.1f}"
 
     parts = [
         f'<svg class="verlauf" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-label="{escape(text)}"><title>{escape(text)}</title>'
+        f'role="img" aria-label="{text}"><title>{text}</title>'
     ]
     for series, colour, dash in ((ref, CITY, ' stroke-dasharray="3 2"'), (own, LINE, "")):
         for run in _runs(years, series):
             if len(run) > 1:
-                points = " ".join(f"{x(yr):.1f},{y(series[yr]):.1f}" for yr in run)
+                points = " ".join(f"{x[yr]},{y(series[yr])}" for yr in run)
                 parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
                              f'stroke-width="1.5"{dash}/>')
     for yr, rate in own.items():
-        parts.append(f'<circle cx="{x(yr):.1f}" cy="{y(rate):.1f}" r="2" fill="{LINE}"/>')
+        parts.append(f'<circle cx="{x[yr]}" cy="{y(rate)}" r="2" fill="{LINE}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -68,10 +67,11 @@ def _runs(years: list[int], series: dict[int, float]) -> list[list[int]]:
 
 def _alternative(years, values, unit, decimals, name, ref, city_name) -> str:
     items = []
+    suffix = unit_suffix(unit)
     for year in years:
         v = values.get(year)
-        if v is not None and v.published:
-            items.append(f"{year}: {format_rate(v.rate, unit, decimals)}")
+        if v is not None and v.status == PUBLISHED and v.rate is not None:
+            items.append(f"{year}: {format_number(v.rate, decimals)} {suffix}")
         else:
             status = v.status if v is not None and v.status in STATUS_TEXT else "keine Daten"
             items.append(f"{year}: {STATUS_TEXT[status]}")
