@@ -24,20 +24,21 @@ def fisher_jenks_breaks(values, k: int) -> list[float]:
         return [float(data[-1])]
     s1 = np.concatenate([[0.0], np.cumsum(data)])
     s2 = np.concatenate([[0.0], np.cumsum(data * data)])
-    start = np.arange(n)[:, None]  # first index m of a class
-    end = np.arange(n)[None, :]  # last index i of a class
-    size = end - start + 1
+    # cost[i, m]: one class over data[m..i] (rows: last index i, columns: first index m; inf for m > i),
+    # from broadcast prefix sums, and each row contiguous for the argmin below
+    size = np.arange(1, n + 1)[:, None] - np.arange(n)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        cost = (s2[end + 1] - s2[start]) - (s1[end + 1] - s1[start]) ** 2 / size
+        cost = (s2[1:, None] - s2[None, :-1]) - (s1[1:, None] - s1[None, :-1]) ** 2 / size
     cost = np.where(size >= 1, np.maximum(cost, 0.0), np.inf)
-    best = cost[0].copy()  # best[i]: one class over data[0..i]
+    best = cost[:, 0].copy()  # best[i]: one class over data[0..i]
+    rows = np.arange(n)
     choices = []
     for _ in range(1, k):
         # a new class data[m..i] after the best split of data[0..m-1]
-        previous = np.concatenate([[np.inf], best[:-1]])[:, None]
-        total = previous + cost
-        choice = np.argmin(total, axis=0)
-        best = total[choice, np.arange(n)]
+        previous = np.concatenate([[np.inf], best[:-1]])
+        total = cost + previous[None, :]
+        choice = np.argmin(total, axis=1)
+        best = total[rows, choice]
         choices.append(choice)
     breaks = [float(data[-1])]
     i = n - 1
