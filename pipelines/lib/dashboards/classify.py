@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -77,8 +78,8 @@ class Classification:
     direction: str
     scheme: str = "fisher_jenks"
 
-    @property
-    def breaks(self) -> tuple[float, ...]:
+    @cached_property
+    def breaks(self) -> tuple[float, ...]:  # a map page asks once per district
         return tuple(c.upper for c in self.classes)
 
     def class_index(self, value: float) -> int:

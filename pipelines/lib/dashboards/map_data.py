@@ -147,9 +147,8 @@ def series_map(
 def cell(value: Value | None, classification: Classification, comparison: str | None,
          indicator: IndicatorMeta, decimals: int) -> list:
     """The compact page cell of one district (see the module docstring)."""
-    status = display_status(value)
-    if status != PUBLISHED:
-        return [STATUS_CODES.index(status)]
+    if value is None or value.status != PUBLISHED or value.rate is None:
+        return [STATUS_CODES.index(display_status(value))]
     ci_low = ci_high = None
     if value.ci_low is not None and value.ci_high is not None:
         ci_low, ci_high = format_number(value.ci_low, decimals), format_number(value.ci_high, decimals)
