@@ -10,7 +10,9 @@ steckbriefe/<district>.html     one profile per district at every level, with th
 assets/                         Leaflet, Leaflet.markercluster and the site's own CSS/JS (no CDN)
 ```
 
-:class:`SiteSummary` lists what was written.
+:class:`SiteSummary` lists what was written. The run's process reads the districts, the catalogue and the
+analysis tables; the values are read where the pages are written — per indicator (``indicator_site``)
+and per group of districts (``profile_site``) in forked workers — so memory follows the page, not the mart.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ from pipelines.lib.dashboards.page_frame import DISTRICT_INDEX, INDICATORS_DIR, 
 from pipelines.lib.dashboards.profile_site import ProfileSite, district_groups
 from pipelines.lib.dashboards.settings import map_settings
 from pipelines.lib.parallel import map_pages
-
-PAGES_DIR = INDICATORS_DIR
 
 
 @dataclass(frozen=True)
