@@ -22,6 +22,7 @@ from pipelines.lib.dashboards.formatting import (
     format_date,
     format_interval,
     format_number,
+    format_numbers,
     format_rate,
     life_phase_label,
     life_phase_order,
@@ -65,6 +66,24 @@ def test_format_number_german(value, decimals, expected):
 def test_format_number_fast_path_equals_decimal_half_up(value, decimals):
     assert format_number(value, decimals) == _format_decimal(value, decimals)
     assert format_number(np.float64(value), decimals) == _format_decimal(value, decimals)
+
+
+_NUMBERS = st.one_of(  # as large as decimal arithmetic (28 digits) formats
+    st.floats(min_value=-1e20, max_value=1e20),
+    st.floats(min_value=-1e6, max_value=1e6),
+    st.builds(lambda n, k: n / 10**k, st.integers(-10**12, 10**12), st.integers(0, 6)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NUMBERS, max_size=40), st.integers(0, 6))
+def test_formatting_a_whole_array_gives_the_strings_of_one_value_at_a_time(values, decimals):
+    assert format_numbers(values, decimals) == [format_number(v, decimals) for v in values]
+
+
+@given(st.integers(-10**12, 10**12))
+def test_counts_are_numbers_without_decimals(value):
+    assert format_count(value) == format_number(value, 0)
 
 
 def test_units_counts_intervals_dates_and_life_phases():

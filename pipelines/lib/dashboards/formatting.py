@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from pipelines.lib.config import UNITS
 
 PUBLISHED = "veröffentlicht"
@@ -31,6 +33,7 @@ _MAIN_LIFE_PHASES = ("0-3", "3-6", "6-10", "10-18")
 
 _QUANTUM = {d: Decimal(1).scaleb(-d) for d in range(1, 10)}
 _GERMAN = str.maketrans(",.", ".,")
+_FRACTIONS = {d: [f",{i:0{d}d}" if d else "" for i in range(10**d)] for d in range(5)}
 _EXACT = {d: 10.0 ** (15 - d) for d in range(15)}  # at most 15 significant digits: repr's digits are exact
 
 
@@ -65,9 +68,40 @@ def _format_decimal(value: float | int, decimals: int) -> str:
     return format(number, ",f").translate(_GERMAN)
 
 
+def format_numbers(values, decimals: int = 1) -> list[str]:
+    """:func:`format_number` of every value (floats), the same strings, computed as whole arrays.
+
+    The rounding is decided in numpy: ``|x|·10^d`` is exact in extended precision for ``d`` up to 4, so
+    its fraction shows which way the binary value rounds, and a written tie (``repr`` ending in the 5
+    right after the last kept decimal) is found as the float ``m / 10^(d+1)`` with ``m`` ending in 5.
+    Other values (more decimals, very large, not finite) go through :func:`format_number`.
+    """
+    x = np.asarray(values, dtype=float)
+    if not 0 <= decimals <= 4 or np.finfo(np.longdouble).nmant < 63:
+        return [format_number(v, decimals) for v in x.tolist()]
+    ax = np.abs(x)
+    fast = np.isfinite(x) & (ax < 10.0 ** (14 - decimals))
+    safe = np.where(fast, ax, 0.0)
+    scaled = safe.astype(np.longdouble) * np.longdouble(10**decimals)  # exact: 53 + 10 bits
+    whole = np.floor(scaled)
+    tail = np.rint(safe.astype(np.longdouble) * np.longdouble(10 ** (decimals + 1)))
+    written_tie = (np.fmod(tail, 10) == 5) & (tail.astype(float) / 10.0 ** (decimals + 1) == safe)
+    rounded = (whole + ((scaled - whole > 0.5) | written_tie)).astype(np.int64)
+    negative = (x < 0) & (rounded > 0)
+    units, fraction = np.divmod(rounded, 10**decimals)
+    tails = _FRACTIONS[decimals]
+    out = [("-" if neg else "") + (str(u) if u < 1000 else f"{u:,}".replace(",", ".")) + tails[f]
+           for neg, u, f in zip(negative.tolist(), units.tolist(), fraction.tolist(), strict=True)]
+    if not fast.all():
+        for i in np.flatnonzero(~fast).tolist():
+            out[i] = format_number(float(x[i]), decimals)
+    return out
+
+
 def format_count(value: int) -> str:
     """A case count: ``12345`` → ``"12.345"``."""
-    return format_number(int(value), 0)
+    value = int(value)
+    return str(value) if -1000 < value < 1000 else f"{value:,}".translate(_GERMAN)
 
 
 def unit_suffix(unit: str) -> str:

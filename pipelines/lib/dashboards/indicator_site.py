@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.index_page import IndexEntry
 from pipelines.lib.dashboards.indicator_page import render_indicator_page
-from pipelines.lib.dashboards.map_data import indicator_map
+from pipelines.lib.dashboards.map_data import indicator_map, map_levels
 from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, open_mart, read_all_values
 from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, page_name
 from pipelines.lib.dashboards.page_plan import page_plan
@@ -32,12 +32,19 @@ class IndicatorPages:
 
 @dataclass(frozen=True)
 class IndicatorSite:
-    """What every indicator's pages share: the mart, the districts, the run and the settings."""
+    """What every indicator's pages share: the mart, the districts and pages, the run and the settings."""
+
+    @classmethod
+    def of(cls, mart: Path, out_dir: Path, run: RunInfo, districts: list[District], settings: MapSettings,
+           decimals: int, timezone: str, write: Callable[[Path, str], None]) -> IndicatorSite:
+        plan = page_plan(tuple(map_levels(districts)), districts, settings)
+        return cls(mart, out_dir, run, districts, plan, settings, decimals, timezone, write)
 
     mart: Path
     out_dir: Path
     run: RunInfo
     districts: list[District]
+    plan: tuple  # the levels of the overview page and of each unit's page (:func:`page_plan`)
     settings: MapSettings
     decimals: int
     timezone: str
@@ -52,7 +59,7 @@ class IndicatorSite:
             con.close()
         data = indicator_map(indicator, self.districts, values, self.settings)
         ind_id = indicator.indicator_id
-        overview_levels, units = page_plan(data.levels, self.districts, self.settings)
+        overview_levels, units = self.plan
         unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]
         page = self.out_dir / INDICATORS_DIR / page_name(ind_id)
         self.write(page, render_indicator_page(data, self.run, levels=overview_levels, decimals=self.decimals,

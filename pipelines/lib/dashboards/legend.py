@@ -6,6 +6,7 @@ is worse, how many districts each class holds, and the three styles of districts
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 
 from pipelines.lib.dashboards.classify import SCHEME_TEXT
@@ -81,8 +82,8 @@ def _section(data: IndicatorMap, lv: LevelMap, year: int, decimals: int, shown: 
         )
     else:
         parts.append("<p>Auf dieser Ebene sind keine Werte veröffentlicht.</p>")
-    counts = {s: sum(1 for d in lv.districts if display_status(values.get(d.district_id)) == s)
-              for s in HIDDEN_STYLES}
+    shown = Counter(display_status(values.get(d.district_id)) for d in lv.districts)
+    counts = {s: shown[s] for s in HIDDEN_STYLES}
     parts.append("<h3>Nicht ausgewiesen</h3><ul>")
     for status, style in HIDDEN_STYLES.items():
         fill = f"url(#{HATCH_ID})" if status == SECRET else style["fillColor"]

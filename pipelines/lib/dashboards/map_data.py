@@ -9,7 +9,7 @@ published figures is read (see :mod:`mart`), so no hidden value can reach a page
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.lib.dashboards.classify import Classification, classify
 from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
@@ -21,7 +21,7 @@ from pipelines.lib.dashboards.formatting import (
     TOO_FEW,
     format_count,
     format_interval,
-    format_number,
+    format_numbers,
     format_rate,
 )
 from pipelines.lib.dashboards.geo import District
@@ -30,6 +30,8 @@ from pipelines.lib.dashboards.page_frame import HATCH_ID, page_name
 from pipelines.lib.dashboards.settings import MapSettings
 
 STATUS_CODES = (PUBLISHED, SECRET, TOO_FEW, NO_DATA)
+_STATUS_CODE = {status: i for i, status in enumerate(STATUS_CODES)}
+_COMPARISON_CODE = {comparison: i for i, comparison in enumerate(CODES)}
 OUTLINE = "#4d4d4d"
 # Styles of the non-published statuses: none of them uses a class colour.
 HIDDEN_STYLES: dict[str, dict] = {
@@ -62,6 +64,8 @@ class IndicatorMap:
     values: dict[int, dict[str, Value]]
     compared: dict[int, dict[str, str]]  # year → district → comparison with the city
     city: District | None
+    cells: dict[tuple[int, int], dict[str, list]] = field(default_factory=dict, compare=False, repr=False)
+    # (year, decimals) → the page cells, filled by :func:`year_cells`
 
     @property
     def default_year(self) -> int | None:
@@ -144,20 +148,39 @@ def series_map(
     return IndicatorMap(indicator, tuple(years), (), {}, values, compared, city)
 
 
-def cell(value: Value | None, classification: Classification, comparison: str | None,
-         indicator: IndicatorMeta, decimals: int) -> list:
-    """The compact page cell of one district (see the module docstring)."""
-    if value is None or value.status != PUBLISHED or value.rate is None:
-        return [STATUS_CODES.index(display_status(value))]
-    ci_low = ci_high = None
-    if value.ci_low is not None and value.ci_high is not None:
-        ci_low, ci_high = format_number(value.ci_low, decimals), format_number(value.ci_high, decimals)
-    numerator = format_count(value.numerator) if value.numerator is not None else None
-    denominator = (format_count(value.denominator)
-                   if value.denominator is not None and indicator.denominator_public else None)
-    return [0, format_number(value.rate, decimals), ci_low, ci_high, numerator, denominator,
+def year_cells(data: IndicatorMap, year: int, decimals: int) -> dict[str, list]:
+    """District id → compact page cell (see the module docstring) of every district on the map levels in
+    ``year``; the numbers of a year are formatted together (:func:`format_numbers`), once per map."""
+    key = (year, decimals)
+    if key in data.cells:
+        return data.cells[key]
+    values, compared, ind = data.values[year], data.compared[year], data.indicator
+    out: dict[str, list] = {}
+    shown: list[tuple[str, Value, Classification]] = []
+    for lv in data.levels:
+        classification = data.classes[(year, lv.level)]
+        for d in lv.districts:
+            value = values.get(d.district_id)
+            if value is None or value.status != PUBLISHED or value.rate is None:
+                out[d.district_id] = [_STATUS_CODE[display_status(value)]]
+            else:
+                shown.append((d.district_id, value, classification))
+    with_ci = [v.ci_low is not None and v.ci_high is not None for _, v, _ in shown]
+    rates = format_numbers([v.rate for _, v, _ in shown], decimals)
+    lows = format_numbers([v.ci_low if ok else 0.0 for (_, v, _), ok in zip(shown, with_ci, strict=True)], decimals)
+    highs = format_numbers([v.ci_high if ok else 0.0 for (_, v, _), ok in zip(shown, with_ci, strict=True)], decimals)
+    for i, (district_id, value, classification) in enumerate(shown):
+        comparison = compared.get(district_id)
+        out[district_id] = [
+            0, rates[i], lows[i] if with_ci[i] else None, highs[i] if with_ci[i] else None,
+            format_count(value.numerator) if value.numerator is not None else None,
+            format_count(value.denominator)
+            if value.denominator is not None and ind.denominator_public else None,
             classification.class_index(value.rate),
-            CODES.index(comparison) if comparison is not None else None]
+            _COMPARISON_CODE[comparison] if comparison is not None else None,
+        ]
+    data.cells[key] = out
+    return out
 
 
 def city_text(value: Value | None, unit: str, decimals: int) -> str:
@@ -210,11 +233,7 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
             for year in data.years
         },
         "werte": {
-            str(year): [
-                [cell(data.values[year].get(d.district_id), data.classes[(year, lv.level)],
-                      data.compared[year].get(d.district_id), ind, decimals) for d in lv.districts]
-                for lv in levels
-            ]
-            for year in data.years
+            str(year): [[cells[d.district_id] for d in lv.districts] for lv in levels]
+            for year, cells in ((year, year_cells(data, year, decimals)) for year in data.years)
         },
     }

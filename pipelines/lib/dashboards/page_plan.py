@@ -40,13 +40,14 @@ def page_plan(
         return None
 
     finer = [lv for lv in levels if lv.districts and lv.districts[0].level_rank > ranks[0]]
+    members: dict[tuple[str | None, str], list] = {}  # (unit, level) → its districts, in the level's order
+    for lv in finer:
+        for d in lv.districts:
+            members.setdefault((unit_of(d.district_id), lv.level), []).append(d)
     units = []
     for unit in top:
-        unit_levels = tuple(
-            LevelMap(lv.level, lv.label, tuple(d for d in lv.districts if unit_of(d.district_id) == unit.district_id))
-            for lv in finer
-        )
-        unit_levels = tuple(lv for lv in unit_levels if lv.districts)
+        unit_levels = tuple(LevelMap(lv.level, lv.label, tuple(members[(unit.district_id, lv.level)]))
+                            for lv in finer if (unit.district_id, lv.level) in members)
         if unit_levels:
             units.append((unit.district_id, unit.name, unit_levels))
     return overview, units

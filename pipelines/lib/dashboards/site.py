@@ -86,7 +86,7 @@ def build_site(
     for d in districts:  # each geometry's GeoJSON once, before the workers fork (they all embed it)
         _ = d.geojson
     # each indicator's values are read, classified and written by a worker (see ``indicator_site``)
-    indicator_site = IndicatorSite(mart_path, out_dir, run, districts, settings, decimals, timezone, _write)
+    indicator_site = IndicatorSite.of(mart_path, out_dir, run, districts, settings, decimals, timezone, _write)
     built = map_pages(indicator_site.pages, indicators)
     pages = {ind.indicator_id: b.page for ind, b in zip(indicators, built, strict=True)}
     unit_pages = {ind.indicator_id: b.unit_pages for ind, b in zip(indicators, built, strict=True) if b.unit_pages}
