@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -37,6 +38,7 @@ _FRACTIONS = {d: [f",{i:0{d}d}" if d else "" for i in range(10**d)] for d in ran
 _EXACT = {d: 10.0 ** (15 - d) for d in range(15)}  # at most 15 significant digits: repr's digits are exact
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # a city's values recur on every profile
 def format_number(value: float | int, decimals: int = 1) -> str:
     """``1234.56`` → ``"1.234,6"`` (half up); integers keep no decimals when ``decimals`` is 0.
 
