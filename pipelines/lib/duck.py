@@ -28,11 +28,12 @@ def spatial_extension_path() -> Path:
 
 def connect(path: Path | str = ":memory:", *, read_only: bool = False, spatial: bool = True,
             threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database with automatic extension downloads off and spatial loaded."""
+    """Open a DuckDB database with automatic extension downloads and progress bars off, spatial loaded."""
     config = dict(_OFFLINE)
     if threads:
         config["threads"] = threads
     con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("set enable_progress_bar = false")  # a nightly batch: no progress bars in its output
     if spatial:
         con.execute(f"LOAD '{spatial_extension_path().as_posix()}'")
     return con
