@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pipelines.lib.dashboards.classify import Classification, classify
 from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
 from pipelines.lib.dashboards.formatting import (
@@ -150,37 +152,46 @@ def series_map(
 
 def year_cells(data: IndicatorMap, year: int, decimals: int) -> dict[str, list]:
     """District id → compact page cell (see the module docstring) of every district on the map levels in
-    ``year``; the numbers of a year are formatted together (:func:`format_numbers`), once per map."""
+    ``year``; a level's figures are formatted and classified together, once per map."""
     key = (year, decimals)
     if key in data.cells:
         return data.cells[key]
-    values, compared, ind = data.values[year], data.compared[year], data.indicator
+    values, compared = data.values[year], data.compared[year]
     out: dict[str, list] = {}
-    shown: list[tuple[str, Value, Classification]] = []
     for lv in data.levels:
-        classification = data.classes[(year, lv.level)]
+        ids, shown = [], []
         for d in lv.districts:
             value = values.get(d.district_id)
             if value is None or value.status != PUBLISHED or value.rate is None:
                 out[d.district_id] = [_STATUS_CODE[display_status(value)]]
             else:
-                shown.append((d.district_id, value, classification))
-    with_ci = [v.ci_low is not None and v.ci_high is not None for _, v, _ in shown]
-    rates = format_numbers([v.rate for _, v, _ in shown], decimals)
-    lows = format_numbers([v.ci_low if ok else 0.0 for (_, v, _), ok in zip(shown, with_ci, strict=True)], decimals)
-    highs = format_numbers([v.ci_high if ok else 0.0 for (_, v, _), ok in zip(shown, with_ci, strict=True)], decimals)
-    for i, (district_id, value, classification) in enumerate(shown):
-        comparison = compared.get(district_id)
-        out[district_id] = [
-            0, rates[i], lows[i] if with_ci[i] else None, highs[i] if with_ci[i] else None,
-            format_count(value.numerator) if value.numerator is not None else None,
-            format_count(value.denominator)
-            if value.denominator is not None and ind.denominator_public else None,
-            classification.class_index(value.rate),
-            _COMPARISON_CODE[comparison] if comparison is not None else None,
-        ]
+                ids.append(d.district_id)
+                shown.append(value)
+        if shown:
+            cells = _published_cells(shown, data.classes[(year, lv.level)], data.indicator, decimals)
+            for district_id, cell in zip(ids, cells, strict=True):
+                comparison = compared.get(district_id)
+                cell.append(_COMPARISON_CODE[comparison] if comparison is not None else None)
+                out[district_id] = cell
     data.cells[key] = out
     return out
+
+
+def _published_cells(values: list[Value], classification: Classification, indicator: IndicatorMeta,
+                     decimals: int) -> list[list]:
+    """``[0, rate, ci_low, ci_high, numerator, denominator, class]`` of published values of one level."""
+    rates = [v.rate for v in values]
+    with_ci = [v.ci_low is not None and v.ci_high is not None for v in values]
+    lows = format_numbers([v.ci_low if ok else 0.0 for v, ok in zip(values, with_ci, strict=True)], decimals)
+    highs = format_numbers([v.ci_high if ok else 0.0 for v, ok in zip(values, with_ci, strict=True)], decimals)
+    numerators = [None if v.numerator is None else format_count(v.numerator) for v in values]
+    denominators = ([None if v.denominator is None else format_count(v.denominator) for v in values]
+                    if indicator.denominator_public else [None] * len(values))
+    # Classification.class_index for all values at once (bisect_left, beyond the last break → last class)
+    classes = np.minimum(np.searchsorted(np.asarray(classification.breaks, dtype=float), rates, side="left"),
+                         len(classification.classes) - 1).tolist()
+    return [[0, r, lo if ok else None, hi if ok else None, n, d, c] for r, lo, hi, ok, n, d, c in zip(
+        format_numbers(rates, decimals), lows, highs, with_ci, numerators, denominators, classes, strict=True)]
 
 
 def city_text(value: Value | None, unit: str, decimals: int) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -96,14 +98,10 @@ def latest_year(con, indicator_id: str) -> int | None:
 def read_all_values(con, indicator_id: str) -> dict[int, dict[str, Value]]:
     """Year → district id → value for one indicator, every year with rows (ascending)."""
     rows = con.execute(
-        "select year, district_id, status, numerator, denominator, rate, ci_low, ci_high "
-        "from indicator_values where indicator_id = ? order by year, district_id",
+        f"select year, {_CELL} from indicator_values where indicator_id = ? order by year, district_id",
         [indicator_id],
     ).fetchall()
-    out: dict[int, dict[str, Value]] = {}
-    for year, *cell in rows:
-        out.setdefault(int(year), {})[cell[0]] = _value(*cell)
-    return out
+    return {int(year): {r[1]: _make(r[1:]) for r in group} for year, group in groupby(rows, itemgetter(0))}
 
 
 def read_years(con) -> dict[str, tuple[int, ...]]:
@@ -121,14 +119,14 @@ def read_district_values(con, district_ids: Sequence[str]) -> dict[str, dict[int
     """Indicator id → year → district id → value, for the given districts only (every indicator, every
     year with rows for them)."""
     rows = con.execute(
-        "select indicator_id, year, district_id, status, numerator, denominator, rate, ci_low, ci_high "
+        f"select indicator_id, year, {_CELL} "
         "from indicator_values v semi join (select unnest(?::varchar[]) as district_id) using (district_id) "
         "order by indicator_id, year, district_id",  # a semi join: four times faster than ``in`` here
         [list(district_ids)],
     ).fetchall()
     out: dict[str, dict[int, dict[str, Value]]] = {}
-    for indicator_id, year, *cell in rows:
-        out.setdefault(indicator_id, {}).setdefault(int(year), {})[cell[0]] = _value(*cell)
+    for (indicator_id, year), group in groupby(rows, itemgetter(0, 1)):
+        out.setdefault(indicator_id, {})[int(year)] = {r[2]: _make(r[2:]) for r in group}
     return out
 
 
@@ -151,18 +149,17 @@ class MartCells:
         con = open_mart(self.path, spatial=False)
         try:
             rows = con.execute(
-                "select v.indicator_id, v.year, v.district_id, v.status, v.numerator, v.denominator, v.rate, "
-                "v.ci_low, v.ci_high from indicator_values v "
+                f"select indicator_id, year, {_CELL} from indicator_values "
                 "join (select unnest(?::varchar[]) as indicator_id, unnest(?::integer[]) as year) w "
-                "using (indicator_id, year) order by v.indicator_id, v.year, v.district_id",
+                "using (indicator_id, year) order by indicator_id, year, district_id",
                 [[i for i, _ in wanted], [y for _, y in wanted]],
             ).fetchall()
         finally:
             con.close()
         for pair in wanted:
             self._cells[pair] = {}
-        for indicator_id, year, *cell in rows:
-            self._cells[(indicator_id, int(year))][cell[0]] = _value(*cell)
+        for (indicator_id, year), group in groupby(rows, itemgetter(0, 1)):
+            self._cells[(indicator_id, int(year))] = {r[2]: _make(r[2:]) for r in group}
 
     def get(self, indicator_id: str, year: int) -> dict[str, Value]:
         """District id → value of one indicator-year (empty where the mart has none)."""
@@ -177,21 +174,22 @@ def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:
     if year is None:
         return {}
     rows = con.execute(
-        "select district_id, status, numerator, denominator, rate, ci_low, ci_high "
-        "from indicator_values where indicator_id = ? and year = ? order by district_id",
+        f"select {_CELL} from indicator_values where indicator_id = ? and year = ? order by district_id",
         [indicator_id, year],
     ).fetchall()
-    return {row[0]: _value(*row) for row in rows}
+    return {row[0]: _make(row) for row in rows}
 
 
-def _value(district_id, status, num, den, rate, low, high) -> Value:
-    """A cell; the numbers are taken over for published cells only."""
-    if status not in STATUSES:
-        status = NO_DATA
-    if status == PUBLISHED:
-        return Value(district_id, status, _int(num), _int(den), rate, low, high)
-    return Value(district_id, status)
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _int(value) -> int | None:
-    return None if value is None else int(value)
+# The columns of a Value, with the numbers taken over for published cells only and any unknown status
+# read as "keine Daten": whatever a column holds, nothing of a hidden cell is read into Python.
+_CELL = ", ".join([
+    "district_id",
+    f"case when status in ({', '.join(map(_quoted, STATUSES))}) then status else {_quoted(NO_DATA)} end",
+    *(f"case when status = {_quoted(PUBLISHED)} then {column} end"
+      for column in ("numerator::bigint", "denominator::bigint", "rate::double", "ci_low::double", "ci_high::double")),
+])
+_make = Value._make
