@@ -10,6 +10,8 @@ mapclassify's ``FisherJenksSampled``, with a deterministic sample so the same va
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -25,11 +27,16 @@ def fisher_jenks_breaks(values, k: int) -> list[float]:
     s1 = np.concatenate([[0.0], np.cumsum(data)])
     s2 = np.concatenate([[0.0], np.cumsum(data * data)])
     # cost[i, m]: one class over data[m..i] (rows: last index i, columns: first index m; inf for m > i),
-    # from broadcast prefix sums, and each row contiguous for the argmin below
-    size = np.arange(1, n + 1)[:, None] - np.arange(n)[None, :]
+    # from broadcast prefix sums, in place, and each row contiguous for the argmin below
+    size, upper = _sizes(n) if n <= 1500 else _sizes.__wrapped__(n)  # keep at most 4 × 20 MB
+    squares = np.subtract.outer(s1[1:], s1[:-1])
+    cost = np.subtract.outer(s2[1:], s2[:-1])
+    np.multiply(squares, squares, out=squares)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cost = (s2[1:, None] - s2[None, :-1]) - (s1[1:, None] - s1[None, :-1]) ** 2 / size
-    cost = np.where(size >= 1, np.maximum(cost, 0.0), np.inf)
+        np.divide(squares, size, out=squares)
+    cost -= squares
+    np.maximum(cost, 0.0, out=cost)
+    cost[upper] = np.inf
     best = cost[:, 0].copy()  # best[i]: one class over data[0..i]
     rows = np.arange(n)
     choices = []
@@ -47,6 +54,13 @@ def fisher_jenks_breaks(values, k: int) -> list[float]:
         breaks.append(float(data[m - 1]))
         i = m - 1
     return sorted(breaks)
+
+
+@lru_cache(maxsize=4)  # a site classifies its levels over and over: a few sizes recur
+def _sizes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The class sizes ``i - m + 1`` (float, rows i, columns m) and where they are empty (m > i)."""
+    size = np.subtract.outer(np.arange(1, n + 1, dtype=float), np.arange(n, dtype=float))
+    return size, size < 1
 
 
 def sampled(values, size: int) -> np.ndarray:
