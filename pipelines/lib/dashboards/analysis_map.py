@@ -28,7 +28,7 @@ from pipelines.lib.dashboards.map_data import (
     HIDDEN_STYLES,
     STATUS_CODES,
     LevelMap,
-    level_geojson,
+    level_json,
 )
 
 ANALYSES_DIR = "auswertungen"
@@ -170,7 +170,7 @@ def payload(data: AnalysisMap, levels: tuple[LevelMap, ...], profile_prefix: str
                   "steckbrief": "Klicken: Steckbrief des Gebiets", "gebiet": "Gebiet"},
         "status": [STATUS_TEXT[s] for s in STATUS_CODES],
         "stile": [None, *[HIDDEN_STYLES[s] for s in STATUS_CODES[1:]]],
-        "ebenen": [{"id": lv.level, "name": lv.label, "geo": level_geojson(lv, profile_prefix)} for lv in levels],
+        "ebenen": [{"id": lv.level, "name": lv.label, "geo": level_json(lv, profile_prefix)} for lv in levels],
         "ansichten": [
             {
                 "id": v.view_id,

@@ -113,7 +113,8 @@ def classify(
     ``scheme`` is ``fisher_jenks`` (``FisherJenksSampled`` on more than ``sampled_above`` values, with a
     fixed seed so the same values give the same breaks) or ``quantiles``.
     """
-    data = np.asarray(sorted(float(v) for v in values if v is not None and np.isfinite(v)), dtype=float)
+    data = np.asarray([v for v in values if v is not None], dtype=float)
+    data = np.sort(data[np.isfinite(data)])
     distinct = np.unique(data)
     k = min(max_classes, len(distinct))
     if k == 0:

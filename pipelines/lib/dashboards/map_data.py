@@ -28,7 +28,7 @@ from pipelines.lib.dashboards.formatting import (
 )
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.mart import IndicatorMeta, Value
-from pipelines.lib.dashboards.page_frame import HATCH_ID, page_name
+from pipelines.lib.dashboards.page_frame import HATCH_ID, RawJson, js_json, page_name
 from pipelines.lib.dashboards.settings import MapSettings
 
 STATUS_CODES = (PUBLISHED, SECRET, TOO_FEW, NO_DATA)
@@ -220,6 +220,17 @@ def level_geojson(lv: LevelMap, profile_prefix: str) -> dict:
     }
 
 
+_LEVEL_JSON: dict[tuple[str, str, tuple[str, ...]], RawJson] = {}
+
+
+def level_json(lv: LevelMap, profile_prefix: str) -> RawJson:
+    """:func:`level_geojson` as page JSON, encoded once per process: every map of the site embeds it."""
+    key = (profile_prefix, lv.level, tuple(d.district_id for d in lv.districts))
+    if key not in _LEVEL_JSON:
+        _LEVEL_JSON[key] = RawJson(js_json(level_geojson(lv, profile_prefix)))
+    return _LEVEL_JSON[key]
+
+
 def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, profile_prefix: str) -> dict:
     """The JSON the page script reads (``<script type="application/json" id="sm-daten">``)."""
     ind = data.indicator
@@ -236,7 +247,7 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
         "vergleiche": [TEXT[c] for c in CODES],
         "jahre": list(data.years),
         "ebenen": [
-            {"id": lv.level, "name": lv.label, "geo": level_geojson(lv, profile_prefix)}
+            {"id": lv.level, "name": lv.label, "geo": level_json(lv, profile_prefix)}
             for lv in levels
         ],
         "farben": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from html import escape
 
 from pipelines.lib.dashboards.assets import ASSETS_DIR
@@ -32,10 +33,32 @@ def profile_href(district_id: str, prefix: str = "../") -> str:
     return f"{prefix}{PROFILES_DIR}/{page_name(district_id)}"
 
 
+@dataclass(frozen=True)
+class RawJson:
+    """A part of a payload that is :func:`js_json` text already (a map level's geometry, the same on
+    every map): :func:`js_json` splices it in instead of encoding it again."""
+
+    text: str
+
+
 def js_json(value) -> str:
     """Compact, deterministic JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    parts: list[str] = []
+
+    def placeholder(obj) -> str:
+        if not isinstance(obj, RawJson):
+            raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+        parts.append(obj.text)
+        return f"\0sm-raw-{len(parts) - 1}\0"
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=placeholder)
+    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    for i, part in enumerate(parts):
+        encoded = f'"\\u0000sm-raw-{i}\\u0000"'
+        if text.count(encoded) != 1:  # a payload string equal to the placeholder: never splice blindly
+            raise ValueError("payload contains a reserved placeholder string")
+        text = text.replace(encoded, part)
+    return text
 
 
 def html_page(title: str, body: str, *, prefix: str, body_class: str = "", head: str = "",
