@@ -249,3 +249,18 @@ def test_text_colours_of_the_stylesheet_have_sufficient_contrast():
             assert _contrast(text, background) >= 4.5, (text, background, _contrast(text, background))
     # the hatch stripes and the class outlines stand out from white (non-text contrast 3:1)
     assert _contrast("#525252", "#ffffff") >= 3 and _contrast("#4d4d4d", "#ffffff") >= 3
+
+
+def test_raw_json_parts_are_spliced_as_if_encoded_in_place():
+    from pipelines.lib.dashboards.page_frame import RawJson, js_json
+
+    geo = {"type": "FeatureCollection", "features": [{"id": "P01", "properties": {"name": "</script> ü"}}]}
+    payload = {"ebenen": [{"geo": geo, "id": "a"}, {"geo": {"leer": []}, "id": "b"}], "z": "<!--"}
+    spliced = {"ebenen": [{"geo": RawJson(js_json(geo)), "id": "a"}, {"geo": RawJson(js_json({"leer": []})), "id": "b"}],
+               "z": "<!--"}
+    assert js_json(spliced) == js_json(payload)
+    assert "</script>" not in js_json(spliced)
+    with pytest.raises(ValueError, match="placeholder"):
+        js_json({"name": "\0sm-raw-0\0", "geo": RawJson("{}")})
+    with pytest.raises(TypeError):
+        js_json({"x": object()})
