@@ -59,3 +59,28 @@ def test_published_site_of_the_tiny_city_passes(tiny_published):
              for c in page_cells(page.read_text(encoding="utf-8"))]
     assert any(c[2][0] != 0 for c in cells) and any(c[2][0] == 0 for c in cells)  # something to look at
     assert site_problems(site, published_cells(ws.mart)) == []
+
+
+def test_each_top_level_units_map_page_is_checked_like_the_overview(tmp_path):
+    """At national scale an indicator's finest level is on a page per top-level unit."""
+    unit = tmp_path / "indikatoren" / "quote" / "01.html"
+    unit.parent.mkdir(parents=True)
+    unit.write_text(map_page([[0, "12,5"], [1]]), encoding="utf-8")
+    assert site_problems(tmp_path, MART) == []
+    unit.write_text(map_page([[0, "12,5"], [1, "3,1"]]), encoding="utf-8")
+    assert site_problems(tmp_path) == ["indikatoren/quote/01.html: 1 hidden districts carry figures in the map data"]
+    unit.write_text(map_page([[0, "12,5"], [0, "3,1"]]), encoding="utf-8")
+    assert site_problems(tmp_path, MART) == [
+        "indikatoren/quote/01.html: 1 districts drawn as published that the mart does not publish"]
+
+
+def test_a_view_of_an_indicator_the_mart_never_publishes_draws_no_value(tmp_path):
+    (tmp_path / "auswertungen").mkdir()
+    data = {"ebenen": [{"id": "gebiet", "geo": {"features": [{"id": "01"}, {"id": "02"}]}}],
+            "ansichten": [{"id": "verborgen", "jahr": 2024, "werte": [[[0, 1], [1]]]}]}
+    page = tmp_path / "auswertungen" / "schwerpunkte.html"
+    page.write_text(f'<script type="application/json" id="sm-daten">{json.dumps(data)}</script>', encoding="utf-8")
+    hidden_only = pd.DataFrame({"indicator_id": ["verborgen"] * 2, "year": [2024] * 2, "district_id": ["01", "02"],
+                                "status": ["geheimgehalten"] * 2})
+    assert site_problems(tmp_path, pd.concat([MART, hidden_only], ignore_index=True)) == [
+        "auswertungen/schwerpunkte.html: 1 districts drawn with a value the mart's published figures cannot give"]

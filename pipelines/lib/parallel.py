@@ -10,6 +10,8 @@ everything runs in the calling process. The caller must hold no open DuckDB conn
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -60,9 +62,13 @@ def _run(numbers: list[int]) -> list[Any]:
 
 
 def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None,
-              min_items: int | None = None) -> list[Any]:
+              min_items: int | None = None, parts: int | None = None) -> list[Any]:
     """``[task(item) for item in items]``, spread over ``workers`` forked processes (default: the usable
     cores, at most :data:`MAX_WORKERS`). ``task`` writes its page and returns something small.
+
+    The items are dealt round robin into ``parts`` parts (default: four per worker); a worker that is done
+    takes the next part, in order. ``parts=len(items)``: each item is a part of its own, handed out in the
+    items' order (the longest first, and the short ones fill the gaps).
 
     Runs here, one item after the other, with fewer than ``min_items`` items (default :data:`MIN_ITEMS`)
     and inside a worker (workers start no workers of their own)."""
@@ -72,7 +78,7 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
             or multiprocessing.current_process().daemon
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [task(item) for item in items]
-    parts = min(len(items), workers * 4)  # several parts per worker: a worker that is done takes the next
+    parts = min(len(items), parts or workers * 4)  # several per worker: a worker that is done takes the next
     chunks = [list(range(p, len(items), parts)) for p in range(parts)]  # round robin: similar loads
     _task, _items = task, items
     for stream in (sys.stdout, sys.stderr):  # else each worker would write the parent's buffered text again
@@ -96,6 +102,23 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     return results
 
 
+def give_back_memory() -> None:
+    """Return freed memory to the system before forking: Arrow's memory pool and glibc's heap keep what
+    was freed for reuse, and a forked worker that reuses such a page copies it, so the page is counted
+    twice. Does nothing where neither applies."""
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except ImportError:
+        pass
+    libc = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+    if trim is not None:  # glibc
+        trim(0)
+
+
 def run_together(*jobs: Callable[[], Any]) -> list[Any]:
-    """The results of independent ``jobs``, run side by side on the usable cores (in order)."""
-    return map_pages(lambda job: job(), list(jobs), min_items=2)
+    """The results of independent ``jobs``, run side by side on the usable cores (in order). Each job goes
+    to the next free worker in the order given: put the long ones first."""
+    return map_pages(lambda job: job(), list(jobs), min_items=2, parts=len(jobs))

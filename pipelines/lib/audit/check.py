@@ -21,8 +21,8 @@ numerator or a rate, every hidden cell must be in the log. With ``true_values`` 
 that every true value lies inside its bounds (otherwise the attacker model would be wrong, e.g. a
 hidden zero while zeros are published).
 
-Bounds: sum hierarchies only → exact fixpoint propagation (:mod:`.propagation`, linear time, all
-indicator-years together); with extra :class:`~.linear.LinearConstraint` s (linked tables, allocation
+Bounds: sum hierarchies only → exact fixpoint propagation (:mod:`.propagation`, linear time, runs of
+whole indicator-years at a time); with extra :class:`~.linear.LinearConstraint` s (linked tables, allocation
 amounts, cross-year facts) or ``method="lp"`` → HiGHS LP/IP per connected component (:mod:`.linear`).
 A rate shown for a hidden cell beside its denominator is such a fact too (:mod:`.rates`).
 """
@@ -36,7 +36,17 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.audit.linear import LinearConstraint, Rows, solve_bounds
-from pipelines.lib.audit.model import KEY, PUBLISHED, SECRET, TOO_FEW, AttackerModel, build_model
+from pipelines.lib.audit.model import (
+    KEY,
+    PUBLISHED,
+    SECRET,
+    TOO_FEW,
+    AttackerModel,
+    CellIndex,
+    build_model,
+    numbers,
+    status_is,
+)
 from pipelines.lib.audit.propagation import tighten
 from pipelines.lib.audit.rates import rate_constraints
 from pipelines.lib.config import Indicator, Protection
@@ -88,12 +98,13 @@ def audit(
         if constraints and method == "propagation":
             method = "auto"
 
-    req = _requirements(model, log, protection, true_values)
-    lower, upper, feasible = _bounds(model, constraints, method, req)
+    truth = _truth(model, true_values) if true_values is not None else None
+    req = _requirements(model, log, protection, truth, hidden_rows)  # aligned with hidden_rows
+    lower, upper, feasible = _bounds(model, constraints, method, req, hidden_rows)
 
     cells = t.loc[hidden_rows, [*KEY, "status"]].copy()
     for name in ("rule", "k", "min_upper", "max_lower", "min_width"):
-        cells[name] = req[name][hidden_rows]
+        cells[name] = req[name]
     cells["lower"] = lower[hidden_rows]
     cells["upper"] = upper[hidden_rows]
     reasons = []
@@ -113,10 +124,10 @@ def audit(
             r.append("fehlt im Protokoll")
         reasons.append("; ".join(r))
     cells["reason"] = reasons
-    if true_values is not None:
-        truth = _truth(t, true_values)["numerator"][hidden_rows]
-        inside = np.isnan(truth) | (
-            (truth >= cells["lower"].to_numpy()) & (truth <= cells["upper"].to_numpy())
+    if truth is not None:
+        true_num = truth.at(hidden_rows, "numerator")
+        inside = np.isnan(true_num) | (
+            (true_num >= cells["lower"].to_numpy()) & (true_num <= cells["upper"].to_numpy())
         )
         cells["true_in_bounds"] = inside
         cells.loc[~inside, "reason"] = cells.loc[~inside, "reason"].map(
@@ -124,25 +135,34 @@ def audit(
         )
     cells["passed"] = cells["reason"] == ""
     cells = cells.reset_index(drop=True)
-    violations = _published_violations(model, log, protection, indicators, true_values)
-    elsewhere = _published_on_other_districts(t, earlier_releases)
+    del req, lower, upper, feasible
+    violations = _published_violations(model, log, protection, indicators, truth)
+    elsewhere = _published_on_other_districts(model, earlier_releases)
     if len(elsewhere):
         violations = pd.concat([violations, elsewhere], ignore_index=True)
     return AuditResult(cells=cells, violations=violations)
 
 
-def _published_on_other_districts(table: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:
+def _published_on_other_districts(model: AttackerModel, earlier: pd.DataFrame | None) -> pd.DataFrame:
     """Cells of indicator-years that an earlier release published on districts not in this table (another
     area system): old minus new figures would give the slivers between the two systems away."""
     if earlier is None or earlier.empty:
         return pd.DataFrame(columns=[*KEY, "reason"])
-    gone = earlier.loc[earlier["numerator"].notna() & ~earlier["district_id"].isin(set(table["district_id"])),
-                       ["indicator_id", "year"]].drop_duplicates().astype({"year": "int64"})
-    again = table[KEY].astype({"year": "int64"}).merge(gone, on=["indicator_id", "year"])
-    return again.assign(reason="Jahr früher auf anderen Gebieten (anderer Gebietsstand) veröffentlicht")
+    index = model.index or CellIndex.of(model.table)
+    indicator, year, district = index.codes(earlier)
+    present = np.bincount(index.district[index.district >= 0], minlength=len(index.districts)) > 0
+    in_table = (district >= 0) & present[np.maximum(district, 0)]
+    gone = earlier["numerator"].notna().to_numpy() & ~in_table
+    gone_groups = index.group_keys(indicator[gone], year[gone])
+    withheld = np.zeros(len(index.indicators) * index.n_years, dtype=bool)  # by indicator-year
+    withheld[gone_groups[gone_groups >= 0]] = True
+    again = withheld[index.group_keys(index.indicator, index.year)]
+    found = model.table.loc[again, KEY].astype({"year": "int64"}).reset_index(drop=True)
+    return found.assign(reason="Jahr früher auf anderen Gebieten (anderer Gebietsstand) veröffentlicht")
 
 
-def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:
+def _bounds(model: AttackerModel, constraints, method: str, req, req_rows: np.ndarray) -> tuple:
+    """Bounds of every cell; ``req`` holds the requirements of the rows ``req_rows`` (the hidden ones)."""
     lower, upper, feasible = tighten(model.parent, model.lo, model.hi)
     feasible = np.broadcast_to(feasible, lower.shape).copy()
     if method == "propagation" or (method == "auto" and not constraints):
@@ -157,17 +177,18 @@ def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:
             a = comp[a]
         return a
 
-    position = pd.Series(
-        np.arange(len(model.table)),
-        index=pd.MultiIndex.from_frame(model.table[KEY].astype({"year": "int64"})),
-    )
+    index = model.index or CellIndex.of(model.table)
+    terms = pd.DataFrame([(a, int(b), c) for con in constraints for a, b, c in con.terms], columns=KEY,
+                         dtype=object).astype({"year": "int64"})
+    term_rows = index.rows(terms) if len(terms) else np.zeros(0, dtype=np.int64)
     extra = []
+    start = 0
     for con in constraints:
         keys = list(con.terms)
-        idx = position.reindex(pd.MultiIndex.from_tuples([(a, int(b), c) for a, b, c in keys])).to_numpy()
-        if np.isnan(idx.astype("float64")).any():
+        idx = term_rows[start:start + len(keys)]
+        start += len(keys)
+        if (idx < 0).any():
             raise KeyError(f"constraint {con.label!r} names cells that are not in the published table")
-        idx = idx.astype(np.int64)
         groups = model.group[idx]
         for g in groups[1:]:
             a, b = find(int(groups[0])), find(int(g))
@@ -196,10 +217,11 @@ def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:
 
         def needs_integer(node: int, low: float, high: float, _req=req) -> bool:
             margin = 3
+            i = int(np.searchsorted(req_rows, node))  # targets are hidden: among req_rows
             return (
-                high - low < max(margin, _req["min_width"][node] + margin)
-                or high < _req["min_upper"][node] + margin
-                or low > _req["max_lower"][node] - margin
+                high - low < max(margin, _req["min_width"][i] + margin)
+                or high < _req["min_upper"][i] + margin
+                or low > _req["max_lower"][i] - margin
             )
 
         found, ok = solve_bounds(model.lo, model.hi, rows, targets, needs_integer)
@@ -213,52 +235,85 @@ def _bounds(model: AttackerModel, constraints, method: str, req) -> tuple:
 
 def _group_all(model: AttackerModel, feasible: np.ndarray) -> np.ndarray:
     """A contradiction anywhere in an indicator-year makes all its bounds meaningless."""
-    bad_groups = np.unique(model.group[~feasible])
-    return ~np.isin(model.group, bad_groups)
+    bad = np.zeros(int(model.group.max()) + 1 if len(model.group) else 0, dtype=bool)
+    bad[model.group[~feasible]] = True
+    return ~bad[model.group]
 
 
-def _truth(table: pd.DataFrame, true_values: pd.DataFrame) -> dict[str, np.ndarray]:
-    cols = [c for c in ("numerator", "denominator") if c in true_values]
-    merged = (
-        table[KEY]
-        .astype({"year": "int64"})
-        .merge(true_values[[*KEY, *cols]].astype({"year": "int64"}), on=KEY, how="left")
-    )
-    out = {}
-    for c in ("numerator", "denominator"):
-        out[c] = (
-            merged[c].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-            if c in merged
-            else np.full(len(table), np.nan)
-        )
-    return out
+@dataclass(frozen=True)
+class _Truth:
+    """The true values by table row: which row of the true values holds each table row's (-1: none)."""
+
+    where: np.ndarray
+    numerator: np.ndarray  # the true values' columns (NaN throughout where absent)
+    denominator: np.ndarray
+
+    def at(self, rows: np.ndarray, column: str) -> np.ndarray:
+        """The true ``column`` of the table rows ``rows`` (NaN where unknown)."""
+        at = self.where[rows]
+        return np.where(at >= 0, getattr(self, column)[np.maximum(at, 0)], np.nan) if len(at) else np.zeros(0)
 
 
-def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protection, true_values) -> dict:
-    t = model.table
-    n_rows = len(t)
-    merged = (
-        t[KEY]
-        .astype({"year": "int64"})
-        .merge(log.astype({"year": "int64"}).drop_duplicates(KEY), on=KEY, how="left")
-    )
-    rule = merged["rule"].astype(object).where(merged["rule"].notna(), None).to_numpy(dtype=object)
-    k = merged["k"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    k = np.where(np.isnan(k), float(protection.k), k)
-    den = t["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    truth = _truth(t, true_values) if true_values is not None else None
-    true_den = truth["denominator"] if truth is not None else np.full(n_rows, np.nan)
-    n_known = np.where(np.isnan(den), true_den, den)
+def _truth(model: AttackerModel, true_values: pd.DataFrame) -> _Truth:
+    """The true numerator and denominator of every row (NaN where unknown), looked up by key."""
+    index = model.index or CellIndex.of(model.table)
+    where = np.full(len(model.table), -1, dtype=np.int32 if len(true_values) < 2**31 else np.int64)
+    hits = 0
+    chunk = 1 << 20
+    for start in range(0, len(true_values), chunk):
+        rows = index.rows(true_values.iloc[start:start + chunk])
+        hit = np.flatnonzero(rows >= 0)
+        where[rows[hit]] = start + hit
+        hits += len(hit)
+    if hits > int((where >= 0).sum()):  # two rows of the true values went to one cell
+        raise ValueError("true values have several rows for one (indicator_id, year, district_id)")
+    return _Truth(where, numbers(true_values, "numerator"), numbers(true_values, "denominator"))
+
+
+def _logged(model: AttackerModel, log: pd.DataFrame) -> pd.DataFrame:
+    """The log's first row of every key (as drop_duplicates on the keys), with the table row it names
+    (``_row``, -1 for none)."""
+    first = log[~log.duplicated(KEY)] if len(log) else log
+    index = model.index or CellIndex.of(model.table)
+    return first.assign(_row=index.rows(first) if len(first) else np.zeros(0, dtype=np.int64))
+
+
+def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protection, truth: _Truth | None,
+                  rows: np.ndarray) -> dict:
+    """The requirement of every cell in ``rows`` (ascending table rows: the hidden cells), aligned with
+    ``rows``: the rule and k in the log, min_upper, max_lower, min_width."""
+    t = model.table.iloc[rows]
+    n_rows = len(rows)
+    entries = _logged(model, log)
+    entry_rows = entries["_row"].to_numpy()
+    at = np.searchsorted(rows, entry_rows)  # each entry's place among rows, if it is one of them
+    hit = (at < n_rows) & (rows[np.minimum(at, n_rows - 1)] == entry_rows) if n_rows else at < 0
+    place = at[hit]
 
     def logged(col: str, fill: float) -> np.ndarray:
-        if col not in merged:
-            return np.full(n_rows, fill)
-        return merged[col].astype("Float64").to_numpy(dtype="float64", na_value=fill)
+        out = np.full(n_rows, fill)
+        if col in entries:
+            out[place] = entries[col].astype("Float64").to_numpy(dtype="float64", na_value=fill)[hit]
+        return out
 
-    rules = pd.Series(rule, dtype=object)
-    needs_k = rules.isin(NEEDS_K).to_numpy() | (model.hidden & pd.isna(rule))  # unlogged: as P1
-    needs_c = rules.isin(NEEDS_COMPLEMENT).to_numpy()
-    floor = np.where(t["status"].to_numpy() == SECRET, model.floor, 0.0)
+    rule = np.full(n_rows, None, dtype=object)
+    log_rule = entries["rule"]
+    rule[place] = log_rule.astype(object).where(log_rule.notna(), None).to_numpy(dtype=object)[hit]
+    has_rule = np.zeros(n_rows, dtype=bool)
+    has_rule[place] = log_rule.notna().to_numpy()[hit]
+    if "k" not in entries:
+        raise KeyError("the suppression log has no column k")
+    k = logged("k", np.nan)
+    k = np.where(np.isnan(k), float(protection.k), k)
+    den = numbers(t, "denominator")
+    true_den = truth.at(rows, "denominator") if truth is not None else np.full(n_rows, np.nan)
+    n_known = np.where(np.isnan(den), true_den, den)
+
+    needs_k = model.hidden[rows] & ~has_rule  # unlogged: as P1
+    needs_k[place] |= log_rule.isin(NEEDS_K).to_numpy()[hit]
+    needs_c = np.zeros(n_rows, dtype=bool)
+    needs_c[place] = log_rule.isin(NEEDS_COMPLEMENT).to_numpy()[hit]
+    floor = np.where(status_is(t, SECRET), model.floor[rows], 0.0)
     width = float(max(1, protection.protection_interval))
 
     min_upper = np.where(needs_k, k, -np.inf)
@@ -267,7 +322,7 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     has_n = ~np.isnan(n_known)
     min_upper = np.where(has_n, np.minimum(min_upper, n_known), min_upper)
     min_width = np.where(has_n, np.minimum(min_width, np.maximum(n_known - floor, 0.0)), min_width)
-    few = t["status"].to_numpy() == TOO_FEW
+    few = status_is(t, TOO_FEW)
     cap = few & ~has_n
     min_upper = np.where(cap, np.minimum(min_upper, logged("min_upper", np.inf)), min_upper)
     min_width = np.where(cap, np.minimum(min_width, logged("min_width", np.inf)), min_width)
@@ -276,10 +331,10 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     n_ref = np.where(np.isnan(den), true_den, den)
     max_lower = np.where(np.isnan(n_ref), np.inf, n_ref - k)
     max_lower = np.where(np.isnan(den), np.minimum(max_lower, logged("max_lower", np.inf)), max_lower)
-    max_lower = np.minimum(max_lower, model.n_upper - k)
+    max_lower = np.minimum(max_lower, model.n_upper[rows] - k)
     max_lower = np.where(needs_c, np.maximum(max_lower, floor), np.inf)
     if truth is not None and protection.publish_zeros:  # a known zero is what publishing zeros means
-        zero = truth["numerator"] == 0
+        zero = truth.at(rows, "numerator") == 0
         min_upper = np.where(zero, -np.inf, min_upper)
         max_lower = np.where(zero, np.inf, max_lower)
         min_width = np.where(zero, 0.0, min_width)
@@ -293,22 +348,19 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
 
 
 def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: Protection, indicators,
-                          true_values: pd.DataFrame | None = None):
+                          truth: _Truth | None = None):
     t = model.table
-    status = t["status"].to_numpy(dtype=object)
-    num = t["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    den = t["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    index = model.index or CellIndex.of(t)
+    num = numbers(t, "numerator")
+    den = numbers(t, "denominator")
     if indicators is not None:
         k_map = {i: protection.k_for(ind) for i, ind in indicators.items()}
     else:
         k_map = log.groupby("indicator_id")["k"].max().to_dict() if len(log) else {}
-    k = t["indicator_id"].map(lambda i: k_map.get(i, protection.k)).to_numpy(dtype="float64")
-    pop = (
-        t["population"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-        if "population" in t
-        else np.full(len(t), np.nan)
-    )
-    pub = status == PUBLISHED
+    # k of every indicator, then of every row (a row without an indicator: the default)
+    k_of = np.array([k_map.get(i, protection.k) for i in index.indicators], dtype="float64")
+    k = np.append(k_of, float(protection.k))[np.where(index.indicator >= 0, index.indicator, len(k_of))]
+    pub = status_is(t, PUBLISHED)
     found = []
 
     def add(mask: np.ndarray, reason: str) -> None:
@@ -316,36 +368,37 @@ def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: P
             found.append(t.loc[mask, KEY].assign(reason=reason))
 
     add(pub & (num >= 1) & (num <= k - 1), "P1: kleine Zahl veröffentlicht")
-    add(pub & (den - num >= 1) & (den - num <= k - 1), "P2: kleines Komplement veröffentlicht")
-    add(pub & (pop < protection.min_population), "P3: zu wenige Einwohner veröffentlicht")
+    complement = den - num
+    add(pub & (complement >= 1) & (complement <= k - 1), "P2: kleines Komplement veröffentlicht")
+    del complement
+    if "population" in t:  # (a missing population compares as False: nothing to add)
+        add(pub & (numbers(t, "population") < protection.min_population), "P3: zu wenige Einwohner veröffentlicht")
     add(~np.isnan(num) & (den < protection.min_denominator), "P3: kleiner Nenner veröffentlicht")
     # a denominator that is not published but follows from numerator and rate (and the hierarchy)
     private = pub & ~np.isnan(num) & np.isnan(den)
-    c_lo, c_hi = model.n_lower - num, model.n_upper - num
-    small_c = private & (c_lo >= 1) & (c_hi <= k - 1)  # the attacker proves 1 ≤ n − x ≤ k − 1
-    small_n = private & (model.n_upper < protection.min_denominator)
-    if true_values is not None and "rate" in t:  # the rule: P2 and P3 on the true n wherever a rate is shown
-        true_n = _truth(t, true_values)["denominator"]
-        rated = private & t["rate"].notna().to_numpy()
-        small_c |= rated & (true_n - num >= 1) & (true_n - num <= k - 1)
-        small_n |= rated & (true_n < protection.min_denominator)
+    at = np.flatnonzero(private)
+    small_c = np.zeros(len(t), dtype=bool)
+    small_n = np.zeros(len(t), dtype=bool)
+    c_lo, c_hi = model.n_lower[at] - num[at], model.n_upper[at] - num[at]
+    small_c[at] = (c_lo >= 1) & (c_hi <= k[at] - 1)  # the attacker proves 1 ≤ n − x ≤ k − 1
+    small_n[at] = model.n_upper[at] < protection.min_denominator
+    if truth is not None and "rate" in t:  # the rule: P2 and P3 on the true n wherever a rate is shown
+        rated = np.flatnonzero(private & t["rate"].notna().to_numpy())
+        true_n, x = truth.at(rated, "denominator"), num[rated]
+        small_c[rated] |= (true_n - x >= 1) & (true_n - x <= k[rated] - 1)
+        small_n[rated] |= true_n < protection.min_denominator
     add(small_c, "P2: kleines Komplement veröffentlicht (Nenner aus der Quote ableitbar)")
     add(small_n, "P3: kleiner Nenner veröffentlicht (aus der Quote ableitbar)")
-    add((status == TOO_FEW) & ~np.isnan(den), "P3: Nenner veröffentlicht")
+    add(status_is(t, TOO_FEW) & ~np.isnan(den), "P3: Nenner veröffentlicht")
     add(~pub & ~np.isnan(num), "Zähler einer verborgenen Zelle veröffentlicht")
     add(pub & np.isnan(num), "veröffentlichte Zelle ohne Zähler")
     if "rate" in t:
-        rate = t["rate"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        rate = numbers(t, "rate")
         add(~pub & ~np.isnan(rate), "Quote einer verborgenen Zelle veröffentlicht")
-    logged = (
-        t[KEY]
-        .astype({"year": "int64"})
-        .merge(log[KEY].astype({"year": "int64"}).drop_duplicates().assign(_in=True), on=KEY, how="left")[
-            "_in"
-        ]
-        .fillna(False)
-        .to_numpy(dtype=bool)
-    )
+    logged = np.zeros(len(t), dtype=bool)
+    if len(log):
+        at = index.rows(log)
+        logged[at[at >= 0]] = True
     add(pub & logged, "im Protokoll als verborgen, aber veröffentlicht")
     if not found:
         return pd.DataFrame(columns=[*KEY, "reason"])

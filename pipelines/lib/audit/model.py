@@ -37,6 +37,142 @@ NO_DATA = "keine Daten"
 KEY = ["indicator_id", "year", "district_id"]
 
 
+def _codes(values: pd.Series, uniques: pd.Index) -> np.ndarray:
+    """Position of every value among ``uniques`` (-1 where it is not there or missing)."""
+    if len(values) and len(uniques) and (
+        pd.api.types.is_numeric_dtype(values.dtype) != pd.api.types.is_numeric_dtype(uniques.dtype)
+    ):
+        raise ValueError(f"cannot match keys of type {values.dtype} with keys of type {uniques.dtype}")
+    codes, distinct = _factorize(values)  # the few distinct values are looked up, not the millions of rows
+    per_value = uniques.get_indexer(distinct)
+    return np.where(codes >= 0, per_value[codes] if len(per_value) else -1, -1).astype(np.int64)
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 for missing) and the distinct values; a categorical's codes as they are."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+DENSE = 4  # a direct lookup table while the key space is at most this many times the rows
+
+
+@dataclass(frozen=True)
+class CellIndex:
+    """The published table's ``(indicator_id, year, district_id)`` keys as integers: other tables' rows
+    (true values, the log, earlier releases, constraints) are looked up by position instead of merged on
+    text columns, in a few passes over integer arrays."""
+
+    indicators: pd.Index  # distinct indicator ids
+    districts: pd.Index  # distinct district ids
+    first_year: int
+    n_years: int
+    indicator: np.ndarray  # code of every row's indicator
+    year: np.ndarray  # every row's year minus first_year
+    district: np.ndarray  # code of every row's district
+    lookup: np.ndarray  # row of every key (-1: none) where the key space is small, else empty
+    sorted_keys: np.ndarray  # otherwise: the rows' keys, ascending
+    order: np.ndarray  # and the row of each sorted key
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> CellIndex:
+        indicator, indicators = _factorize(table["indicator_id"])
+        district, districts = _factorize(table["district_id"])
+        years = table["year"].to_numpy().astype(np.int64)
+        first = int(years.min()) if len(years) else 0
+        n_years = int(years.max()) - first + 1 if len(years) else 1
+        small = np.int32 if max(len(indicators), n_years, len(districts), len(years)) < 2**31 else np.int64
+        indicator, year, district = indicator.astype(small), (years - first).astype(small), district.astype(small)
+        del years
+        empty = np.zeros(0, dtype=np.int64)
+        index = cls(indicators, districts, first, n_years, indicator, year, district, empty, empty, empty)
+        keys = index._keys(indicator, year, district)
+        space = len(indicators) * n_years * max(len(districts), 1)
+        if space <= DENSE * len(keys) + 1024:
+            valid = keys >= 0
+            if (np.bincount(keys[valid], minlength=space) > 1).any():
+                raise ValueError("published table has duplicate (indicator_id, year, district_id) rows")
+            lookup = np.full(space, -1, dtype=small)
+            lookup[keys[valid]] = np.flatnonzero(valid)
+            object.__setattr__(index, "lookup", lookup)
+        else:
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            if len(sorted_keys) > 1 and (np.diff(sorted_keys[sorted_keys >= 0]) == 0).any():
+                raise ValueError("published table has duplicate (indicator_id, year, district_id) rows")
+            object.__setattr__(index, "sorted_keys", sorted_keys)
+            object.__setattr__(index, "order", order)
+        return index
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indicator)
+
+    def _keys(self, indicator: np.ndarray, year: np.ndarray, district: np.ndarray) -> np.ndarray:
+        """One integer (int64) per key; -1 where a part is unknown."""
+        valid = (indicator >= 0) & (district >= 0) & (year >= 0) & (year < self.n_years)
+        keys = self.group_keys(indicator, year) * max(len(self.districts), 1) + district
+        return np.where(valid, keys, -1)
+
+    def group_keys(self, indicator: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """One integer (int64) per indicator-year; -1 where a part is unknown."""
+        valid = (indicator >= 0) & (year >= 0) & (year < self.n_years)
+        return np.where(valid, indicator.astype(np.int64) * self.n_years + year, -1)
+
+    def codes(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indicator, year, district) codes of ``frame``'s rows in this index (-1 where unknown)."""
+        years = frame["year"].astype("int64").to_numpy() - self.first_year
+        return _codes(frame["indicator_id"], self.indicators), years, _codes(frame["district_id"], self.districts)
+
+    def rows_of_keys(self, indicator: np.ndarray, year: np.ndarray, district: np.ndarray) -> np.ndarray:
+        """The table row of every key, -1 where the table has no such row."""
+        keys = self._keys(indicator, year, district)
+        if len(self.lookup):
+            return np.where(keys >= 0, self.lookup[np.maximum(keys, 0)], -1).astype(np.int64)
+        if not len(self.sorted_keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
+        found = (keys >= 0) & (self.sorted_keys[at] == keys)
+        return np.where(found, self.order[at], -1)
+
+    def rows(self, frame: pd.DataFrame, chunk: int = 1 << 20) -> np.ndarray:
+        """The table row of every row of ``frame`` (by its key columns), -1 where there is none; a million
+        rows at a time (the temporary keys of ten million take a gigabyte)."""
+        if len(frame) <= chunk:
+            return self.rows_of_keys(*self.codes(frame))
+        out = np.empty(len(frame), dtype=np.int64)
+        for start in range(0, len(frame), chunk):
+            out[start:start + chunk] = self.rows_of_keys(*self.codes(frame.iloc[start:start + chunk]))
+        return out
+
+    def scatter(self, frame: pd.DataFrame, values: np.ndarray, fill, *, keep: str = "first") -> np.ndarray:
+        """``values`` (one per row of ``frame``) placed at the table rows of ``frame``'s keys, ``fill``
+        elsewhere, as ``drop_duplicates(keep=keep)`` and a left merge on the keys would give them."""
+        values = np.asarray(values)
+        rows = self.rows(frame)
+        out = np.full(self.n_rows, fill, dtype=values.dtype if len(values) else object)
+        hit = np.flatnonzero(rows >= 0)
+        if not (np.bincount(rows[hit], minlength=self.n_rows) > 1).any():  # one row per key: as it is
+            out[rows[hit]] = values[hit]
+            return out
+        if keep == "last":
+            hit = hit[::-1]
+        first = first_of_each(rows[hit])
+        out[rows[hit[first]]] = values[hit[first]]
+        return out
+
+
+def first_of_each(values: np.ndarray) -> np.ndarray:
+    """Position of the first occurrence of each distinct value, ordered by value: what
+    ``np.unique(values, return_index=True)[1]`` gives, by a stable sort (NumPy 2.4's hash-based ``unique``
+    takes over 40 s for ten million integers here)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    return order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(values) else order
+
+
 @dataclass
 class AttackerModel:
     table: pd.DataFrame  # the published rows, positional index
@@ -49,24 +185,33 @@ class AttackerModel:
     floor: np.ndarray  # what "geheimgehalten" tells about a cell: x ≥ 1 or x ≥ 0
     n_lower: np.ndarray  # the denominator an attacker can prove: published, from rates, from the hierarchy
     n_upper: np.ndarray
+    index: CellIndex | None = None  # the rows' keys as integers
 
 
-def parent_rows(table: pd.DataFrame) -> np.ndarray:
+def status_is(table: pd.DataFrame, status: str) -> np.ndarray:
+    """Rows whose status is ``status`` (a missing status is none)."""
+    return np.asarray(table["status"].eq(status).fillna(False), dtype=bool)
+
+
+def numbers(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as float64, missing values NaN (NaN throughout where the column is absent)."""
+    if column not in table:
+        return np.full(len(table), np.nan)
+    values = table[column]
+    if values.dtype == np.float64:  # as it is (read-only under copy-on-write): no copy of millions of rows
+        return values.to_numpy()
+    return values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def parent_rows(table: pd.DataFrame, index: CellIndex | None = None) -> np.ndarray:
     """Row number of each row's parent within the same indicator-year (-1 for the city)."""
-    lookup = pd.Series(
-        np.arange(len(table)),
-        index=pd.MultiIndex.from_frame(table[KEY].astype({"year": "int64"})),
-    )
-    if lookup.index.has_duplicates:
-        raise ValueError("published table has duplicate (indicator_id, year, district_id) rows")
-    wanted = pd.MultiIndex.from_arrays(
-        [table["indicator_id"], table["year"].astype("int64"), table["parent_id"]]
-    )
-    pos = lookup.reindex(wanted).to_numpy(dtype="float64")
+    index = index or CellIndex.of(table)
     is_city = table["parent_id"].isna().to_numpy()
-    if np.isnan(pos[~is_city]).any():
+    parent = _codes(table["parent_id"], index.districts)
+    pos = index.rows_of_keys(index.indicator, index.year, parent)
+    if (pos[~is_city] < 0).any():
         raise ValueError("published table: a parent_id does not exist in the same indicator-year")
-    return np.where(is_city, -1, np.nan_to_num(pos, nan=-1)).astype(np.int64)
+    return np.where(is_city, -1, pos).astype(np.int32 if len(pos) < 2**31 else np.int64)
 
 
 def build_model(
@@ -78,21 +223,18 @@ def build_model(
     """The attacker's knowledge; ``multipliers`` (indicator → unit multiplier) turn shown rates into
     denominators. Without them a rate beside a published numerator and no denominator is an error."""
     table = published.reset_index(drop=True)
-    parent = parent_rows(table)
-    group = table.groupby(["indicator_id", "year"], sort=False).ngroup().to_numpy(np.int64)
-    status = table["status"].to_numpy(dtype=object)
-    num = table["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    den = table["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    pop = (
-        table["population"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-        if "population" in table
-        else np.full(len(table), np.nan)
-    )
+    index = CellIndex.of(table)
+    parent = parent_rows(table, index)
+    group = pd.factorize(index.group_keys(index.indicator, index.year), sort=False)[0].astype(index.indicator.dtype)
+    num = numbers(table, "numerator")
+    den = numbers(table, "denominator")
+    pop = numbers(table, "population")
 
-    is_pub = status == PUBLISHED
-    is_secret = status == SECRET
-    is_few = status == TOO_FEW
+    is_pub = status_is(table, PUBLISHED)
+    is_secret = status_is(table, SECRET)
+    is_few = status_is(table, TOO_FEW)
     den_small_only = is_few & (pop >= protection.min_population)
+    del pop
 
     # denominators: published, else from a shown numerator and rate; then their own hierarchy
     from_rate = is_pub & np.isnan(den)
@@ -104,8 +246,10 @@ def build_model(
     r_lo, r_hi = denominator_bounds(table, multipliers, from_rate)
     n_lo = np.where(np.isnan(den), np.maximum(r_lo, np.where(is_pub, np.nan_to_num(num), 0.0)), den)  # n ≥ x
     n_hi = np.where(np.isnan(den), r_hi, den)
+    del r_lo, r_hi
     n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
     n_lower, n_upper, _ = tighten(parent, n_lo, n_hi)
+    del n_lo, n_hi
 
     floor = zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))
     lo = np.zeros(len(table))
@@ -120,14 +264,13 @@ def build_model(
     known_before = np.zeros(len(table), dtype=bool)
     if earlier_releases is not None and len(earlier_releases):
         earlier = earlier_releases.loc[earlier_releases["numerator"].notna(), [*KEY, "numerator"]]
-        earlier = earlier.drop_duplicates(KEY, keep="last").astype({"year": "int64"})
-        merged = table[KEY].astype({"year": "int64"}).merge(earlier, on=KEY, how="left")
-        before = merged["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        # the last figure of a cell published several times, as drop_duplicates(keep="last") and a merge
+        before = index.scatter(earlier, numbers(earlier, "numerator"), np.nan, keep="last")
         fix = ~np.isnan(before) & ~is_pub
         known_before = fix & hidden
         lo[fix] = before[fix]
         hi[fix] = before[fix]
-    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor, n_lower, n_upper)
+    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor, n_lower, n_upper, index)
 
 
 def zero_floor(parent: np.ndarray, too_few: np.ndarray) -> np.ndarray:

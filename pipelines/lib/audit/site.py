@@ -2,28 +2,34 @@
 
 Independent looks at every page:
 
-* map pages embed their figures as JSON (``<script type="application/json" id="sm-daten">``): per year
-  and level one cell per district, ``[0, rate, …]`` where published and ``[status code]`` otherwise. A
-  non-published cell must be the bare status code, and a district may be drawn as published only where
-  the mart publishes it;
+* map pages (``indikatoren/<id>.html`` and, at national scale, each top-level unit's
+  ``indikatoren/<id>/<unit>.html``) embed their figures as JSON (``<script type="application/json"
+  id="sm-daten">``): per year and level one cell per district, ``[0, rate, …]`` where published and
+  ``[status code]`` otherwise. A non-published cell must be the bare status code, and a district may be
+  drawn as published only where the mart publishes it;
 * analysis pages (``auswertungen/``: need index, hot spots, offers, allocation) embed the same JSON with
   views instead of years (``ansichten[v].werte[level][feature]``, ``[0, class, …]`` or ``[status code]``);
   a district without a value must carry the bare status code there too, on every page, whatever its
-  folder. Where a view is an indicator (hot spots) a district may be drawn with a value only where the
-  mart publishes that indicator in the view's year; for the need index (``need_index``, the page
+  folder. Where a view is an indicator of the mart (hot spots) a district may be drawn with a value only
+  where the mart publishes that indicator in the view's year; for the need index (``need_index``, the page
   ``handlungsbedarf``) only where the mart publishes at least one value of the district in that year;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
   district (key, name, level, status, link) — a number, rate, class or colour there would be derived
   from a hidden count.
+
+The mart's published cells are looked up as sorted integer keys (:class:`PublishedCells`), which forked
+workers share: pages are checked on every core.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.lib.parallel import map_pages
@@ -31,7 +37,8 @@ from pipelines.lib.parallel import map_pages
 PUBLISHED = "veröffentlicht"
 IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text", "steckbrief"})
 _PROPERTIES = re.compile(r'"properties"\s*:\s*')
-_PAGE_DATA = re.compile(r'<script type="application/json" id="sm-daten">(.*?)</script>', re.S)
+_DATA_OPEN = '<script type="application/json" id="sm-daten">'
+_DATA_CLOSE = "</script>"
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -47,100 +54,244 @@ def embedded_properties(html: str) -> list[dict]:
     return found
 
 
+def page_data(html: str) -> Iterator[dict]:
+    """Every block of embedded figures (``<script type="application/json" id="sm-daten">``) of a page,
+    parsed: from each opening tag to the next closing one."""
+    start = html.find(_DATA_OPEN)
+    while start >= 0:
+        begin = start + len(_DATA_OPEN)
+        end = html.find(_DATA_CLOSE, begin)
+        if end < 0:
+            return
+        yield json.loads(html[begin:end])
+        start = html.find(_DATA_OPEN, end + len(_DATA_CLOSE))
+
+
+class _Levels:
+    """The district ids of every level of a block, read once (each year and view repeats the levels)."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self.ids: dict[int, list] = {}
+
+    def runs(self, per_level: list) -> Iterator[tuple[int, list, list]]:
+        """(level number, district ids, cells) of each level, as many cells as districts."""
+        for number, (level, cells) in enumerate(zip(self.data["ebenen"], per_level, strict=True)):
+            if number not in self.ids:
+                self.ids[number] = [f.get("id") for f in level["geo"]["features"]]
+            ids = self.ids[number]
+            if len(ids) != len(cells):
+                raise ValueError(f"{len(cells)} cells for {len(ids)} districts in the embedded figures")
+            yield number, ids, cells
+
+
+def map_runs(html: str) -> Iterator[tuple[int, tuple[int, int], list, list]]:
+    """(year, (block, level), district ids, cells) of every level and year of a map page's figures."""
+    for block, data in enumerate(page_data(html)):
+        levels = _Levels(data)
+        for year, per_level in data.get("werte", {}).items():
+            for number, ids, cells in levels.runs(per_level):
+                if cells:
+                    yield int(year), (block, number), ids, cells
+
+
+def view_runs(html: str) -> Iterator[tuple[str, int | None, tuple[int, int], list, list]]:
+    """(view id, year, (block, level), district ids, cells) of every level and view of an analysis page."""
+    for block, data in enumerate(page_data(html)):
+        levels = _Levels(data)
+        for view in data.get("ansichten", []):
+            year = view.get("jahr")
+            for number, ids, cells in levels.runs(view.get("werte", [])):
+                if cells:
+                    yield view.get("id"), None if year is None else int(year), (block, number), ids, cells
+
+
 def page_cells(html: str) -> list[tuple[int, str, list]]:
     """(year, district_id, cell) of every district cell in a map page's embedded figures."""
-    out = []
-    for block in _PAGE_DATA.findall(html):
-        data = json.loads(block)
-        for year, per_level in data.get("werte", {}).items():
-            for level, cells in zip(data["ebenen"], per_level, strict=True):
-                ids = [f.get("id") for f in level["geo"]["features"]]
-                out.extend((int(year), district, cell) for district, cell in zip(ids, cells, strict=True))
-    return out
+    return [(year, district, cell) for year, _, ids, cells in map_runs(html)
+            for district, cell in zip(ids, cells, strict=True)]
 
 
 def view_cells(html: str) -> list[tuple[str, int | None, str, list]]:
     """(view id, year, district_id, cell) of every district cell in an analysis page's embedded figures."""
-    out = []
-    for block in _PAGE_DATA.findall(html):
-        data = json.loads(block)
-        for view in data.get("ansichten", []):
-            year = view.get("jahr")
-            for level, cells in zip(data["ebenen"], view.get("werte", []), strict=True):
-                ids = [f.get("id") for f in level["geo"]["features"]]
-                out.extend((view.get("id"), None if year is None else int(year), district, cell)
-                           for district, cell in zip(ids, cells, strict=True))
-    return out
+    return [(view, year, district, cell) for view, year, _, ids, cells in view_runs(html)
+            for district, cell in zip(ids, cells, strict=True)]
+
+
+def _padded(cells: list) -> int:
+    """Cells without a value (a status code) that carry more than the code."""
+    return sum(1 for c in cells if c and c[0] != 0 and len(c) > 1)
+
+
+def _drawn(cells: list) -> np.ndarray:
+    """Cells drawn with a value (``[0, …]``)."""
+    return np.fromiter((bool(c and c[0] == 0) for c in cells), dtype=bool, count=len(cells))
 
 
 @dataclass(frozen=True)
-class _Published:
-    """The mart's published cells, and what the analysis pages' checks look up in them."""
+class PublishedCells:
+    """The mart's published cells as sorted integer keys (``indicator × years + year) × districts +
+    district``): what the pages' checks look up, with no Python object per cell — a national release
+    publishes ten million, and forked workers share these arrays with the parent."""
 
-    cells: set  # (indicator, year, district)
-    indicators: set
-    district_years: set  # (year, district) with any published value
+    indicators: dict[str, int]  # every indicator of the mart (published or not) and its code
+    districts: dict[str, int]
+    first_year: int
+    n_years: int
+    cells: np.ndarray  # keys of the published cells, ascending
+    district_years: np.ndarray  # (year × districts + district) with any published value, ascending
 
     @classmethod
-    def of(cls, cells: set) -> _Published:
-        return cls(cells, {key[0] for key in cells}, {(year, district) for _ind, year, district in cells})
+    def of(cls, cells: pd.DataFrame) -> PublishedCells:
+        indicator, indicators = _codes(cells["indicator_id"])
+        district, districts = _codes(cells["district_id"])
+        years = cells["year"].to_numpy().astype(np.int64)
+        first = int(years.min()) if len(years) else 0
+        n_years = int(years.max()) - first + 1 if len(years) else 1
+        pub = np.asarray(cells["status"].eq(PUBLISHED).fillna(False), dtype=bool) & (indicator >= 0) & (district >= 0)
+        n_districts = max(len(districts), 1)
+        place = (years[pub] - first) * n_districts + district[pub]
+        keys = _sorted_unique(indicator[pub] * (n_years * n_districts) + place)
+        return cls({i: c for c, i in enumerate(indicators)}, {d: c for c, d in enumerate(districts)}, first,
+                   n_years, keys, _sorted_unique(place))
+
+    def district_codes(self, districts: Sequence) -> np.ndarray:
+        """The code of each district id, -1 for one the mart does not have."""
+        return np.fromiter((self.districts.get(d, -1) for d in districts), dtype=np.int64, count=len(districts))
+
+    def _places(self, year: int | None, codes: np.ndarray) -> np.ndarray:
+        """``year × districts + district`` of each district code, -1 where the year or district is not in the
+        mart."""
+        if year is None or not 0 <= year - self.first_year < self.n_years:
+            return np.full(len(codes), -1, dtype=np.int64)
+        return np.where(codes >= 0, (year - self.first_year) * max(len(self.districts), 1) + codes, -1)
+
+    @staticmethod
+    def _among(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+        if not len(sorted_keys):
+            return np.zeros(len(keys), dtype=bool)
+        at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+        return (keys >= 0) & (sorted_keys[at] == keys)
+
+    def published(self, indicator: str, year: int | None, codes: np.ndarray) -> np.ndarray:
+        """Whether the mart publishes ``indicator`` in ``year`` for each district (by code)."""
+        places = self._places(year, codes)
+        code = self.indicators.get(indicator, -1)
+        if code < 0:
+            return np.zeros(len(places), dtype=bool)
+        keys = np.where(places >= 0, code * self.n_years * max(len(self.districts), 1) + places, -1)
+        return self._among(keys, self.cells)
+
+    def any_published(self, year: int | None, codes: np.ndarray) -> np.ndarray:
+        """Whether the mart publishes at least one value in ``year`` for each district (by code)."""
+        return self._among(self._places(year, codes), self.district_years)
 
 
-def _view_problems(name: str, html: str, published: _Published | None) -> list[str]:
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting (NumPy 2's hash-based unique takes minutes for ten million integers)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes (-1 for missing) and the distinct values (a categorical's categories)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), list(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), list(uniques)
+
+
+def _view_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
     if "ansichten" not in html:
         return []
-    cells = view_cells(html)
+    need = re.search(r"(^|/)handlungsbedarf(\.html$|/)", name) is not None
+    padded = shown = 0
+    codes: dict[tuple[int, int], np.ndarray] = {}
+    for view, year, level, ids, cells in view_runs(html):
+        padded += _padded(cells)
+        if published is None:
+            continue
+        drawn = _drawn(cells)
+        if not drawn.any():
+            continue
+        if level not in codes:
+            codes[level] = published.district_codes(ids)
+        at = codes[level][drawn]
+        bad = np.zeros(len(at), dtype=bool)
+        if view in published.indicators:  # a view of an indicator: where the mart publishes it that year
+            bad |= ~published.published(view, year, at)
+        if need or view == "need_index":  # the need index: where the mart publishes anything that year
+            bad |= ~published.any_published(year, at)
+        shown += int(bad.sum())
     problems = []
-    padded = [c for *_, c in cells if c and c[0] != 0 and len(c) > 1]
     if padded:
-        problems.append(f"{name}: {len(padded)} districts without a value carry figures in the analysis data")
-    if published is not None:
-        indicators, with_any = published.indicators, published.district_years
-        need = re.search(r"(^|/)handlungsbedarf(\.html$|/)", name) is not None
-        shown = [
-            (view, year, district) for view, year, district, c in cells if c and c[0] == 0 and (
-                (view in indicators and (view, year, district) not in published.cells)
-                or ((need or view == "need_index") and (year, district) not in with_any))
-        ]
-        if shown:
-            problems.append(f"{name}: {len(shown)} districts drawn with a value the mart's published figures "
-                            "cannot give")
-    return problems
-
-
-def _map_problems(name: str, indicator: str, html: str, published: set) -> list[str]:
-    problems = []
-    cells = page_cells(html)
-    padded = [c for _, _, c in cells if c and c[0] != 0 and len(c) > 1]
-    if padded:
-        problems.append(f"{name}: {len(padded)} hidden districts carry figures in the map data")
-    shown = [(y, d) for y, d, c in cells if c and c[0] == 0 and (indicator, y, d) not in published]
+        problems.append(f"{name}: {padded} districts without a value carry figures in the analysis data")
     if shown:
-        problems.append(f"{name}: {len(shown)} districts drawn as published that the mart does not publish")
+        problems.append(f"{name}: {shown} districts drawn with a value the mart's published figures cannot give")
     return problems
 
 
-def site_problems(site: Path, cells: pd.DataFrame | None = None) -> list[str]:
+def _map_problems(name: str, indicator: str, html: str, published: PublishedCells | None) -> list[str]:
+    padded = shown = 0
+    codes: dict[tuple[int, int], np.ndarray] = {}
+    for year, level, ids, cells in map_runs(html):
+        padded += _padded(cells)
+        if published is None:
+            continue
+        drawn = _drawn(cells)
+        if not drawn.any():
+            continue
+        if level not in codes:
+            codes[level] = published.district_codes(ids)
+        shown += int((~published.published(indicator, year, codes[level][drawn])).sum())
+    problems = []
+    if padded:
+        problems.append(f"{name}: {padded} hidden districts carry figures in the map data")
+    if shown:
+        problems.append(f"{name}: {shown} districts drawn as published that the mart does not publish")
+    return problems
+
+
+def _map_indicator(relative: tuple[str, ...]) -> str | None:
+    """The indicator of an indicator map page: ``indikatoren/<id>.html`` and, at national scale, each
+    top-level unit's page ``indikatoren/<id>/<unit>.html``."""
+    if len(relative) == 2 and relative[0] == "indikatoren" and relative[1].endswith(".html"):
+        return relative[1][: -len(".html")]
+    if len(relative) == 3 and relative[0] == "indikatoren":
+        return relative[1]
+    return None
+
+
+def site_pages(site: Path) -> list[Path]:
+    """Every page of a site, in a fixed order."""
+    return sorted(site.rglob("*.html"))
+
+
+def page_problems(site: Path, page: Path, published: PublishedCells | None = None) -> list[str]:
+    """One message per kind of leak in ``page``; ``published`` (the mart's cells) enables the status
+    cross-check."""
+    relative = page.relative_to(site)
+    name = relative.as_posix()
+    html = page.read_text(encoding="utf-8")
+    problems = []
+    indicator = _map_indicator(relative.parts)
+    if indicator is not None:
+        problems += _map_problems(name, indicator, html, published)
+    problems += _view_problems(name, html, published)
+    leaks = [p for p in embedded_properties(html)
+             if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
+    if leaks:
+        extra = sorted(set().union(*(set(p) - IDENTIFYING for p in leaks)))
+        problems.append(f"{name}: {len(leaks)} hidden districts carry {', '.join(extra)}")
+    return problems
+
+
+def site_problems(site: Path, cells: pd.DataFrame | PublishedCells | None = None) -> list[str]:
     """One message per page and kind of leak; ``cells`` (the mart's values) enable the status cross-check."""
-    published = set()
-    if cells is not None:
-        pub = cells[cells["status"] == PUBLISHED]
-        published = set(zip(pub["indicator_id"], pub["year"].astype(int), pub["district_id"], strict=True))
-    views = _Published.of(published) if cells is not None else None
+    published = PublishedCells.of(cells) if isinstance(cells, pd.DataFrame) else cells
 
     def check(page: Path) -> list[str]:
-        name = page.relative_to(site).as_posix()
-        html = page.read_text(encoding="utf-8")
-        problems = []
-        if cells is not None and page.parent.name == "indikatoren":
-            problems += _map_problems(name, page.stem, html, published)
-        problems += _view_problems(name, html, views)
-        leaks = [p for p in embedded_properties(html)
-                 if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
-        if leaks:
-            extra = sorted(set().union(*(set(p) - IDENTIFYING for p in leaks)))
-            problems.append(f"{name}: {len(leaks)} hidden districts carry {', '.join(extra)}")
-        return problems
+        return page_problems(site, page, published)
 
     # pages apart on every core (a city's site has a page per district)
-    return [problem for found in map_pages(check, sorted(site.rglob("*.html"))) for problem in found]
+    return [problem for found in map_pages(check, site_pages(site)) for problem in found]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from pipelines.lib.release.workbook_rows import sheet_rows
 
 PUBLISHED = "veröffentlicht"
 VALUE_COLUMNS = ("numerator", "rate", "ci_low", "ci_high")
+MEMORY_LIMIT = "256MB"  # DuckDB's memory here: scans need little, and a full comparison spills to disk
 
 
 def expected_files(exports_dir: Path) -> set[Path]:
@@ -47,9 +49,13 @@ def export_problems(mart: Path, exports_dir: Path) -> list[str]:
         problems.append(f"export {path.relative_to(exports_dir).as_posix()} is missing")
     for path in sorted(present - expected):
         problems.append(f"unexpected file {path.relative_to(exports_dir).as_posix()} among the exports")
+    spill = tempfile.TemporaryDirectory(prefix="sozialmonitor-audit-")
     con = connect(mart, read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
+        # without a limit DuckDB keeps the mart's pages it read, up to most of the machine's memory
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"set temp_directory = {quote_literal(spill.name)}")
         for t in published_tables():
             path = ex.parquet_path(exports_dir, t.name)
             if path.exists():
@@ -67,6 +73,7 @@ def export_problems(mart: Path, exports_dir: Path) -> list[str]:
             problems += _check_gpkg(con, gpkg)
     finally:
         con.close()
+        spill.cleanup()
     return problems
 
 
@@ -100,11 +107,26 @@ def _differing(con, left: str, right: str) -> int:
                        ).fetchone()[0]
 
 
-def _hidden_with_values(con, source: str, columns: list[str]) -> int:
-    filled = " or ".join(f"{c} is not null" for c in VALUE_COLUMNS if c in columns)
+def _hidden_condition(columns: list[str], alias: str) -> str | None:
+    """A hidden cell (status not "veröffentlicht") that carries a value, on ``alias``'s columns."""
+    filled = " or ".join(f"{alias}.{c} is not null" for c in VALUE_COLUMNS if c in columns)
     if "status" not in columns or not filled:
-        return 0
-    return con.execute(f"select count(*) from {source} where status <> '{PUBLISHED}' and ({filled})").fetchone()[0]
+        return None
+    return f"{alias}.status <> '{PUBLISHED}' and ({filled})"
+
+
+def _compare_file(con, mart_query: str, file_select: str, source: str, columns: list[str]) -> tuple[int, int]:
+    """(rows in one but not the other, hidden cells with a value) of an export against ``mart_query``;
+    ``file_select`` the export's columns as they compare. Where they agree (the fingerprints are equal), the
+    export is read once for both."""
+    hidden = _hidden_condition(columns, "_file") or "false"
+    count, total, with_values = con.execute(
+        "select count(*), sum(hash(*columns(* exclude (_hidden)))::hugeint), count(*) filter (where _hidden) "
+        f"from (select {file_select}, ({hidden}) as _hidden from {source} as _file)"
+    ).fetchone()
+    if (count, total) == _fingerprint(con, mart_query):
+        return 0, with_values
+    return _differing(con, mart_query, f"select {file_select} from {source}"), with_values
 
 
 def _check_parquet(con, t: Table, path: Path) -> list[str]:
@@ -118,20 +140,34 @@ def _check_parquet(con, t: Table, path: Path) -> list[str]:
     has_rows = pq.read_metadata(path).num_rows > 0  # an empty table carries no geometry to describe
     if has_rows and any(c.type == "GEOMETRY" for c in t.columns) and b"geo" not in (pq.read_schema(path).metadata or {}):
         problems.append(f"export parquet/{name} has no GeoParquet metadata")
-    n = _differing(con, f"select {_comparable(t)} from {t.name}", f"select {_comparable_file(con, t, source)} from {source}")
+    n, hidden = _compare_file(con, f"select {_comparable(t)} from {t.name}", _comparable_file(con, t, source), source,
+                              columns)
     if n:
         problems.append(f"export parquet/{name} differs from the mart in {n} rows")
-    if hidden := _hidden_with_values(con, source, columns):
+    if hidden:
         problems.append(f"export parquet/{name}: {hidden} hidden cells carry a value")
     return problems
 
 
+def _first_line(path: Path, chunk: int = 1 << 16) -> bytes:
+    """The bytes of a file up to its first CRLF (all of them if it has none), read without the rest: a
+    national CSV export has gigabytes."""
+    head = b""
+    with path.open("rb") as file:
+        while b"\r\n" not in head:
+            more = file.read(chunk)
+            if not more:
+                break
+            head += more
+    return head.split(b"\r\n", 1)[0]
+
+
 def _check_csv(con, t: Table, path: Path) -> list[str]:
     name = f"csv/{path.name}"
-    raw = path.read_bytes()
-    if not raw.startswith(b"\xef\xbb\xbf"):
+    first = _first_line(path)
+    if not first.startswith(b"\xef\xbb\xbf"):
         return [f"export {name} does not start with a UTF-8 byte order mark"]
-    header = raw[3:].split(b"\r\n", 1)[0].decode("utf-8").split(";")
+    header = first[3:].decode("utf-8").split(";")
     columns = ex.tabular_columns(t)
     if header != columns:
         return [f"export {name} has columns {header}, documented {columns}"]
@@ -142,10 +178,10 @@ def _check_csv(con, t: Table, path: Path) -> list[str]:
     # CSV cannot tell an empty text from a missing one: compare texts with empty as missing
     texts = {c.name for c in t.columns if c.type == "VARCHAR"}
     select = ", ".join(f"nullif({c}, '') as {c}" if c in texts else c for c in columns)
-    n = _differing(con, f"select {select} from {t.name}", f"select {select} from {source}")
+    n, hidden = _compare_file(con, f"select {select} from {t.name}", select, source, columns)
     if n:
         problems.append(f"export {name} differs from the mart in {n} rows")
-    if hidden := _hidden_with_values(con, source, columns):
+    if hidden:
         problems.append(f"export {name}: {hidden} hidden cells carry a value")
     return problems
 

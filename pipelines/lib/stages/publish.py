@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.lib.analysis.stage import audit_constraints
 from pipelines.lib.audit import audit
 from pipelines.lib.audit.relations import relation_constraints
-from pipelines.lib.audit.site import site_problems
+from pipelines.lib.audit.site import PublishedCells, page_problems, site_pages
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
-from pipelines.lib.parallel import run_together
+from pipelines.lib.parallel import give_back_memory, run_together
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
@@ -23,7 +25,7 @@ from pipelines.lib.release.export_check import export_problems
 from pipelines.lib.release.exports import write_exports
 from pipelines.lib.release.protection_report import write_report
 from pipelines.lib.release.switch import prune, switch
-from pipelines.lib.stages.protection import private_run_dir, true_cells
+from pipelines.lib.stages.protection import CELLS_QUERY, private_run_dir
 from pipelines.lib.workspace import Workspace
 
 
@@ -50,30 +52,142 @@ class AuditOutcome:
                 "problems": len(self.problems)}
 
 
+PUBLISHED = "veröffentlicht"
+SITE_PARTS = 8  # the site's pages in this many parts, handed to whichever worker is free
+
+# every text key of the published cells as a code: its place among the sorted texts (codes sort as texts)
+_CODES = {
+    "indicator_codes": "select distinct indicator_id as id from indicator_values",
+    "district_codes": "select district_id as id from districts union select parent_id from districts "
+                      "where parent_id is not null",
+    "status_codes": "select distinct status as id from indicator_values where status is not null",
+}
+
+
 def published_cells(mart: Path) -> pd.DataFrame:
-    """The published indicator values with each district's place in the hierarchy."""
-    with connect(mart, read_only=True) as con:
-        return con.execute(
+    """The published indicator values with each district's place in the hierarchy, ordered by indicator,
+    year, level and district: the columns the audit reads (keys, parent, level, numerator, denominator,
+    rate, status), compact — the texts as categoricals, the numbers as NumPy arrays (missing: NaN).
+
+    DuckDB joins and sorts integer codes, not the texts of ten million rows (that took gigabytes)."""
+    with connect(mart, read_only=True, spatial=False) as con:
+        categories = {}
+        for name, query in _CODES.items():
+            con.execute(f"create temp table {name} as select id, (row_number() over (order by id) - 1)::integer "
+                        f"as code from ({query})")
+            categories[name] = [row[0] for row in con.execute(f"select id from {name} order by code").fetchall()]
+        table = con.execute(
             """
-            select v.indicator_id, v.year, v.district_id, d.parent_id, d.level_rank,
-                   v.numerator, v.denominator, v.rate, v.ci_low, v.ci_high, v.status
+            select i.code as indicator_id, v.year, c.code as district_id, p.code as parent_id,
+                   d.level_rank::tinyint as level_rank, v.numerator, v.denominator, v.rate, s.code as status
             from indicator_values v join districts d using (district_id)
-            order by v.indicator_id, v.year, d.level_rank, v.district_id
+            join indicator_codes i on i.id = v.indicator_id
+            join district_codes c on c.id = v.district_id
+            left join district_codes p on p.id = d.parent_id
+            left join status_codes s on s.id = v.status
+            order by i.code, v.year, d.level_rank, c.code
+            """
+        ).to_arrow_table()
+    texts = {"indicator_id": "indicator_codes", "district_id": "district_codes", "parent_id": "district_codes",
+             "status": "status_codes"}
+    # copies, not views of the Arrow table: a view of one column would keep all of the table alive
+    return pd.DataFrame({
+        name: pd.Categorical.from_codes(table[name].fill_null(-1).to_numpy(), categories=categories[texts[name]])
+        if name in texts else table[name].to_pandas().to_numpy(copy=True)
+        for name in table.column_names
+    })
+
+
+def _pandas(table: pa.Table, texts: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An Arrow table as a DataFrame that keeps nothing of it alive (a NumPy view of one column would keep
+    the whole query result): ``texts`` as categoricals, the other columns copied."""
+    return pd.DataFrame({
+        name: table[name].dictionary_encode().to_pandas() if name in texts
+        else table[name].to_pandas().to_numpy(copy=True)
+        for name in table.column_names
+    })
+
+
+def true_values(ws: Workspace) -> pd.DataFrame:
+    """The private cells' keys and true counts (numerator, denominator) from the current warehouse, for the
+    audit and the protection report: the keys as categoricals, the counts as floats."""
+    with connect(ws.warehouse, read_only=True, spatial=False) as con:
+        table = con.execute(
+            f"select indicator_id, year, district_id, numerator::double as numerator, "
+            f"denominator::double as denominator from ({CELLS_QUERY})"
+        ).to_arrow_table()
+    return _pandas(table, ("indicator_id", "district_id"))
+
+
+def _aligned(frame: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` and the keys and numerators of ``truth`` with the text keys as categoricals of the same
+    categories (the truth's, then those only ``frame`` has): a merge of the two compares integer codes,
+    not the texts of ten million rows (a merge of texts with categoricals even converts them to objects)."""
+    frame, keys = frame.copy(), truth[["indicator_id", "year", "district_id", "numerator"]].copy()
+    for column in ("indicator_id", "district_id"):
+        categories = keys[column].cat.categories
+        extra = pd.Index(frame[column].dropna().unique()).difference(categories)
+        keys[column] = keys[column].cat.add_categories(extra)
+        frame[column] = pd.Categorical(frame[column], categories=keys[column].cat.categories)
+    return frame, keys
+
+
+def earlier_knowledge(ws: Workspace, truth: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """What earlier releases still tell (:func:`ledger.earlier_knowledge`), of the cells the audit looks
+    them up for: the cells of ``cells`` that are not published now, and every cell of a district that is not
+    among ``cells``' districts. Of the other cells the audit uses nothing (a published figure is known
+    anyway), so its result is the same as with the whole ledger, read here without its millions of rows."""
+    if not ws.ledger.exists():
+        return ledger.known_values(ws.ledger)  # nothing was published before
+    unshown = cells.loc[cells["status"].ne(PUBLISHED).to_numpy(), ["indicator_id", "year", "district_id"]]
+    unshown = pa.Table.from_pandas(unshown.astype({"indicator_id": str, "district_id": str}), preserve_index=False)
+    districts = pa.table({"district_id": pd.Series(cells["district_id"].unique(), dtype=object).astype(str)})
+    with connect(ws.ledger, read_only=True, spatial=False) as con:
+        con.register("unshown", unshown)
+        con.register("current_districts", districts)
+        known = con.execute(  # as ledger.known_values, of these cells
+            """
+            select distinct p.indicator_id, p.year, p.district_id, p.numerator from published_cells p
+            where p.district_id not in (select district_id from current_districts)
+               or exists (select 1 from unshown u where u.indicator_id = p.indicator_id and u.year = p.year
+                          and u.district_id = p.district_id)
+            order by all
             """
         ).df()
+    if known.empty:  # nothing the ledger knows of these cells (still_known would give it back as it is)
+        return known
+    return ledger.still_known(*_aligned(known, truth))
 
 
-def _consistency_problems(candidate: Candidate, cells: pd.DataFrame) -> list[str]:
+def _linked_cells(cells: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The cells of the indicators in declared relations, with text columns (for :func:`relation_constraints`)."""
+    members = sorted({m for rel in config.relations for m in rel.members})
+    linked = cells.loc[cells["indicator_id"].isin(members).to_numpy(),
+                       ["indicator_id", "year", "district_id", "status"]]
+    return linked.astype({"indicator_id": str, "district_id": str, "status": str}).reset_index(drop=True)
+
+
+def _hidden_value_problems(mart: Path) -> list[str]:
+    """Hidden cells (every status but "veröffentlicht") that carry a numerator, rate or interval."""
+    columns = ("numerator", "rate", "ci_low", "ci_high")
+    with connect(mart, read_only=True, spatial=False) as con:
+        counts = con.execute(
+            f"select {', '.join(f'count({c})' for c in columns)} from indicator_values "
+            f"where status is distinct from '{PUBLISHED}'"
+        ).fetchone()
+    return [f"{n} hidden cells carry a value in column {col}" for col, n in zip(columns, counts, strict=True) if n]
+
+
+def _consistency_problems(candidate: Candidate) -> list[str]:
     """Derived figures only where their inputs are published, and exports equal to the mart."""
-    problems = []
-    hidden = cells["status"] != "veröffentlicht"
-    for col in ("numerator", "rate", "ci_low", "ci_high"):
-        n = int(cells.loc[hidden, col].notna().sum())
-        if n:
-            problems.append(f"{n} hidden cells carry a value in column {col}")
+    problems = _hidden_value_problems(candidate.mart)
     # every export (Parquet, CSV, Excel, GeoPackage, GeoParquet), read back with its reference reader
     problems += export_problems(candidate.mart, candidate.exports)
     return problems
+
+
+def _site_part(site: Path, pages: list[Path], published: PublishedCells) -> dict[Path, list[str]]:
+    return {page: page_problems(site, page, published) for page in pages}
 
 
 def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutcome:
@@ -81,24 +195,29 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     cells = published_cells(candidate.mart)
     run_dir = private_run_dir(ws, candidate.run_id)
     log = pd.read_parquet(run_dir / "suppression_log.parquet")
-    truth = true_cells(ws)
-    earlier = ledger.earlier_knowledge(ws.ledger, truth)
+    truth = true_values(ws)
+    earlier = earlier_knowledge(ws, truth, cells)
     # allocation amounts are linear in counts; linked tables relate numerators
-    constraints = audit_constraints(candidate.mart) + relation_constraints(cells, config.relations)
-    # three independent checks side by side: the disclosure audit, the exports, the site
-    result, consistency, site = run_together(
+    constraints = audit_constraints(candidate.mart) + relation_constraints(_linked_cells(cells, config), config.relations)
+    published = PublishedCells.of(cells)  # what the site's pages may show, shared with the workers
+    pages = site_pages(candidate.site)
+    give_back_memory()  # what loading freed: the workers would copy the pages they reuse of it
+    # independent checks side by side, each to the next free worker: the disclosure audit, the exports,
+    # then the site's pages in parts (a national site has 12,000 pages)
+    result, consistency, *site_parts = run_together(
         lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
                       indicators={i.id: i for i in config.indicators}, constraints=constraints),
-        lambda: _consistency_problems(candidate, cells),
-        lambda: site_problems(candidate.site, cells),
+        lambda: _consistency_problems(candidate),
+        *(partial(_site_part, candidate.site, pages[i::SITE_PARTS], published) for i in range(SITE_PARTS)),
     )
-    problems = consistency + site
+    found = {page: problems for part in site_parts for page, problems in part.items()}
+    problems = consistency + [problem for page in pages for problem in found[page]]
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
     outcome = AuditOutcome(
         passed=bool(result.passed) and not problems,
-        hidden_cells=int((cells["status"] != "veröffentlicht").sum()),
+        hidden_cells=int(cells["status"].ne(PUBLISHED).sum()),
         at_risk=result.at_risk,
         problems=problems,
     )
@@ -106,8 +225,9 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     out.mkdir(parents=True, exist_ok=True)
     outcome.at_risk.to_csv(out / "cells_at_risk.csv", index=False)
     violations.to_csv(out / "rule_violations.csv", index=False)
-    write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth, log, outcome.passed,
-                 len(outcome.at_risk), problems)
+    log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
+    write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
+                 outcome.passed, len(outcome.at_risk), problems)
     outcome.report = out / "audit.json"
     outcome.report.write_text(
         json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",

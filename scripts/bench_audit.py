@@ -1,0 +1,98 @@
+"""Benchmark of the release audit stage alone: wall time and peak memory of ``run_audit`` on a workspace
+with a complete release.
+
+    .venv/bin/python scripts/bench_audit.py --workspace /tmp/audit_ws [--release RUN_ID] [--repeat 1]
+
+Loads the workspace and its configuration as ``sozialmonitor audit`` does and audits the release (default:
+the newest folder in ``data_marts/releases``). The audit writes its results into the workspace's
+``data_private/`` (audit folder, protection report), so run it on a copy of a shared workspace. Peak memory
+is the largest sum of the proportional set sizes (PSS: pages shared by forked workers counted once) of this
+process and its children, sampled every 0.2 s with psutil, as in ``scripts/benchmark.py``. Prints figures
+(with the load average, the machine being shared); asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.lib.config import load_config  # noqa: E402
+from pipelines.lib.release.candidate import Candidate  # noqa: E402
+from pipelines.lib.stages import publish  # noqa: E402
+from pipelines.lib.workspace import Workspace  # noqa: E402
+
+
+def _resident(p: psutil.Process) -> int:
+    try:
+        return p.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return p.memory_info().rss
+
+
+class PeakSampler:
+    """The largest PSS sum of this process tree, sampled every ``interval`` seconds in a thread."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        root = psutil.Process(os.getpid())
+        while not self._stop.is_set():
+            total = 0
+            for p in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += _resident(p)
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workspace", required=True, type=Path)
+    parser.add_argument("--release", default=None, help="run id (default: the newest release folder)")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    ws = Workspace.at(args.workspace)
+    config = load_config(ws.root)
+    run_id = args.release or max(ws.mart_releases.iterdir(), key=lambda p: p.stat().st_mtime).name
+    candidate = Candidate(ws, run_id)
+    print(f"workspace {ws.root}, release {run_id}, {len(os.sched_getaffinity(0))} usable cores")
+    for attempt in range(args.repeat):
+        load_before = os.getloadavg()
+        started = time.monotonic()
+        with PeakSampler() as sampler:
+            outcome = publish.run_audit(ws, config, candidate)
+        wall = time.monotonic() - started
+        load_after = os.getloadavg()
+        print(f"run {attempt + 1}: {wall:.1f} s, peak PSS {sampler.peak / 2**30:.2f} GiB, "
+              f"passed={outcome.passed}, hidden cells {outcome.hidden_cells}, at risk {len(outcome.at_risk)}, "
+              f"problems {len(outcome.problems)}; load average before {load_before[0]:.1f}, "
+              f"after {load_after[0]:.1f} (1 min), {load_after[1]:.1f} (5 min)")
+        for problem in outcome.problems:
+            print(f"  - {problem}")
+
+
+if __name__ == "__main__":
+    main()
