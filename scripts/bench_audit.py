@@ -8,7 +8,8 @@ the newest folder in ``data_marts/releases``). The audit writes its results into
 ``data_private/`` (audit folder, protection report), so run it on a copy of a shared workspace. Peak memory
 is the largest sum of the proportional set sizes (PSS: pages shared by forked workers counted once) of this
 process and its children, sampled every 0.2 s with psutil, as in ``scripts/benchmark.py``. Prints figures
-(with the load average, the machine being shared); asserts nothing.
+(with the load average and the CPU time of the process and its workers, the machine being shared); asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -81,12 +82,13 @@ def main() -> None:
     print(f"workspace {ws.root}, release {run_id}, {len(os.sched_getaffinity(0))} usable cores")
     for attempt in range(args.repeat):
         load_before = os.getloadavg()
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), os.times()
         with PeakSampler() as sampler:
             outcome = publish.run_audit(ws, config, candidate)
-        wall = time.monotonic() - started
+        wall, cpu_after = time.monotonic() - started, os.times()
         load_after = os.getloadavg()
-        print(f"run {attempt + 1}: {wall:.1f} s, peak PSS {sampler.peak / 2**30:.2f} GiB, "
+        cpu = sum(cpu_after[:4]) - sum(cpu_before[:4])  # user and system time, with the finished workers'
+        print(f"run {attempt + 1}: {wall:.1f} s ({cpu:.1f} s CPU), peak PSS {sampler.peak / 2**30:.2f} GiB, "
               f"passed={outcome.passed}, hidden cells {outcome.hidden_cells}, at risk {len(outcome.at_risk)}, "
               f"problems {len(outcome.problems)}; load average before {load_before[0]:.1f}, "
               f"after {load_after[0]:.1f} (1 min), {load_after[1]:.1f} (5 min)")
