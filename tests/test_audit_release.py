@@ -192,15 +192,23 @@ def test_propagation_in_batches_equals_one_pass(monkeypatch):
         np.testing.assert_array_equal(got, want)
 
 
-def test_a_contradiction_in_one_tree_leaves_the_bounds_of_the_others(monkeypatch):
-    rng = np.random.default_rng(6)
-    parent, lo, hi = _forest(rng, 40)
-    alone = tighten(parent, lo, hi)
-    broken_lo, broken_hi = lo.copy(), hi.copy()
-    broken_lo[0] = broken_hi[0] = -1.0  # the first tree's total cannot be its parts' sum
-    monkeypatch.setattr(propagation, "BATCH", 5)
-    lower, upper, feasible = tighten(parent, broken_lo, broken_hi)
-    first = propagation.batches(parent)[0][1]
-    assert not feasible[:first].all()
-    np.testing.assert_array_equal(lower[first:], alone[0][first:])
-    np.testing.assert_array_equal(upper[first:], alone[1][first:])
+CONTRADICTION = ([-1, 0, 0], [5.0, 3.0, 4.0], [5.0, 3.0, 4.0])  # a total of 5 published over 3 and 4
+# a chain of sums: the known total reaches the deepest hidden cell only in the third sweep (6, 2, then 1)
+CHAIN = ([-1, 0, 0, 1, 1, 3, 3], [10.0, 0.0, 4.0, 0.0, 4.0, 0.0, 1.0],
+         [10.0, np.inf, 4.0, np.inf, 4.0, np.inf, 1.0])
+
+
+@pytest.mark.parametrize("batch", [5, 10_000])
+def test_a_contradiction_in_one_tree_leaves_the_bounds_of_the_others(monkeypatch, batch):
+    """Trees in the same run of sweeps and in later ones reach their fixpoint as without the contradiction
+    (the sweeps used to stop everywhere at the first one, the chain's hidden cells still open)."""
+    monkeypatch.setattr(propagation, "BATCH", batch)
+    alone = tighten(np.array(CHAIN[0]), np.array(CHAIN[1]), np.array(CHAIN[2]))
+    np.testing.assert_array_equal(alone[0][[1, 3, 5]], [6, 2, 1])
+    np.testing.assert_array_equal(alone[1][[1, 3, 5]], [6, 2, 1])
+    parent = np.array(CONTRADICTION[0] + [p + 3 if p >= 0 else -1 for p in CHAIN[0]])
+    lower, upper, feasible = tighten(parent, np.array(CONTRADICTION[1] + CHAIN[1]),
+                                     np.array(CONTRADICTION[2] + CHAIN[2]))
+    assert not feasible[:3].all() and feasible[3:].all()
+    np.testing.assert_array_equal(lower[3:], alone[0])
+    np.testing.assert_array_equal(upper[3:], alone[1])

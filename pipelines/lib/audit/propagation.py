@@ -25,10 +25,10 @@ BATCH = 1 << 18  # about this many nodes (whole trees) are tightened at a time
 def tighten(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: int = 10_000):
     """Return ``(lower, upper, feasible)`` for nodes with parent pointers (``-1`` = root).
 
-    Trees share no equation, so each run of whole trees (:func:`batches`) is tightened to its own
-    fixpoint, a quarter of a million nodes at a time: the sweeps' temporary arrays stay small, and a
-    contradiction in one tree (it stops the sweeps of its run: its bounds mean nothing) leaves the others'
-    bounds as tight as they are without it."""
+    Trees share no equation, so runs of whole trees (:func:`batches`) are tightened a quarter of a million
+    nodes at a time (the sweeps' temporary arrays stay small), and a contradiction in one tree (its bounds
+    mean nothing; they stay as they were when it showed) leaves the other trees' bounds as tight as they
+    are without it."""
     lower = np.asarray(lo, dtype="float64").copy()
     upper = np.asarray(hi, dtype="float64").copy()
     for start, stop in batches(parent):
@@ -65,12 +65,27 @@ def batches(parent: np.ndarray, size: int | None = None) -> list[tuple[int, int]
     return [(a, b) for a, b in pairwise(bounds) if b > a]
 
 
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """The root of every node's tree."""
+    root = np.arange(len(parent))
+    up = parent.copy()
+    for _ in range(len(parent)):
+        has = np.flatnonzero(up >= 0)
+        if not len(has):
+            break
+        root[has] = up[has]
+        up[has] = parent[up[has]]
+    return root
+
+
 def _fixpoint(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: int):
-    """Sweeps over one run of trees until nothing changes or a node's bounds cross."""
+    """Sweeps over one run of trees until nothing changes. A tree in which a node's bounds cross keeps the
+    bounds of that sweep (they mean nothing), and the other trees go on to their fixpoint."""
     n = len(parent)
     child = np.flatnonzero(parent >= 0)
     par = parent[child]
     is_parent = np.bincount(par, minlength=n) > 0
+    frozen = None  # the nodes of contradictory trees
     for _ in range(max_sweeps):
         c_lo, c_hi = lo[child], hi[child]
         sum_lo = np.bincount(par, c_lo, minlength=n)
@@ -89,10 +104,19 @@ def _fixpoint(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: in
         others_hi = np.where(others_inf > 0, np.inf, sum_hi[par] - np.where(finite, c_hi, 0.0))
         new_lo[child] = np.maximum(new_lo[child], lo[par] - others_hi)
         new_hi[child] = np.minimum(new_hi[child], hi[par] - others_lo)
+        if frozen is not None:
+            new_lo[frozen], new_hi[frozen] = lo[frozen], hi[frozen]
 
-        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+        # (a missing figure, NaN, stays missing: it must not keep the sweeps going)
+        if np.array_equal(new_lo, lo, equal_nan=True) and np.array_equal(new_hi, hi, equal_nan=True):
             break
         lo, hi = new_lo, new_hi
-        if (lo > hi).any():
-            break
+        crossed = lo > hi
+        if crossed.any():
+            root = _roots(parent)
+            bad = np.zeros(n, dtype=bool)
+            bad[root[crossed]] = True
+            frozen = bad[root] if frozen is None else frozen | bad[root]
+            if frozen.all():
+                break
     return lo, hi
