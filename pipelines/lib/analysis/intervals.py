@@ -80,12 +80,16 @@ def byar(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
 
 
 def poisson_interval(x, n, confidence: float = 0.95, byar_from: int = BYAR_FROM) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Poisson interval for counts below ``byar_from``, Byar's approximation from there on."""
-    x = np.asarray(x, dtype=float)
-    lo_e, hi_e = poisson_exact(x, n, confidence)
-    lo_b, hi_b = byar(x, n, confidence)
+    """Exact Poisson interval for counts below ``byar_from``, Byar's approximation from there on (each
+    computed only where it is used: the exact one takes a χ² quantile per count)."""
+    x, n = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(n, dtype=float))
+    shape = x.shape
+    x, n = x.ravel(), n.ravel()
     large = x >= byar_from
-    return np.where(large, lo_b, lo_e), np.where(large, hi_b, hi_e)
+    lo, hi = np.empty(len(x)), np.empty(len(x))
+    lo[~large], hi[~large] = poisson_exact(x[~large], n[~large], confidence)
+    lo[large], hi[large] = byar(x[large], n[large], confidence)
+    return lo.reshape(shape), hi.reshape(shape)
 
 
 def mover_difference(p1, lo1, hi1, p2, lo2, hi2) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
-"""Read the published figures of a candidate mart: the only inputs of every analysis."""
+"""Read the published figures of a candidate mart: the only inputs of every analysis (with the configured
+indicator catalogue as a table to join them with)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import shapely
+
+from pipelines.lib.config import Config
 
 PUBLISHED = "veröffentlicht"
 
@@ -55,6 +59,17 @@ def indicator_batches(con, rows: int = BATCH_ROWS) -> list[list[str]]:
         batches[-1].append(indicator)
         size += n
     return batches
+
+
+def indicator_catalogue(config: Config) -> pa.Table:
+    """Direction, unit and multiplier of each configured indicator: a table to join in SQL (register it)."""
+    indicators = {i.id: i for i in config.indicators}.values()
+    return pa.table({
+        "indicator_id": pa.array([i.id for i in indicators], pa.string()),
+        "direction": pa.array([i.direction for i in indicators], pa.string()),
+        "unit": pa.array([i.unit for i in indicators], pa.string()),
+        "multiplier": pa.array([i.multiplier for i in indicators], pa.float64()),
+    })
 
 
 def published_districts(con, crs: str | None = None) -> gpd.GeoDataFrame:

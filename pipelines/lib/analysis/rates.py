@@ -10,9 +10,30 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.analysis.intervals import poisson_interval, wilson
+from pipelines.lib.analysis.published import PUBLISHED
 from pipelines.lib.config import Config
 
 RATE_DECIMALS = 4  # stored precision; displays round further
+
+
+def rate_arrays(x: np.ndarray, n: np.ndarray, published: np.ndarray, share: np.ndarray,
+                multiplier: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rate``, ``ci_low`` and ``ci_high`` in the indicator's unit, rounded (NaN where there is none).
+
+    ``x``, ``n``: numerator and denominator as floats (NaN: not published); ``published``: the cell's
+    status; ``share``: Wilson, else Poisson; ``multiplier``: of the indicator's unit. A rate exists only
+    where the cell and both counts are published and the denominator is positive.
+    """
+    published = published & ~np.isnan(x) & ~np.isnan(n) & (np.nan_to_num(n) > 0)
+    lo = np.full(len(x), np.nan)
+    hi = np.full(len(x), np.nan)
+    shares = published & share
+    counts = published & ~share
+    lo[shares], hi[shares] = wilson(x[shares], n[shares])
+    lo[counts], hi[counts] = poisson_interval(x[counts], n[counts])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(published, x / n, np.nan)
+    return tuple(np.round(a * multiplier, RATE_DECIMALS) for a in (rate, lo, hi))
 
 
 def compute_rates(values: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -23,20 +44,9 @@ def compute_rates(values: pd.DataFrame, config: Config) -> pd.DataFrame:
     out = values.copy()
     x = out["numerator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     n = out["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    published = (out["status"] == "veröffentlicht").to_numpy() & ~np.isnan(x) & ~np.isnan(n) & (np.nan_to_num(n) > 0)
     units = out["indicator_id"].map({i.id: i.unit for i in config.indicators}).to_numpy()
     mult = out["indicator_id"].map({i.id: i.multiplier for i in config.indicators}).to_numpy(dtype=float)
-    lo = np.full(len(out), np.nan)
-    hi = np.full(len(out), np.nan)
-    share = published & (units == "share")
-    count = published & (units != "share")
-    lo[share], hi[share] = wilson(x[share], n[share])
-    lo[count], hi[count] = poisson_interval(x[count], n[count])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(published, x / n, np.nan)
-    out["rate"] = np.round(rate * mult, RATE_DECIMALS)
-    out["ci_low"] = np.round(lo * mult, RATE_DECIMALS)
-    out["ci_high"] = np.round(hi * mult, RATE_DECIMALS)
-    for col in ("rate", "ci_low", "ci_high"):
-        out[col] = out[col].where(published, None).astype("Float64")
+    columns = rate_arrays(x, n, (out["status"] == PUBLISHED).to_numpy(), units == "share", mult)
+    for col, column in zip(("rate", "ci_low", "ci_high"), columns, strict=True):
+        out[col] = pd.array(column, dtype="Float64")  # NaN → missing
     return out

@@ -19,13 +19,15 @@ import pyarrow as pa
 from pipelines.lib.analysis import allocation as alloc
 from pipelines.lib.analysis import benchmarks, hotspots, need_index, offers
 from pipelines.lib.analysis.published import (
+    PUBLISHED,
     indicator_batches,
+    indicator_catalogue,
     published_districts,
     published_values,
     table_exists,
     value_districts,
 )
-from pipelines.lib.analysis.rates import compute_rates
+from pipelines.lib.analysis.rates import rate_arrays
 from pipelines.lib.audit import LinearConstraint
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
@@ -78,26 +80,35 @@ def _need(con) -> pd.DataFrame | None:
     return con.execute("select * exclude (run_id) from need_index").df() if table_exists(con, "need_index") else None
 
 
+# The counts of each value of a batch of indicators whose denominator is published, with the unit of its indicator
+# (a private denominator: the protection's rate stays, without an interval, as there is no n to use).
+_RATE_INPUTS = """
+select v.rowid as row_id, v.numerator::double as x, v.denominator::double as n,
+       coalesce(v.status = $published, false) as published, coalesce(k.unit = 'share', false) as share,
+       k.multiplier
+from indicator_values as v left join _catalogue as k using (indicator_id)
+where v.indicator_id in (select unnest($indicators::varchar[])) and v.denominator is not null
+"""
+
+
 def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
     """Rates and confidence intervals of the published values in the candidate mart (where the denominator
     is private, the rate the protection published stays, without an interval)."""
     with connect(mart) as con:
+        con.register("_catalogue", indicator_catalogue(config))
         for batch in indicator_batches(con):  # bounded memory at national scale
-            values = con.execute(
-                "select district_id, year, indicator_id, numerator, denominator, status from indicator_values "
-                "where indicator_id in (select unnest(?::varchar[]))", [batch]
-            ).df()
-            rated = compute_rates(values, config)[["district_id", "year", "indicator_id", "rate", "ci_low",
-                                                   "ci_high"]]
-            con.register("rated", pa.Table.from_pandas(rated, preserve_index=False))
-            con.execute(
-                "update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
-                "from rated as r where indicator_values.district_id = r.district_id "
-                "and indicator_values.year = r.year and indicator_values.indicator_id = r.indicator_id "
-                # a private denominator: the protection's rate stays, without an interval (no n to use)
-                "and indicator_values.denominator is not null"
-            )
+            counts = con.execute(_RATE_INPUTS, {"published": PUBLISHED, "indicators": batch}).to_arrow_table()
+            rate, ci_low, ci_high = rate_arrays(
+                *(counts.column(c).to_numpy() for c in ("x", "n", "published", "share", "multiplier")))
+            rated = pa.table({"row_id": counts.column("row_id"), "rate": pa.array(rate, from_pandas=True),
+                              "ci_low": pa.array(ci_low, from_pandas=True),
+                              "ci_high": pa.array(ci_high, from_pandas=True)})  # NaN → null
+            con.register("rated", rated)
+            # by row id: nothing changes the table's rows between reading and writing them
+            con.execute("update indicator_values set rate = r.rate, ci_low = r.ci_low, ci_high = r.ci_high "
+                        "from rated as r where indicator_values.rowid = r.row_id")
             con.unregister("rated")
+        con.unregister("_catalogue")
         with_rate = con.execute("select count(*) from indicator_values where rate is not null").fetchone()[0]
         _ensure_schema(con)
         con.execute("checkpoint")
@@ -109,9 +120,11 @@ def analyse_benchmarks(mart: Path, config: Config) -> dict[str, int]:
     with connect(mart) as con:
         _ensure_schema(con)
         con.execute("delete from indicator_benchmarks")
-        rows = sum(_append(con, "indicator_benchmarks",
-                           benchmarks.benchmark(published_values(con, batch), config, settings))
-                   for batch in indicator_batches(con))  # indicators apart: bounded memory
+        run_id = _run_id(con)
+        for batch in indicator_batches(con):  # indicators apart: bounded memory
+            with benchmarks.benchmark_batch(con, batch, config, settings) as view:
+                con.execute(f"insert into indicator_benchmarks by name select *, ? as run_id from {view}", [run_id])
+        rows = con.execute("select count(*) from indicator_benchmarks").fetchone()[0]
         _parameters(con, "indicator_benchmarks", settings)
         con.execute("checkpoint")
     return {"indicator_benchmarks": rows}
