@@ -97,3 +97,25 @@ def test_pools_end_their_workers_even_under_a_handler_that_swallows_sigterm():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).parents[1])
     assert done.stdout.split() == ["done"], done.stderr[-2000:]
+
+
+def _fails() -> int:
+    raise ValueError("the export check failed")
+
+
+@pytest.mark.skipif(parallel.usable_cores() < 2, reason="a background job runs in this process on one core")
+def test_a_background_job_runs_in_a_worker_of_its_own_while_the_caller_goes_on():
+    job = parallel.Background(os.getpid)
+    here = parallel.run_together(os.getpid, os.getpid)  # the caller's own workers meanwhile
+    assert job.result() not in {os.getpid(), *here}
+    with pytest.raises(ValueError, match="export check failed"):
+        parallel.Background(_fails).result()
+    parallel.Background(os.getpid).cancel()  # a caller that failed first ends it
+
+
+def test_a_background_job_inside_a_worker_runs_there():
+    def inner() -> tuple[int, int]:
+        return os.getpid(), parallel.Background(os.getpid).result()
+
+    for pid, background in parallel.run_together(inner, inner):
+        assert pid == background

@@ -1,5 +1,6 @@
 """Work that falls apart by itself, on every core the run may use: the site's pages, protection by
-indicator, the audit's independent checks.
+indicator, the audit's independent checks (one of them, :class:`Background`, started before the others'
+data is read).
 
 Each item depends only on data read before the workers start, so forked workers share that data
 (copy-on-write) and receive nothing but item numbers; each result is pickled back. Results come back in
@@ -24,6 +25,7 @@ MAX_WORKERS = 4
 
 _task: Callable[[Any], Any] | None = None
 _items: Sequence[Any] = ()
+_background: Callable[[], Any] | None = None
 
 
 def usable_cores() -> int:
@@ -100,6 +102,52 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
         for i, value in zip(numbers, values, strict=True):
             results[i] = value
     return results
+
+
+def _run_background() -> Any:
+    assert _background is not None
+    return _background()
+
+
+class Background:
+    """A job that needs nothing the caller is about to load, started now in a forked worker of its own:
+    it runs while the caller prepares the rest. :meth:`result` waits for it; :meth:`cancel` ends it (call
+    it if the caller fails first). Without ``fork``, with one core or inside a worker, the job runs in the
+    calling process when its result is asked for."""
+
+    def __init__(self, job: Callable[[], Any]) -> None:
+        global _background
+        self._job = job
+        self._pool = None
+        if (usable_cores() < 2 or multiprocessing.current_process().daemon
+                or "fork" not in multiprocessing.get_all_start_methods()):
+            return
+        for stream in (sys.stdout, sys.stderr):  # else the worker would write the parent's buffered text again
+            stream.flush()
+        _background = job
+        self._pool = _start_pool(1)
+        self._pending = self._pool.apply_async(_run_background)
+
+    def result(self) -> Any:
+        global _background
+        if self._pool is None:
+            return self._job()
+        try:
+            value = self._pending.get()
+        except BaseException:
+            self.cancel()
+            raise
+        self._pool.close()
+        self._pool.join()
+        self._pool = _background = None
+        return value
+
+    def cancel(self) -> None:
+        global _background
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = _background = None
 
 
 def give_back_memory() -> None:

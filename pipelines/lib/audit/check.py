@@ -163,10 +163,12 @@ def _published_on_other_districts(model: AttackerModel, earlier: pd.DataFrame | 
 
 def _bounds(model: AttackerModel, constraints, method: str, req, req_rows: np.ndarray) -> tuple:
     """Bounds of every cell; ``req`` holds the requirements of the rows ``req_rows`` (the hidden ones)."""
+    if method == "propagation" or (method == "auto" and not constraints):
+        # the a-priori bounds are not needed after this: tightened where they are
+        lower, upper, feasible = tighten(model.parent, model.lo, model.hi, in_place=True)
+        return lower, upper, _group_all(model, feasible)
     lower, upper, feasible = tighten(model.parent, model.lo, model.hi)
     feasible = np.broadcast_to(feasible, lower.shape).copy()
-    if method == "propagation" or (method == "auto" and not constraints):
-        return lower, upper, _group_all(model, feasible)
     # components: indicator-years joined by constraints
     n_groups = int(model.group.max()) + 1 if len(model.group) else 0
     comp = np.arange(n_groups)
@@ -359,7 +361,8 @@ def _published_violations(model: AttackerModel, log: pd.DataFrame, protection: P
         k_map = log.groupby("indicator_id")["k"].max().to_dict() if len(log) else {}
     # k of every indicator, then of every row (a row without an indicator: the default)
     k_of = np.array([k_map.get(i, protection.k) for i in index.indicators], dtype="float64")
-    k = np.append(k_of, float(protection.k))[np.where(index.indicator >= 0, index.indicator, len(k_of))]
+    codes = index.indicator.astype(np.int64)
+    k = np.append(k_of, float(protection.k))[np.where(codes >= 0, codes, len(k_of))]
     pub = status_is(t, PUBLISHED)
     found = []
 

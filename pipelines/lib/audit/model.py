@@ -59,6 +59,15 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 DENSE = 4  # a direct lookup table while the key space is at most this many times the rows
 
 
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Codes (≥ −1) in the smallest integer type that holds them: ten million of them are kept."""
+    top = int(codes.max()) if len(codes) else 0
+    for kind in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes.astype(np.int64)
+
+
 @dataclass(frozen=True)
 class CellIndex:
     """The published table's ``(indicator_id, year, district_id)`` keys as integers: other tables' rows
@@ -83,8 +92,8 @@ class CellIndex:
         years = table["year"].to_numpy().astype(np.int64)
         first = int(years.min()) if len(years) else 0
         n_years = int(years.max()) - first + 1 if len(years) else 1
-        small = np.int32 if max(len(indicators), n_years, len(districts), len(years)) < 2**31 else np.int64
-        indicator, year, district = indicator.astype(small), (years - first).astype(small), district.astype(small)
+        indicator, year, district = _small(indicator), _small(years - first), _small(district)
+        small = np.int32 if len(years) < 2**31 else np.int64  # for row numbers
         del years
         empty = np.zeros(0, dtype=np.int64)
         index = cls(indicators, districts, first, n_years, indicator, year, district, empty, empty, empty)
@@ -225,7 +234,7 @@ def build_model(
     table = published.reset_index(drop=True)
     index = CellIndex.of(table)
     parent = parent_rows(table, index)
-    group = pd.factorize(index.group_keys(index.indicator, index.year), sort=False)[0].astype(index.indicator.dtype)
+    group = _small(pd.factorize(index.group_keys(index.indicator, index.year), sort=False)[0])
     num = numbers(table, "numerator")
     den = numbers(table, "denominator")
     pop = numbers(table, "population")
@@ -248,10 +257,10 @@ def build_model(
     n_hi = np.where(np.isnan(den), r_hi, den)
     del r_lo, r_hi
     n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
-    n_lower, n_upper, _ = tighten(parent, n_lo, n_hi)
-    del n_lo, n_hi
+    n_lower, n_upper, _ = tighten(parent, n_lo, n_hi, in_place=True)
 
-    floor = zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))
+    # 0 or 1, kept for every row: four bytes each are exact
+    floor = (zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))).astype(np.float32)
     lo = np.zeros(len(table))
     hi = np.full(len(table), np.inf)
     lo[is_pub] = num[is_pub]

@@ -22,15 +22,17 @@ import numpy as np
 BATCH = 1 << 18  # about this many nodes (whole trees) are tightened at a time
 
 
-def tighten(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: int = 10_000):
-    """Return ``(lower, upper, feasible)`` for nodes with parent pointers (``-1`` = root).
+def tighten(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_sweeps: int = 10_000, *,
+            in_place: bool = False):
+    """Return ``(lower, upper, feasible)`` for nodes with parent pointers (``-1`` = root); ``in_place``:
+    ``lo`` and ``hi`` (float64) become ``lower`` and ``upper`` (no copy of ten million bounds).
 
     Trees share no equation, so runs of whole trees (:func:`batches`) are tightened a quarter of a million
     nodes at a time (the sweeps' temporary arrays stay small), and a contradiction in one tree (its bounds
     mean nothing; they stay as they were when it showed) leaves the other trees' bounds as tight as they
     are without it."""
-    lower = np.asarray(lo, dtype="float64").copy()
-    upper = np.asarray(hi, dtype="float64").copy()
+    lower = lo if in_place else np.asarray(lo, dtype="float64").copy()
+    upper = hi if in_place else np.asarray(hi, dtype="float64").copy()
     for start, stop in batches(parent):
         local = parent[start:stop]
         local = np.where(local >= 0, local - start, -1)

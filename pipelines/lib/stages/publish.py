@@ -17,7 +17,7 @@ from pipelines.lib.audit.site import PublishedCells, page_problems, site_pages
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
-from pipelines.lib.parallel import give_back_memory, run_together
+from pipelines.lib.parallel import Background, give_back_memory, run_together
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
@@ -67,7 +67,7 @@ _CODES = {
 def published_cells(mart: Path) -> pd.DataFrame:
     """The published indicator values with each district's place in the hierarchy, ordered by indicator,
     year, level and district: the columns the audit reads (keys, parent, level, numerator, denominator,
-    rate, status), compact — the texts as categoricals, the numbers as NumPy arrays (missing: NaN).
+    rate, status), compact — the texts as categoricals, the numbers as NumPy floats (missing: NaN).
 
     DuckDB joins and sorts integer codes, not the texts of ten million rows (that took gigabytes)."""
     with connect(mart, read_only=True, spatial=False) as con:
@@ -79,7 +79,8 @@ def published_cells(mart: Path) -> pd.DataFrame:
         table = con.execute(
             """
             select i.code as indicator_id, v.year, c.code as district_id, p.code as parent_id,
-                   d.level_rank::tinyint as level_rank, v.numerator, v.denominator, v.rate, s.code as status
+                   d.level_rank::tinyint as level_rank, v.numerator::double as numerator,
+                   v.denominator::double as denominator, v.rate, s.code as status
             from indicator_values v join districts d using (district_id)
             join indicator_codes i on i.id = v.indicator_id
             join district_codes c on c.id = v.district_id
@@ -192,26 +193,33 @@ def _site_part(site: Path, pages: list[Path], published: PublishedCells) -> dict
 
 def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutcome:
     """Audit the complete candidate release against the private suppression log."""
-    cells = published_cells(candidate.mart)
-    run_dir = private_run_dir(ws, candidate.run_id)
-    log = pd.read_parquet(run_dir / "suppression_log.parquet")
-    truth = true_values(ws)
-    earlier = earlier_knowledge(ws, truth, cells)
-    # allocation amounts are linear in counts; linked tables relate numerators
-    constraints = audit_constraints(candidate.mart) + relation_constraints(_linked_cells(cells, config), config.relations)
-    published = PublishedCells.of(cells)  # what the site's pages may show, shared with the workers
-    pages = site_pages(candidate.site)
-    give_back_memory()  # what loading freed: the workers would copy the pages they reuse of it
-    # independent checks side by side, each to the next free worker: the disclosure audit, the exports,
-    # then the site's pages in parts (a national site has 12,000 pages)
-    result, consistency, *site_parts = run_together(
-        lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
-                      indicators={i.id: i for i in config.indicators}, constraints=constraints),
-        lambda: _consistency_problems(candidate),
-        *(partial(_site_part, candidate.site, pages[i::SITE_PARTS], published) for i in range(SITE_PARTS)),
-    )
-    found = {page: problems for part in site_parts for page, problems in part.items()}
-    problems = consistency + [problem for page in pages for problem in found[page]]
+    # the exports and the mart's hidden cells need nothing read here: checked from now on, beside the rest
+    consistency = Background(lambda: _consistency_problems(candidate))
+    try:
+        cells = published_cells(candidate.mart)
+        run_dir = private_run_dir(ws, candidate.run_id)
+        log = pd.read_parquet(run_dir / "suppression_log.parquet")
+        truth = true_values(ws)
+        earlier = earlier_knowledge(ws, truth, cells)
+        # allocation amounts are linear in counts; linked tables relate numerators
+        constraints = (audit_constraints(candidate.mart)
+                       + relation_constraints(_linked_cells(cells, config), config.relations))
+        published = PublishedCells.of(cells)  # what the site's pages may show, shared with the workers
+        pages = site_pages(candidate.site)
+        give_back_memory()  # what loading freed: the workers would copy the pages they reuse of it
+        # the disclosure audit and the site's pages in parts (a national site has 12,000), each to the next
+        # free worker
+        result, *site_parts = run_together(
+            lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
+                          indicators={i.id: i for i in config.indicators}, constraints=constraints),
+            *(partial(_site_part, candidate.site, pages[i::SITE_PARTS], published) for i in range(SITE_PARTS)),
+        )
+        problems = consistency.result()
+    except BaseException:
+        consistency.cancel()
+        raise
+    by_page = {page: found for part in site_parts for page, found in part.items()}
+    problems += [problem for page in pages for problem in by_page[page]]
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
