@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.lib.audit.model import factorize, sorted_unique
 from pipelines.lib.parallel import map_pages
 
 PUBLISHED = "veröffentlicht"
@@ -143,17 +144,17 @@ class PublishedCells:
 
     @classmethod
     def of(cls, cells: pd.DataFrame) -> PublishedCells:
-        indicator, indicators = _codes(cells["indicator_id"])
-        district, districts = _codes(cells["district_id"])
+        indicator, indicators = factorize(cells["indicator_id"])
+        district, districts = factorize(cells["district_id"])
         years = cells["year"].to_numpy().astype(np.int64)
         first = int(years.min()) if len(years) else 0
         n_years = int(years.max()) - first + 1 if len(years) else 1
         pub = np.asarray(cells["status"].eq(PUBLISHED).fillna(False), dtype=bool) & (indicator >= 0) & (district >= 0)
         n_districts = max(len(districts), 1)
         place = (years[pub] - first) * n_districts + district[pub]
-        keys = _sorted_unique(indicator[pub] * (n_years * n_districts) + place)
+        keys = sorted_unique(indicator[pub] * (n_years * n_districts) + place)
         return cls({i: c for c, i in enumerate(indicators)}, {d: c for c, d in enumerate(districts)}, first,
-                   n_years, keys, _sorted_unique(place))
+                   n_years, keys, sorted_unique(place))
 
     def district_codes(self, districts: Sequence) -> np.ndarray:
         """The code of each district id, -1 for one the mart does not have."""
@@ -187,18 +188,20 @@ class PublishedCells:
         return self._among(self._places(year, codes), self.district_years)
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` by sorting (NumPy 2's hash-based unique takes minutes for ten million integers)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, list]:
-    """Integer codes (-1 for missing) and the distinct values (a categorical's categories)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), list(values.cat.categories)
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64), list(uniques)
+def _drawn_runs(runs: Iterator[tuple], published: PublishedCells | None) -> Iterator[tuple[list, int, np.ndarray | None]]:
+    """Per run of cells (``(*head, level, ids, cells)``): its head (view and year, or year), how many cells
+    without a value carry more than their status code, and the codes of the districts drawn with a value
+    (None without the mart's cells or where none is drawn). Each level's districts are coded once."""
+    codes: dict[tuple[int, int], np.ndarray] = {}
+    for *head, level, ids, cells in runs:
+        at = None
+        if published is not None:
+            drawn = _drawn(cells)
+            if drawn.any():
+                if level not in codes:
+                    codes[level] = published.district_codes(ids)
+                at = codes[level][drawn]
+        yield head, _padded(cells), at
 
 
 def _view_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
@@ -206,17 +209,10 @@ def _view_problems(name: str, html: str, published: PublishedCells | None) -> li
         return []
     need = re.search(r"(^|/)handlungsbedarf(\.html$|/)", name) is not None
     padded = shown = 0
-    codes: dict[tuple[int, int], np.ndarray] = {}
-    for view, year, level, ids, cells in view_runs(html):
-        padded += _padded(cells)
-        if published is None:
+    for (view, year), pad, at in _drawn_runs(view_runs(html), published):
+        padded += pad
+        if at is None:
             continue
-        drawn = _drawn(cells)
-        if not drawn.any():
-            continue
-        if level not in codes:
-            codes[level] = published.district_codes(ids)
-        at = codes[level][drawn]
         bad = np.zeros(len(at), dtype=bool)
         if view in published.indicators:  # a view of an indicator: where the mart publishes it that year
             bad |= ~published.published(view, year, at)
@@ -233,17 +229,10 @@ def _view_problems(name: str, html: str, published: PublishedCells | None) -> li
 
 def _map_problems(name: str, indicator: str, html: str, published: PublishedCells | None) -> list[str]:
     padded = shown = 0
-    codes: dict[tuple[int, int], np.ndarray] = {}
-    for year, level, ids, cells in map_runs(html):
-        padded += _padded(cells)
-        if published is None:
-            continue
-        drawn = _drawn(cells)
-        if not drawn.any():
-            continue
-        if level not in codes:
-            codes[level] = published.district_codes(ids)
-        shown += int((~published.published(indicator, year, codes[level][drawn])).sum())
+    for (year,), pad, at in _drawn_runs(map_runs(html), published):
+        padded += pad
+        if at is not None:
+            shown += int((~published.published(indicator, year, at)).sum())
     problems = []
     if padded:
         problems.append(f"{name}: {padded} hidden districts carry figures in the map data")

@@ -34,12 +34,6 @@ class IndicatorPages:
 class IndicatorSite:
     """What every indicator's pages share: the mart, the districts and pages, the run and the settings."""
 
-    @classmethod
-    def of(cls, mart: Path, out_dir: Path, run: RunInfo, districts: list[District], settings: MapSettings,
-           decimals: int, timezone: str, write: Callable[[Path, str], None]) -> IndicatorSite:
-        plan = page_plan(tuple(map_levels(districts)), districts, settings)
-        return cls(mart, out_dir, run, districts, plan, settings, decimals, timezone, write)
-
     mart: Path
     out_dir: Path
     run: RunInfo
@@ -50,13 +44,16 @@ class IndicatorSite:
     timezone: str
     write: Callable[[Path, str], None]
 
+    @classmethod
+    def of(cls, mart: Path, out_dir: Path, run: RunInfo, districts: list[District], settings: MapSettings,
+           decimals: int, timezone: str, write: Callable[[Path, str], None]) -> IndicatorSite:
+        plan = page_plan(tuple(map_levels(districts)), districts, settings)
+        return cls(mart, out_dir, run, districts, plan, settings, decimals, timezone, write)
+
     def pages(self, indicator: IndicatorMeta) -> IndicatorPages:
         """Read, classify, compare and write the pages of ``indicator`` (see the module docstring)."""
-        con = open_mart(self.mart, spatial=False)
-        try:
+        with open_mart(self.mart, spatial=False) as con:
             values = read_all_values(con, indicator.indicator_id)
-        finally:
-            con.close()
         data = indicator_map(indicator, self.districts, values, self.settings)
         ind_id = indicator.indicator_id
         overview_levels, units = self.plan

@@ -162,7 +162,7 @@ def year_cells(data: IndicatorMap, year: int, decimals: int) -> dict[str, list]:
         ids, shown = [], []
         for d in lv.districts:
             value = values.get(d.district_id)
-            if value is None or value.status != PUBLISHED or value.rate is None:
+            if value is None or not value.published:
                 out[d.district_id] = [_STATUS_CODE[display_status(value)]]
             else:
                 ids.append(d.district_id)

@@ -146,16 +146,13 @@ class MartCells:
         wanted = sorted({(i, int(y)) for i, y in pairs} - set(self._cells))
         if not wanted:
             return
-        con = open_mart(self.path, spatial=False)
-        try:
+        with open_mart(self.path, spatial=False) as con:
             rows = con.execute(
                 f"select indicator_id, year, {_CELL} from indicator_values "
                 "join (select unnest(?::varchar[]) as indicator_id, unnest(?::integer[]) as year) w "
                 "using (indicator_id, year) order by indicator_id, year, district_id",
                 [[i for i, _ in wanted], [y for _, y in wanted]],
             ).fetchall()
-        finally:
-            con.close()
         for pair in wanted:
             self._cells[pair] = {}
         for (indicator_id, year), group in groupby(rows, itemgetter(0, 1)):

@@ -61,11 +61,8 @@ class ProfileSite:
         """Read the values of ``group`` (and the city) and write their profiles."""
         city = self.city
         ids = [d.district_id for d in group] + ([city.district_id] if city else [])
-        con = open_mart(self.mart, spatial=False)
-        try:
+        with open_mart(self.mart, spatial=False) as con:
             values = read_district_values(con, ids)
-        finally:
-            con.close()
         maps = [series_map(ind, self.years.get(ind.indicator_id, ()), values.get(ind.indicator_id, {}), city)
                 for ind in self.indicators]
         paths = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipelines.lib.dashboards.formatting import PUBLISHED, STATUS_TEXT, format_number, unit_suffix
+from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number, unit_suffix
 from pipelines.lib.dashboards.mart import Value
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
@@ -21,8 +21,8 @@ def sparkline(years: list[int], values: dict[int, Value | None], city: dict[int,
     """The SVG (or a dash when fewer than two years exist)."""
     if len(years) < 2:
         return '<span class="keine-entwicklung">–</span>'
-    own = {y: v.rate for y, v in values.items() if v is not None and v.status == PUBLISHED and v.rate is not None}
-    ref = {y: v.rate for y, v in city.items() if v is not None and v.status == PUBLISHED and v.rate is not None}
+    own = {y: v.rate for y, v in values.items() if v is not None and v.published}
+    ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
     text = escape(_alternative(years, values, unit, decimals, name, ref, city_name))
     if not own:
         return f'<span class="keine-entwicklung" title="{text}">keine veröffentlichten Werte</span>'
@@ -70,7 +70,7 @@ def _alternative(years, values, unit, decimals, name, ref, city_name) -> str:
     suffix = unit_suffix(unit)
     for year in years:
         v = values.get(year)
-        if v is not None and v.status == PUBLISHED and v.rate is not None:
+        if v is not None and v.published:
             items.append(f"{year}: {format_number(v.rate, decimals)} {suffix}")
         else:
             status = v.status if v is not None and v.status in STATUS_TEXT else "keine Daten"
