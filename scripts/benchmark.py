@@ -68,12 +68,15 @@ def _resident(p: psutil.Process) -> int:
         return p.memory_info().rss
 
 
-def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
-    """(wall seconds, peak MiB of the process tree, stdout, exit code) of one command-line run."""
+def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int, list[float]]:
+    """(wall seconds, peak MiB of the process tree, stdout, exit code, peak MiB of each stage in the order
+    of its "done" line) of one command-line run. A sample belongs to the stage whose line comes next."""
     cmd = [sys.executable, "-m", "pipelines.cli", "run", "--workspace", str(ws), *extra]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
+    done = [0]  # stage lines seen so far
+    by_stage: dict[int, int] = {}
 
     def sample() -> None:
         try:
@@ -84,6 +87,7 @@ def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
                     with contextlib.suppress(psutil.Error):
                         total += _resident(p)
                 peak[0] = max(peak[0], total)
+                by_stage[done[0]] = max(by_stage.get(done[0], 0), total)
                 time.sleep(0.2)
         except psutil.Error:
             pass
@@ -94,12 +98,13 @@ def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int]:
     for line in proc.stdout:  # stage lines as they come: a long run shows where it is
         lines.append(line)
         if STAGE_LINE.match(line):
+            done[0] += 1
             print(f"      … {line.rstrip()}", flush=True)
     proc.wait()
     out = "".join(lines)
     wall = time.monotonic() - started
     sampler.join()
-    return wall, peak[0] / 2**20, out, proc.returncode
+    return wall, peak[0] / 2**20, out, proc.returncode, [by_stage.get(i, 0) / 2**20 for i in range(done[0])]
 
 
 def groupby_baseline(ws: Path) -> float:
@@ -153,23 +158,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="demo,berlin")
     parser.add_argument("--dir", default="/tmp/sozialmonitor-benchmark")
+    parser.add_argument("--runs-only", action="store_true",
+                        help="time the refreshes only, without the explore() and groupby comparisons")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     for size in args.sizes.split(","):
         ws = Path(args.dir) / size
         ws.mkdir(parents=True, exist_ok=True)
         print(f"\n== {size}: {generate(size, ws)} ({ws})")
-        wall, peak, out, code = measured_run(ws, "--force")
+        wall, peak, out, code, peaks = measured_run(ws, "--force")
         if code != 0:
             print(f"full refresh FAILED (exit {code}):\n{out[-3000:]}")
             continue
         print(f"full refresh: {wall:7.1f} s wall, peak {peak:7.0f} MiB (process tree)")
         stages = {stage: float(seconds) for stage, seconds in STAGE_LINE.findall(out)}
-        for stage, seconds in stages.items():
-            print(f"    {stage:<24} {seconds:7.1f} s")
-        wall, peak, out, code = measured_run(ws)
+        for (stage, seconds), stage_peak in zip(stages.items(), peaks, strict=True):
+            print(f"    {stage:<24} {seconds:7.1f} s   peak {stage_peak:7.0f} MiB")
+        wall, peak, out, code, _ = measured_run(ws)
         said = "keine Änderungen" in out
         print(f"no-change refresh: {wall:5.1f} s wall, peak {peak:5.0f} MiB, exit {code}, skipped: {said}")
+        if args.runs_only:
+            continue
         print(explore_comparison(ws))
         baseline = groupby_baseline(ws)
         print(f"aggregation: stage {stages.get('aggregate hierarchy', float('nan')):.1f} s (load, SQL models, "
