@@ -27,11 +27,20 @@ def spatial_extension_path() -> Path:
 
 
 def connect(path: Path | str = ":memory:", *, read_only: bool = False, spatial: bool = True,
-            threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database with automatic extension downloads and progress bars off, spatial loaded."""
+            threads: int | None = None, memory_limit: str | None = None,
+            temp_directory: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database with automatic extension downloads and progress bars off, spatial loaded.
+
+    ``memory_limit`` (e.g. ``"1GB"``) caps DuckDB's buffer memory, which by default may grow to 80 % of the
+    machine's memory (cached pages of the database, sorts held whole in memory); what does not fit is spilled
+    to ``temp_directory`` (by default a folder beside the database file, which may be a read-only place)."""
     config = dict(_OFFLINE)
     if threads:
         config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("set enable_progress_bar = false")  # a nightly batch: no progress bars in its output
     if spatial:

@@ -15,6 +15,9 @@ geometries) for QGIS: ``geo/districts_latest.gpkg`` (GeoPackage, MultiPolygon) a
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +35,13 @@ PARQUET_DIR, CSV_DIR, GEO_DIR = "parquet", "csv", "geo"
 GEO_LAYER = "districts_latest"
 WORKBOOK_NAME = "sozialmonitor.xlsx"
 WIDE_VIEW = "v_district_wide"
+# DuckDB's memory per connection (default: 80 % of the machine's). The sorts of the large tables (ten million
+# rows nationally) would otherwise be held whole in memory, several GiB; with a limit they spill to a
+# temporary folder, at little cost in time. The workbook's queries return at most MAX_SHEET_ROWS rows each.
+FILES_MEMORY = "1GB"
+WORKBOOK_MEMORY = "512MB"
+FETCH_ROWS = 10_000  # workbook rows fetched from DuckDB at a time
+SPILL_PREFIX = "sozialmonitor-exports-"
 DICTIONARY_HEADER = ("Tabelle", "Art", "Spalte", "Datentyp", "Schlüssel", "darf leer sein", "Einheit",
                      "zulässige Werte", "Beschreibung")
 
@@ -70,15 +80,22 @@ def write_exports(mart: Path, out_dir: Path) -> list[Path]:
     return [*files, workbook]
 
 
-def _open(mart: Path):
-    con = connect(mart, read_only=True)
-    con.execute("set TimeZone = 'UTC'")
-    return con
+@contextmanager
+def _open(mart: Path, memory_limit: str) -> Iterator:
+    """A read-only connection to the mart with at most ``memory_limit`` of DuckDB memory, spilling to a
+    temporary folder of its own (the mart's folder is not for scratch files), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX) as spill:
+        con = connect(mart, read_only=True, memory_limit=memory_limit, temp_directory=spill)
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            yield con
+        finally:
+            con.close()
 
 
 def _write_files(mart: Path, out_dir: Path) -> list[Path]:
     written: list[Path] = []
-    with _open(mart) as con:
+    with _open(mart, FILES_MEMORY) as con:
         crs, created = con.execute("select crs, created_at from run_info").fetchone()
         for t in published_tables():
             written.append(_write_parquet(con, t, parquet_path(out_dir, t.name), crs))
@@ -89,16 +106,24 @@ def _write_files(mart: Path, out_dir: Path) -> list[Path]:
 
 
 def _write_workbook(mart: Path, out_dir: Path) -> Path:
-    with _open(mart) as con:
+    with _open(mart, WORKBOOK_MEMORY) as con:
         run_id, crs, created = con.execute("select run_id, crs, created_at from run_info").fetchone()
         sheets, notes = [], []
         for t in published_tables():
             columns = tabular_columns(t)
             selection = sheet_rows(con, t, columns)
-            sheets.append(Sheet(t.name, columns, con.execute(selection.query).fetchall()))
+            sheets.append(Sheet(t.name, columns, _fetched(con, selection.query)))
             notes += [selection.note] if selection.note else []
         return write_workbook(out_dir / WORKBOOK_NAME, [*_intro(con, run_id, crs), *notes], _explanation(con),
                               sheets, created=excel_timestamp(created))
+
+
+def _fetched(con, query: str) -> Iterator[tuple]:
+    """The rows of ``query``, run when the sheet is written and fetched a few thousand at a time: only one
+    sheet's rows are read at once, and not all of them (the writer sends each row to disk)."""
+    result = con.execute(query)
+    while rows := result.fetchmany(FETCH_ROWS):
+        yield from rows
 
 
 def _write_parquet(con, t: Table, target: Path, crs: str) -> Path:
