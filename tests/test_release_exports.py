@@ -128,13 +128,50 @@ def test_every_export_equals_the_mart_and_no_hidden_cell_has_a_value(release):
 
 def test_same_mart_gives_byte_identical_exports(release, tmp_path):
     written = ex.write_exports(release / "sozialmonitor.duckdb", tmp_path / "again")
+    assert len(written) == len(_digests(tmp_path / "again"))
+    assert _digests(tmp_path / "again") == _digests(release / "exports")
 
-    def digests(root):
-        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(root.rglob("*")) if p.is_file()}
 
-    assert len(written) == len(digests(tmp_path / "again"))
-    assert digests(tmp_path / "again") == digests(release / "exports")
+def _digests(root):
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_exports_with_little_memory_give_the_same_bytes_and_leave_no_scratch_files(release, tmp_path,
+                                                                                     monkeypatch):
+    """The memory limits of the export connections only move sorts to disk: same bytes, no scratch left."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(ex, "FILES_MEMORY", "64MB")
+    monkeypatch.setattr(ex, "WORKBOOK_MEMORY", "64MB")
+    monkeypatch.setattr(ex, "FETCH_ROWS", 7)  # several fetches per sheet
+
+    def limited(*args, **kwargs):  # runs in the forked workers: a failed assert fails write_exports
+        con = connect(*args, **kwargs)
+        limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')"
+                                   ).fetchone()
+        assert limit == "61.0 MiB", limit  # DuckDB shows 64MB in MiB
+        assert spill.startswith(str(scratch / ex.SPILL_PREFIX)), spill
+        return con
+
+    monkeypatch.setattr(ex, "connect", limited)
+    written = ex.write_exports(release / "sozialmonitor.duckdb", tmp_path / "again")
+    assert len(written) == len(_digests(tmp_path / "again"))
+    assert _digests(tmp_path / "again") == _digests(release / "exports")
+    assert list(scratch.iterdir()) == []
+
+
+def test_connect_sets_memory_limit_and_temp_directory_only_when_asked(tmp_path):
+    with connect(spatial=False) as con:
+        default = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    with connect(spatial=False, memory_limit="300MB", temp_directory=tmp_path) as con:
+        limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')"
+                                   ).fetchone()
+    assert limit == "286.1 MiB" != default  # 300MB in MiB
+    assert spill == str(tmp_path)
 
 
 def _tampered(release, tmp_path):
