@@ -45,7 +45,7 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     ``facts(published)`` returns the linear facts an attacker can read from a publication.
     """
     forced: set[tuple[str, int, str]] = set()
-    frame = cells.copy()
+    frame = cells  # never changed in place: a round that forces cells makes a new frame (a copy held gigabytes)
     for _ in range(MAX_ROUNDS):
         result = protect_by_indicator(frame, indicators, protection, earlier_releases=known)
         constraints = list(facts(result.published))
@@ -65,7 +65,7 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
             break
         forced |= new
         force = pd.MultiIndex.from_frame(frame[KEY].astype({"year": "int64"})).isin(list(forced))
-        frame["is_upstream_hidden"] = cells["is_upstream_hidden"].astype(bool).to_numpy() | force
+        frame = frame.assign(is_upstream_hidden=cells["is_upstream_hidden"].astype(bool).to_numpy() | force)
     if forced:
         log = result.log
         was_upstream = pd.MultiIndex.from_frame(

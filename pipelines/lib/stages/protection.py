@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
@@ -43,19 +44,31 @@ def private_run_dir(ws: Workspace, run_id: str) -> Path:
     return ws.data_private / "releases" / run_id
 
 
-CELLS_QUERY = f"select {CELL_COLUMNS} from int_indicator_cells"
+PUBLISHED_COLUMNS = ("district_id", "year", "indicator_id", "numerator", "denominator", "rate", "status")
+
+# the counts as doubles, as a data frame holds DuckDB's HUGEINT sums anyway: cast in SQL and read through
+# Arrow, ten million cells take a third of the time and half the memory of ``.df()``
+CELLS_QUERY = (
+    "select indicator_id, year, district_id, parent_id, level_rank, numerator::double as numerator, "
+    "denominator::double as denominator, population::double as population, is_upstream_hidden "
+    "from int_indicator_cells"
+)
+
+
+def _cells(con) -> pd.DataFrame:
+    return con.execute(CELLS_QUERY).to_arrow_table().to_pandas()
 
 
 def true_cells(ws: Workspace) -> pd.DataFrame:
     """The private cells (true values) of the current warehouse."""
     with connect(ws.warehouse, read_only=True) as con:
-        return con.execute(CELLS_QUERY).df()
+        return _cells(con)
 
 
 def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator cells and public district attributes from the private warehouse."""
     with connect(ws.warehouse, read_only=True) as con:
-        cells = con.execute(CELLS_QUERY).df()
+        cells = _cells(con)
         districts = con.execute(
             """
             with latest as (
@@ -72,21 +85,22 @@ def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
     cells, districts = read_cells(ws)
-    known = ledger.earlier_knowledge(ws.ledger, cells)
-    result = protect_linked(cells, config, known)
+    result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells))
+    del cells  # the true counts are not needed again: their memory is free before the mart is written
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "suppression_log.parquet"
     result.log.to_parquet(log_path, index=False)
     withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
     withheld[["indicator_id", "year"]].to_parquet(log_dir / WITHHELD_FILE, index=False)  # for the report
+    by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
+    published = pa.Table.from_pandas(result.published[list(PUBLISHED_COLUMNS)], preserve_index=False)
+    del result  # only the published columns, as Arrow, while DuckDB writes and indexes them
     candidate.start()
-    published = result.published[["district_id", "year", "indicator_id", "numerator", "denominator", "rate",
-                                   "status"]]
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
+    del published
     population, offers, leaves = read_public_inputs(ws.warehouse)  # public inputs: offers, protected age bands
     rows |= write_public_tables(candidate.mart, candidate.run_id,
                                 publishable_population(population, leaves, config.protection), offers)
-    by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
     return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
                              log_path=log_path, withheld=len(withheld))
