@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+from pandas.testing import assert_frame_equal
+
 from pipelines.lib.duck import connect
 from pipelines.lib.release import ledger
 from pipelines.lib.release.switch import current_run_id
@@ -34,3 +36,31 @@ def test_a_refresh_with_the_same_figures_adds_nothing_and_a_changed_figure_is_ad
     known = ledger.known_values(book)
     figures = known[(known["indicator_id"] == key[0]) & (known["year"] == key[1]) & (known["district_id"] == key[2])]
     assert sorted(figures["numerator"]) == [key[3], key[3] + 1]  # both figures stay known
+
+
+def test_earlier_knowledge_in_duckdb_equals_still_known_with_revised_figures_and_gone_districts(tiny_published,
+                                                                                                 tmp_path):
+    ws = Workspace(tiny_published)
+    mart = tmp_path / "mart.duckdb"
+    shutil.copy(ws.mart_releases / current_run_id(ws) / "sozialmonitor.duckdb", mart)
+    book = tmp_path / "ledger.duckdb"
+    ledger.record(book, "run-1", mart)
+    with connect(mart) as con:  # a second release with one corrected figure: two figures of one cell known
+        con.execute("update indicator_values set numerator = numerator + 1 where rowid = (select min(rowid) "
+                    "from indicator_values where status = 'veröffentlicht' and numerator > 5)")
+        cells = con.execute("select indicator_id, year, district_id, numerator::double as numerator "
+                            "from indicator_values").df()
+    ledger.record(book, "run-2", mart)
+    known = ledger.known_values(book)
+    districts = sorted(cells["district_id"].unique())
+    gone = districts[:2]
+    now = cells[~cells["district_id"].isin(gone)].reset_index(drop=True)  # another area system's districts
+    now.loc[now.index[::5], "numerator"] += 2  # revised by the source, up and down: no longer knowledge
+    now.loc[now.index[3::9], "numerator"] -= 1
+    now.loc[now.index[1::7], "numerator"] = float("nan")  # missing now
+    expected = ledger.still_known(known, now)
+    got = ledger.earlier_knowledge(book, now)
+    assert_frame_equal(got, expected)
+    assert set(got.loc[got["district_id"].isin(gone), "district_id"]) == set(gone)  # every figure of those stays
+    assert len(got[got["district_id"].isin(gone)]) == len(known[known["district_id"].isin(gone)])
+    assert not got.empty and len(got) < len(known)

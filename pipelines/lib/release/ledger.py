@@ -10,13 +10,16 @@ new districts, and the audit checks that it did not.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.lib.duck import connect
 
 KEY = ["indicator_id", "year", "district_id"]
+MEMORY = "512MB"  # DuckDB's for the join of the ledger with the cells (what does not fit is spilled)
 
 _DDL = """
 create table if not exists published_cells (
@@ -77,6 +80,30 @@ def still_known(known: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([merged.loc[same, [*KEY, "numerator"]], gone[[*KEY, "numerator"]]], ignore_index=True)
 
 
+# still_known in SQL: the earlier figures equal to their cell's current numerator, then every earlier
+# figure of a district that is gone, each part in the order of known_values
+_STILL_KNOWN = """
+with known as (
+    select distinct indicator_id, year::bigint as year, district_id, numerator from published_cells
+)
+select indicator_id, year, district_id, numerator from (
+    select 0 as part, k.* from known k join current_cells c on k.indicator_id = c.indicator_id
+        and k.year = c.year and k.district_id = c.district_id and k.numerator = c.numerator
+    union all
+    select 1, k.* from known k where k.district_id not in (select district_id from current_cells)
+)
+order by part, indicator_id, year, district_id, numerator
+"""
+
+
 def earlier_knowledge(ledger: Path, cells: pd.DataFrame) -> pd.DataFrame:
-    """What earlier releases still tell about ``cells``: the attacker's knowledge for this release."""
-    return still_known(known_values(ledger), cells)
+    """What earlier releases still tell about ``cells``: the attacker's knowledge for this release
+    (:func:`still_known` of :func:`known_values`, computed by DuckDB from an Arrow view of the cells: at
+    national scale both sides have ten million rows, which pandas joined on text keys with gigabytes)."""
+    if not ledger.exists():
+        return known_values(ledger)
+    current = pa.Table.from_pandas(cells[[*KEY, "numerator"]].dropna(subset=["numerator"]), preserve_index=False)
+    with tempfile.TemporaryDirectory(prefix="sozialmonitor-ledger-") as spill, \
+            connect(ledger, read_only=True, spatial=False, memory_limit=MEMORY, temp_directory=spill) as con:
+        con.register("current_cells", current)
+        return con.execute(_STILL_KNOWN).to_arrow_table().to_pandas()
