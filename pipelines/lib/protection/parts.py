@@ -37,7 +37,7 @@ def protect_by_indicator(
                    else None if earlier_releases is None else earlier_releases.iloc[:0])
         return protect(cells.iloc[rows[indicator]], indicators, protection, earlier_releases=earlier)
 
-    results = map_pages(one, list(rows))
+    results = map_pages(one, list(rows), parts=len(rows))  # each indicator sent back when done: less held
     counts: Counter[str] = Counter()
     for result in results:
         counts.update(result.counts)

@@ -46,6 +46,7 @@ REQUIRED_COLUMNS = (
     "population",
     "is_upstream_hidden",
 )
+STATUSES = [STATUS_PUBLISHED, STATUS_HIDDEN, STATUS_SMALL, STATUS_MISSING]
 LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
 
 
@@ -125,7 +126,7 @@ def protect(
     den = np.where(prim.denominator_published, prim.n, np.nan)
     out["denominator"] = pd.array(den, dtype="Float64").astype("Int64")
     out["rate"] = _rates(frame, indicators, protection, published_num, x, prim.n)
-    out["status"] = status
+    out["status"] = pd.Categorical(status, categories=STATUSES)  # a byte a cell: national results are big
 
     log = frame.loc[hidden, ["indicator_id", "year", "district_id"]].copy()
     log["rule"] = rule[hidden]

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from pipelines.lib.config import Config
 from pipelines.lib.duck import connect
+from pipelines.lib.parallel import give_back_memory
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
@@ -96,6 +97,7 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
     published = pa.Table.from_pandas(result.published[list(PUBLISHED_COLUMNS)], preserve_index=False)
     del result  # only the published columns, as Arrow, while DuckDB writes and indexes them
+    give_back_memory()
     candidate.start()
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
     del published
