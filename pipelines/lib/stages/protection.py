@@ -57,7 +57,12 @@ CELLS_QUERY = (
 
 
 def _cells(con) -> pd.DataFrame:
-    return con.execute(CELLS_QUERY).to_arrow_table().to_pandas()
+    cells = con.execute(CELLS_QUERY).to_arrow_table().to_pandas()
+    # a few dozen indicators and some thousand districts over ten million cells: codes instead of texts, in
+    # the cells and in every result of the protection (districts and parents share their categories)
+    districts = pd.CategoricalDtype(pd.Index(pd.concat([cells["district_id"], cells["parent_id"]]).dropna()
+                                             .unique()).sort_values())
+    return cells.astype({"indicator_id": "category", "district_id": districts, "parent_id": districts})
 
 
 def true_cells(ws: Workspace) -> pd.DataFrame:
