@@ -12,10 +12,16 @@ import pytest
 
 from pipelines.lib.release.lock import RunLocked, run_lock
 
+# The holder takes SIGTERM's default action whatever it inherits: a child inherits an ignored signal and the
+# signal mask of the test process, which earlier tests in the same worker may have changed (Dagster maps
+# SIGTERM to the SIGINT handler; the pools block it while they fork). Once, on a loaded CI machine, the
+# holder outlived its SIGTERM by 20 s.
 HOLDER = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
 from pipelines.lib.release.lock import run_lock
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 with run_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)
