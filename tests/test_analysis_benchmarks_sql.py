@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 from analysis_fixtures import demo_config
 
-from pipelines.lib.analysis.benchmarks import COLUMNS, FLOATS, BenchmarkSettings, benchmark, benchmark_batch
+from pipelines.lib.analysis.benchmarks import (
+    COLUMNS,
+    FLOATS,
+    BenchmarkSettings,
+    benchmark,
+    benchmark_batch,
+    load_values,
+)
 from pipelines.lib.analysis.intervals import mover_difference, poisson_interval, wilson
 from pipelines.lib.analysis.rates import compute_rates
 from pipelines.lib.duck import connect
@@ -216,11 +223,7 @@ def test_mart_batches_read_only_their_indicators():
     config = demo_config()
     values = random_values(4)
     with connect(spatial=False) as con:
-        con.register("_values", values)
-        con.execute("create table indicator_values as select district_id, year, indicator_id, numerator, "
-                    "denominator, rate, ci_low, ci_high, status from _values")
-        con.execute("create table districts as select distinct district_id, parent_id, level, level_rank "
-                    "from _values")
+        load_values(con, values)
         with benchmark_batch(con, ["kita_u3", "unbekannt"], config, BenchmarkSettings()) as view:
             part = con.execute(f"select * from {view}").df()
         assert not con.execute("select * from duckdb_tables() where temporary").fetchall()  # nothing left

@@ -21,7 +21,7 @@ from pipelines.lib.config import load_config
 from pipelines.lib.duck import connect
 from pipelines.lib.protection import protect
 from pipelines.lib.stages import ingest, warehouse
-from pipelines.lib.stages.protection import CELL_COLUMNS
+from pipelines.lib.stages.protection import CELLS_QUERY
 from pipelines.lib.workspace import Workspace
 
 ROOT_ENV = "SOZIALMONITOR_MUNICIPALITIES"
@@ -82,7 +82,7 @@ def state_protected_cells(context: dg.AssetExecutionContext) -> dg.MaterializeRe
     parts = {}
     for name in names:
         with connect(Workspace(root / name).warehouse, read_only=True) as con:
-            parts[name] = con.execute(f"select {CELL_COLUMNS} from int_indicator_cells").df()
+            parts[name] = con.execute(CELLS_QUERY).df()
     cells = stack_under_state(parts)
     config = load_config(root / names[0])  # one indicator catalogue and one protection policy for the state
     result = protect(cells, {i.id: i for i in config.indicators}, config.protection)

@@ -85,7 +85,7 @@ def map_pages(task: Callable[[Any], Any], items: Sequence[Any], workers: int | N
     _task, _items = task, items
     for stream in (sys.stdout, sys.stderr):  # else each worker would write the parent's buffered text again
         stream.flush()
-    give_back_memory()
+    give_back_memory()  # what the caller freed: a worker would copy the pages of it that it reuses
     try:
         pool = _start_pool(workers)
         try:

@@ -188,17 +188,24 @@ def benchmark_batch(con, indicators: Sequence[str], config: Config, settings: Be
         con.execute("drop table if exists _benchmark_inputs")
 
 
+def load_values(con, values: pd.DataFrame) -> None:
+    """The mart's ``indicator_values`` and ``districts`` on ``con``, as far as :func:`benchmark_batch` reads
+    them, from a frame of published values with each district's parent, level and rank."""
+    con.register("_values", values)
+    con.execute("create table indicator_values as select district_id, year, indicator_id, numerator, "
+                "denominator, rate, ci_low, ci_high, status from _values")
+    con.execute("create table districts as select distinct district_id, parent_id, level, level_rank "
+                "from _values")
+    con.unregister("_values")
+
+
 def benchmark(values: pd.DataFrame, config: Config, settings: BenchmarkSettings) -> pd.DataFrame:
     """:func:`benchmark_batch` of a frame: ``values`` are published indicator values with each district's
     ``parent_id``, ``level`` and ``level_rank``, as :func:`~pipelines.lib.analysis.published.published_values`
     gives them, with the rates the analysis stage computed (small tables: tests, examples); by indicator, year
     and district."""
     with connect(spatial=False) as con:
-        con.register("_values", values)
-        con.execute("create table indicator_values as select district_id, year, indicator_id, numerator, "
-                    "denominator, rate, ci_low, ci_high, status from _values")
-        con.execute("create table districts as select distinct district_id, parent_id, level, level_rank "
-                    "from _values")
+        load_values(con, values)
         with benchmark_batch(con, sorted(set(values["indicator_id"])), config, settings) as view:
             out = con.execute(f"select * from {view} order by indicator_id, year, district_id").df()
     out["base_year"] = out["base_year"].astype("Int64")

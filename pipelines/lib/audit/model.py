@@ -22,6 +22,7 @@ The equations are ``parent = Σ children`` for every indicator-year.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,28 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64), pd.Index(uniques)
 
 
+class KeyCodes(NamedTuple):
+    """A table's keys as integers: indicator and district codes with their distinct values, and the years
+    with the first year and the number of years from it."""
+
+    indicator: np.ndarray
+    indicators: pd.Index
+    district: np.ndarray
+    districts: pd.Index
+    years: np.ndarray
+    first_year: int
+    n_years: int
+
+
+def key_codes(table: pd.DataFrame) -> KeyCodes:
+    indicator, indicators = factorize(table["indicator_id"])
+    district, districts = factorize(table["district_id"])
+    years = table["year"].to_numpy().astype(np.int64)
+    first = int(years.min()) if len(years) else 0
+    n_years = int(years.max()) - first + 1 if len(years) else 1
+    return KeyCodes(indicator, indicators, district, districts, years, first, n_years)
+
+
 DENSE = 4  # a direct lookup table while the key space is at most this many times the rows
 
 
@@ -87,11 +110,7 @@ class CellIndex:
 
     @classmethod
     def of(cls, table: pd.DataFrame) -> CellIndex:
-        indicator, indicators = factorize(table["indicator_id"])
-        district, districts = factorize(table["district_id"])
-        years = table["year"].to_numpy().astype(np.int64)
-        first = int(years.min()) if len(years) else 0
-        n_years = int(years.max()) - first + 1 if len(years) else 1
+        indicator, indicators, district, districts, years, first, n_years = key_codes(table)
         indicator, year, district = _small(indicator), _small(years - first), _small(district)
         small = np.int32 if len(years) < 2**31 else np.int64  # for row numbers
         del years

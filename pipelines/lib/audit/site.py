@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.audit.model import factorize, sorted_unique
+from pipelines.lib.audit.model import key_codes, sorted_unique
 from pipelines.lib.parallel import map_pages
 
 PUBLISHED = "veröffentlicht"
@@ -144,11 +144,7 @@ class PublishedCells:
 
     @classmethod
     def of(cls, cells: pd.DataFrame) -> PublishedCells:
-        indicator, indicators = factorize(cells["indicator_id"])
-        district, districts = factorize(cells["district_id"])
-        years = cells["year"].to_numpy().astype(np.int64)
-        first = int(years.min()) if len(years) else 0
-        n_years = int(years.max()) - first + 1 if len(years) else 1
+        indicator, indicators, district, districts, years, first, n_years = key_codes(cells)
         pub = np.asarray(cells["status"].eq(PUBLISHED).fillna(False), dtype=bool) & (indicator >= 0) & (district >= 0)
         n_districts = max(len(districts), 1)
         place = (years[pub] - first) * n_districts + district[pub]

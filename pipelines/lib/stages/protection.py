@@ -28,10 +28,6 @@ from pipelines.lib.release.public_tables import (
 from pipelines.lib.stages.linked import protect_linked
 from pipelines.lib.workspace import Workspace
 
-CELL_COLUMNS = (
-    "indicator_id, year, district_id, parent_id, level_rank, numerator, denominator, population, is_upstream_hidden"
-)
-
 
 @dataclass(frozen=True)
 class ProtectionOutcome:

@@ -17,7 +17,7 @@ from pipelines.lib.audit.site import PublishedCells, page_problems, site_pages
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
 from pipelines.lib.duck import connect
-from pipelines.lib.parallel import Background, give_back_memory, run_together
+from pipelines.lib.parallel import Background, run_together
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
@@ -206,7 +206,6 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
                        + relation_constraints(_linked_cells(cells, config), config.relations))
         published = PublishedCells.of(cells)  # what the site's pages may show, shared with the workers
         pages = site_pages(candidate.site)
-        give_back_memory()  # what loading freed: the workers would copy the pages they reuse of it
         # the disclosure audit and the site's pages in parts (a national site has 12,000), each to the next
         # free worker
         result, *site_parts = run_together(
