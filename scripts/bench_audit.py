@@ -15,14 +15,10 @@ nothing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,41 +27,7 @@ from pipelines.lib.config import load_config  # noqa: E402
 from pipelines.lib.release.candidate import Candidate  # noqa: E402
 from pipelines.lib.stages import publish  # noqa: E402
 from pipelines.lib.workspace import Workspace  # noqa: E402
-
-
-def _resident(p: psutil.Process) -> int:
-    try:
-        return p.memory_full_info().pss
-    except (AttributeError, psutil.AccessDenied):
-        return p.memory_info().rss
-
-
-class PeakSampler:
-    """The largest PSS sum of this process tree, sampled every ``interval`` seconds in a thread."""
-
-    def __init__(self, interval: float = 0.2) -> None:
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        root = psutil.Process(os.getpid())
-        while not self._stop.is_set():
-            total = 0
-            for p in [root, *root.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += _resident(p)
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PeakSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+from scripts.peak_memory import PeakSampler  # noqa: E402
 
 
 def main() -> None:

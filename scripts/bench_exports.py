@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.lib.release.exports import write_exports  # noqa: E402
-from scripts.bench_audit import PeakSampler  # noqa: E402
+from scripts.peak_memory import PeakSampler  # noqa: E402
 
 
 def _digest(path: Path) -> str:

@@ -21,7 +21,6 @@ import platform
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.lib.demo.generator import SIZES, generate_city  # noqa: E402
 from pipelines.lib.demo.scaled import BERLIN, NATIONAL, generate_scaled  # noqa: E402
+from scripts.peak_memory import PeakSampler  # noqa: E402
 
 STAGE_LINE = re.compile(r"^\S+\s+(.+?)\s+done in ([\d.]+) s", re.M)
 
@@ -59,52 +59,24 @@ def generate(size: str, ws: Path) -> str:
     return f"generated in {time.monotonic() - started:.0f} s"
 
 
-def _resident(p: psutil.Process) -> int:
-    """Memory a process adds: its proportional set size where Linux tells it (forked workers share
-    their parent's pages; summing their RSS would count those pages once per worker), else its RSS."""
-    try:
-        return p.memory_full_info().pss
-    except (AttributeError, psutil.AccessDenied):
-        return p.memory_info().rss
-
-
 def measured_run(ws: Path, *extra: str) -> tuple[float, float, str, int, list[float]]:
     """(wall seconds, peak MiB of the process tree, stdout, exit code, peak MiB of each stage in the order
     of its "done" line) of one command-line run. A sample belongs to the stage whose line comes next."""
     cmd = [sys.executable, "-m", "pipelines.cli", "run", "--workspace", str(ws), *extra]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = [0]
-    done = [0]  # stage lines seen so far
-    by_stage: dict[int, int] = {}
-
-    def sample() -> None:
-        try:
-            root = psutil.Process(proc.pid)
-            while proc.poll() is None:
-                total = 0
-                for p in [root, *root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.Error):
-                        total += _resident(p)
-                peak[0] = max(peak[0], total)
-                by_stage[done[0]] = max(by_stage.get(done[0], 0), total)
-                time.sleep(0.2)
-        except psutil.Error:
-            pass
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    lines = []
-    for line in proc.stdout:  # stage lines as they come: a long run shows where it is
-        lines.append(line)
-        if STAGE_LINE.match(line):
-            done[0] += 1
-            print(f"      … {line.rstrip()}", flush=True)
-    proc.wait()
+    with PeakSampler(proc.pid) as sampler:  # phase: stage lines seen so far
+        lines = []
+        for line in proc.stdout:  # stage lines as they come: a long run shows where it is
+            lines.append(line)
+            if STAGE_LINE.match(line):
+                sampler.phase += 1
+                print(f"      … {line.rstrip()}", flush=True)
+        proc.wait()
     out = "".join(lines)
     wall = time.monotonic() - started
-    sampler.join()
-    return wall, peak[0] / 2**20, out, proc.returncode, [by_stage.get(i, 0) / 2**20 for i in range(done[0])]
+    return (wall, sampler.peak / 2**20, out, proc.returncode,
+            [sampler.by_phase.get(i, 0) / 2**20 for i in range(sampler.phase)])
 
 
 def groupby_baseline(ws: Path) -> float:
