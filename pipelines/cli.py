@@ -245,8 +245,8 @@ def cmd_sql(args) -> int:
         if args.command_sql is not None:
             try:
                 _say(sql_shell.run_statement(con, args.command_sql))
-            except Exception as exc:  # duckdb.Error, without importing duckdb here
-                _say(f"Fehler: {exc}")
+            except Exception as exc:  # duckdb.Error or a refusal, without importing duckdb here
+                _say(sql_shell.error_message(exc))
                 return EXIT_ERROR
             return EXIT_OK
         interactive = sys.stdin.isatty()

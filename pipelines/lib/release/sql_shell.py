@@ -3,10 +3,17 @@
 It opens the mart inside the release folder (``data_marts/releases/<run_id>/sozialmonitor.duckdb``, the
 same file as ``data_marts/sozialmonitor.duckdb``), so a refresh can switch the next release on while a
 session is open; the session keeps reading the release it opened.
+
+Queries are untrusted: the connection is locked down by DuckDB (``connect(..., untrusted=True)``: no file
+outside the release folder, no network, no extension, no setting changed back), and statements that write
+files or open other databases (``COPY``, ``EXPORT``, ``ATTACH``, ``LOAD``/``INSTALL``, ``PREPARE``…) are
+refused before they run — DuckDB keeps the database file itself writable for ``COPY … TO``, so the release's
+own mart would otherwise not be safe. Refusals are explained in German.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,11 +30,29 @@ HELP = """Befehle: SQL-Anweisungen enden mit ';'.
   .tables  Tabellen und Sichten anzeigen
   .help    diese Hilfe
   .quit    beenden (auch .exit oder Strg+D)
-Spalten und ihre Bedeutung: select * from data_dictionary;"""
+Spalten und ihre Bedeutung: select * from data_dictionary;
+Nur lesend: Dateien, andere Datenbanken (ATTACH), COPY … TO und Erweiterungen sind gesperrt."""
+
+# statement types an analyst may run; anything else (COPY, EXPORT, ATTACH, DETACH, LOAD/INSTALL, PREPARE,
+# EXECUTE, COPY DATABASE, …) is refused. Writes to the mart itself fail on its read-only attachment.
+ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "CALL", "PRAGMA", "SET", "VARIABLE_SET", "TRANSACTION", "CREATE",
+                      "DROP", "INSERT", "UPDATE", "DELETE", "ALTER"}
+_EXPLAINED = re.compile(r"\s*explain\s+(?:analy[sz]e\s+)?(.*)", flags=re.S | re.I)
+REFUSED = ("Nicht erlaubt: die SQL-Konsole liest nur die Freigabe. Dateien außerhalb der Freigabe "
+           "(read_csv, read_parquet …), andere Datenbanken (ATTACH), das Schreiben von Dateien (COPY … TO, "
+           "EXPORT DATABASE), Erweiterungen (LOAD, INSTALL) und das Ändern von Einstellungen sind gesperrt. "
+           "Die veröffentlichten Dateien liegen im Ordner exports/ der Freigabe.")
 
 
 class NoRelease(Exception):
     """The workspace has no (such) release."""
+
+
+class Refused(Exception):
+    """A statement the shell does not run (it would write files or open other databases)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{REFUSED} (Anweisung: {what})")
 
 
 def release_mart(ws: Workspace, run_id: str | None = None) -> Path:
@@ -44,8 +69,35 @@ def release_mart(ws: Workspace, run_id: str | None = None) -> Path:
 
 
 def open_release(ws: Workspace, run_id: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a release with the spatial extension loaded."""
-    return connect(release_mart(ws, run_id), read_only=True)
+    """A read-only connection to a release with the spatial extension loaded, locked down for untrusted
+    queries: DuckDB reads files in the release folder only."""
+    mart = release_mart(ws, run_id)
+    return connect(mart, untrusted=True, allowed_directories=[mart.parent])
+
+
+def check_statements(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise :class:`Refused` for any statement of ``sql`` the shell does not run (before any runs)."""
+    for statement in con.extract_statements(sql):
+        kind = statement.type.name
+        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs what it explains
+            inner = _EXPLAINED.fullmatch(statement.query)
+            if inner is None:
+                raise Refused("EXPLAIN")
+            check_statements(con, inner.group(1))
+        elif kind not in ALLOWED_STATEMENTS:
+            raise Refused(" ".join(statement.query.split())[:60] or kind)
+
+
+def error_message(exc: Exception) -> str:
+    """A German message for a failed statement: refusals of the locked connection explained."""
+    text = str(exc)
+    if isinstance(exc, Refused):
+        return f"Fehler: {text}"
+    if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in text:
+        return f"Fehler: {REFUSED}\n(DuckDB: {text.splitlines()[0]})"
+    if "Could not open GDAL dataset" in text:  # st_read outside the release: GDAL does not say why
+        return f"Fehler: {exc}\nDie Datei fehlt oder liegt außerhalb der Freigabe (dort ist Lesen gesperrt)."
+    return f"Fehler: {exc}"
 
 
 def _cell(value) -> str:
@@ -72,7 +124,9 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
 
 
 def run_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """Run ``sql`` (one or more statements) and format the result of the last one."""
+    """Run ``sql`` (one or more statements) and format the result of the last one; :class:`Refused` when a
+    statement would write files or open other databases (then none runs)."""
+    check_statements(con, sql)
     cursor = con.execute(sql)
     if cursor.description is None:
         return "OK"
@@ -116,8 +170,8 @@ def shell(con: duckdb.DuckDBPyConnection, lines: Iterable[str], write: Callable[
                 buffer = []
                 try:
                     write(run_statement(con, statement))
-                except duckdb.Error as exc:
-                    write(f"Fehler: {exc}")
+                except (duckdb.Error, Refused) as exc:
+                    write(error_message(exc))
                     errors += 1
         if prompt:
             prompt(CONTINUATION if buffer else PROMPT)
