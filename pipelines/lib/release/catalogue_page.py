@@ -56,7 +56,7 @@ geheimgehaltene Zellen haben weder Zähler noch Wert noch Intervall. Abfragen mi
 <ul>
 <li><code>{PARQUET_DIR}/&lt;Tabelle&gt;.parquet</code> – jede Tabelle als Parquet (Geometrien als GeoParquet),</li>
 <li><code>{CSV_DIR}/&lt;Tabelle&gt;.csv</code> – jede Tabelle als CSV (Semikolon, Dezimalkomma, UTF-8 mit BOM;
-ohne Geometrien),</li>
+ohne Geometrien; Texte, die wie eine Formel beginnen – =, +, -, @ –, mit einem Apostroph davor),</li>
 <li><code>{WORKBOOK_NAME}</code> – alle Tabellen als Excel-Arbeitsmappe mit dem Blatt „Erläuterungen“; Tabellen
 mit Jahren dort nur mit dem neuesten Jahr je Indikator (alle Jahre in CSV und Parquet),</li>
 <li><code>{GEO_DIR}/{GEO_LAYER}.gpkg</code> und <code>{GEO_DIR}/{GEO_LAYER}.parquet</code> – die Gebiete mit dem

@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from pipelines.lib.duck import connect
 from pipelines.lib.release import exports as ex
+from pipelines.lib.release.german_csv import neutralised_sql
 from pipelines.lib.release.schema import Table, published_tables
 from pipelines.lib.release.schema.views import quote_identifier, quote_literal
 from pipelines.lib.release.workbook import EXPLANATION_SHEET, excel_timestamp
@@ -175,10 +176,12 @@ def _check_csv(con, t: Table, path: Path) -> list[str]:
     source = (f"read_csv({quote_literal(path.as_posix())}, delim=';', decimal_separator=',', header=true, "
               f"quote='\"', escape='\"', columns={{{types}}})")
     problems = []
-    # CSV cannot tell an empty text from a missing one: compare texts with empty as missing
+    # CSV cannot tell an empty text from a missing one: compare texts with empty as missing; the mart's
+    # texts as the export must hold them, neutralised against formula injection (a quote before "=", …)
     texts = {c.name for c in t.columns if c.type == "VARCHAR"}
     select = ", ".join(f"nullif({c}, '') as {c}" if c in texts else c for c in columns)
-    n, hidden = _compare_file(con, f"select {select} from {t.name}", select, source, columns)
+    mart_select = ", ".join(f"nullif({neutralised_sql(c)}, '') as {c}" if c in texts else c for c in columns)
+    n, hidden = _compare_file(con, f"select {mart_select} from {t.name}", select, source, columns)
     if n:
         problems.append(f"export {name} differs from the mart in {n} rows")
     if hidden:

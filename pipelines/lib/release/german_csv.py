@@ -4,6 +4,11 @@ DuckDB writes the rows (set-based; a city's indicator table has hundreds of thou
 are NULL; an empty text is written as ``""``. Numbers are written in full precision (shortest round-trip
 form) with a decimal comma; timestamps in ISO form with their offset; booleans as ``true``/``false``.
 DuckDB reads the files back with ``read_csv(path, delim=';', decimal_separator=',', header=true)``.
+
+Texts that a spreadsheet would run as a formula (CSV injection: a district or offer named
+``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0`` or ``@SUM(…)``) are neutralised as OWASP recommends: a text
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote in front. Only text
+columns: numbers (a negative rate, too) stay numbers.
 """
 
 from __future__ import annotations
@@ -16,15 +21,46 @@ from pipelines.lib.release.schema.views import quote_identifier, quote_literal
 
 BOM = "\ufeff"
 _DECIMAL_TYPES = ("DOUBLE", "FLOAT", "REAL")
+_TEXT_TYPES = ("VARCHAR",)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection
+_FORMULA_SQL = ", ".join(f"chr({ord(c)})" if c in "\t\r" else quote_literal(c) for c in FORMULA_STARTS)
+
+
+def neutralised_sql(expression: str) -> str:
+    """SQL for the text ``expression`` with a single quote in front when it starts like a formula."""
+    return (f"(case when left({expression}, 1) in ({_FORMULA_SQL}) then chr(39) || {expression} "
+            f"else {expression} end)")
+
+
+def neutralised(text):
+    """:func:`neutralised_sql` in Python; anything but a text is returned as it is."""
+    return "'" + text if isinstance(text, str) and text.startswith(FORMULA_STARTS) else text
+
+
+def neutralise_frame(frame):
+    """A copy of a pandas frame with every text cell neutralised (numbers unchanged), for CSV files."""
+    from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (is_numeric_dtype(column) or is_bool_dtype(column) or is_datetime64_any_dtype(column)):
+            out[name] = column.astype(object).map(neutralised)
+    return out
 
 
 def german_select(columns: Sequence[tuple[str, str]], source: str, order_by: Sequence[str]) -> str:
     """A select of ``columns`` ((name, DuckDB type) pairs) from the table or view ``source``, numbers in
-    German form, sorted by ``order_by``."""
+    German form, texts neutralised against formula injection, sorted by ``order_by``."""
     exprs = []
     for name, type_ in columns:
         col = quote_identifier(name)
-        exprs.append(f"replace({col}::varchar, '.', ',') as {col}" if type_.upper() in _DECIMAL_TYPES else col)
+        if type_.upper() in _DECIMAL_TYPES:
+            exprs.append(f"replace({col}::varchar, '.', ',') as {col}")
+        elif type_.upper() in _TEXT_TYPES:
+            exprs.append(f"{neutralised_sql(col)} as {col}")
+        else:
+            exprs.append(col)
     order = ", ".join(quote_identifier(c) for c in order_by)
     return f"select {', '.join(exprs)} from {source} order by {order}"
 

@@ -23,6 +23,7 @@ from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue_page
 from pipelines.lib.release.export_check import export_problems
 from pipelines.lib.release.exports import write_exports
+from pipelines.lib.release.german_csv import neutralise_frame
 from pipelines.lib.release.protection_report import write_report
 from pipelines.lib.release.switch import prune, switch
 from pipelines.lib.stages.protection import CELLS_QUERY, private_run_dir
@@ -230,8 +231,8 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     )
     out = ws.audit_dir / candidate.run_id
     out.mkdir(parents=True, exist_ok=True)
-    outcome.at_risk.to_csv(out / "cells_at_risk.csv", index=False)
-    violations.to_csv(out / "rule_violations.csv", index=False)
+    neutralise_frame(outcome.at_risk).to_csv(out / "cells_at_risk.csv", index=False)
+    neutralise_frame(violations).to_csv(out / "rule_violations.csv", index=False)
     log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
     write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
                  outcome.passed, len(outcome.at_risk), problems)

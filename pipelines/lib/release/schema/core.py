@@ -98,10 +98,15 @@ INDICATOR_VALUES = Table(
     order_by=("indicator_id", "year", "district_id"),
 )
 
+# every text of the CSV exports, as pipelines/lib/release/german_csv.py neutralises it
+CSV_FORMULA_NOTE = ("In den CSV-Dateien steht vor jedem Text, der mit =, +, -, @, einem Tabulator oder "
+                    "einem Wagenrücklauf beginnt, ein Apostroph ('), damit Tabellenprogramme ihn nicht als "
+                    "Formel ausführen; Zahlen bleiben unverändert.")
+
 DATA_DICTIONARY = Table(
     "data_dictionary",
     "Datenkatalog: jede veröffentlichte Tabelle und Sicht mit jeder Spalte, Typ, Schlüssel, Einheit, "
-    "zulässigen Werten und Beschreibung.",
+    "zulässigen Werten und Beschreibung. " + CSV_FORMULA_NOTE,
     (
         Column("table_name", "VARCHAR", "Name der Tabelle oder Sicht.", key=True),
         Column("table_kind", "VARCHAR", "Art: Tabelle oder Sicht.", nullable=False,
