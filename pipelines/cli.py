@@ -32,14 +32,20 @@ telemetry:
 """
 
 
-def _prepare_dagster(ws: Workspace) -> None:
-    """Point Dagster at the workspace: its instance lives in data_private/ (runs hold private metadata)."""
+def _prepare_dagster(ws: Workspace) -> str | None:
+    """Point Dagster at the workspace: its instance lives in data_private/ (runs hold private metadata).
+
+    data_private/ is made owner-only first; returns the German warning when something in it was wider."""
+    from pipelines.lib.private_modes import secure_workspace
+
+    note = secure_workspace(ws)
     ws.dagster_home.mkdir(parents=True, exist_ok=True)
     yaml = ws.dagster_home / "dagster.yaml"
     if not yaml.exists():
         yaml.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
     os.environ[WORKSPACE_ENV] = str(ws.root)
+    return note
 
 
 def _say(msg: str) -> None:
@@ -108,11 +114,16 @@ def cmd_demo(args) -> int:
 
 def cmd_validate(args) -> int:
     from pipelines.lib.config import load_config
+    from pipelines.lib.private_modes import restrict, secure_workspace
     from pipelines.lib.stages import ingest
 
     ws = Workspace.at(args.workspace)
     config = load_config(ws.root)
+    note = secure_workspace(ws)
+    if note:
+        _say(note)
     outcome = ingest.run(ws, config, load=False)
+    restrict(ws.data_private)
     for f in outcome.findings:
         _say(f.render())
     errors = len(outcome.errors)
@@ -131,7 +142,13 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
     from pipelines.lib.unchanged import unchanged_release
 
     load_config(ws.root)  # fail early, with the configuration's own message
-    _prepare_dagster(ws)
+    note = _prepare_dagster(ws)  # data_private/ owner-only; a warning when it was not
+    if note:
+        _say(note)
+
+    def status(ok: bool, text: str) -> None:  # the run's status carries the warning
+        write_status(ws, ok, f"{text}\n{note}" if note else text)
+
     try:  # say it now rather than deep inside Dagster's log
         with run_lock(ws.lock_file, wait_seconds=wait_seconds):
             same = None if force else unchanged_release(ws)
@@ -142,7 +159,7 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         msg = (f"keine Änderungen: Eingaben, Konfiguration und Programm wie bei Freigabe {same}, "
                "die gültig bleibt (neu aufbauen mit --force).")
         _say(msg)
-        write_status(ws, True, msg)
+        status(True, msg)
         return EXIT_OK
     import dagster as dg
 
@@ -161,37 +178,40 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"sozialmonitor/trigger": "cli"},
         )
+    from pipelines.lib.private_modes import restrict
+
+    restrict(ws.data_private)  # what the run created (inside the owner-only folder) owner-only too
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     elapsed = time.monotonic() - started
     if checks.get("inputs_valid") is False:
         msg = (f"Eingabedaten fehlerhaft: nichts veröffentlicht. Bericht: {ws.validation_report.with_suffix('.txt')}")
         _say(msg)
         _say(ws.validation_report.with_suffix(".txt").read_text(encoding="utf-8"))
-        write_status(ws, False, msg)
+        status(False, msg)
         return EXIT_INVALID_INPUT
     if checks.get("inputs_consistent") is False:
         report = ws.consistency_report.with_suffix(".txt")
         msg = f"Eingabedaten widersprüchlich: nichts veröffentlicht. Bericht: {report}"
         _say(msg)
         _say(report.read_text(encoding="utf-8"))
-        write_status(ws, False, msg)
+        status(False, msg)
         return EXIT_INVALID_INPUT
     if checks.get("release_audit") is False:
         msg = ("Prüfung der Freigabe fehlgeschlagen: nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
                f"Details: {ws.audit_dir}")
         _say(msg)
-        write_status(ws, False, msg)
+        status(False, msg)
         return EXIT_UNSAFE
     if not result.success:
         failure = next(iter(result.get_step_failure_events()), None)
         detail = _failure_detail(failure.event_specific_data.error) if failure else "unbekannter Fehler"
         msg = f"Lauf fehlgeschlagen: {detail}. Die letzte Freigabe bleibt gültig."
         _say(msg)
-        write_status(ws, False, msg)
+        status(False, msg)
         return EXIT_ERROR
     msg = f"Release {current_run_id(ws)} published in {elapsed:.1f} s: {ws.mart}, {ws.dashboards / 'index.html'}"
     _say(msg)
-    write_status(ws, True, msg)
+    status(True, msg)
     return EXIT_OK
 
 
@@ -215,6 +235,7 @@ def cmd_status(args) -> int:
 
 def cmd_audit(args) -> int:
     from pipelines.lib.config import load_config
+    from pipelines.lib.private_modes import restrict
     from pipelines.lib.release.candidate import Candidate
     from pipelines.lib.release.switch import current_run_id
     from pipelines.lib.stages import publish
@@ -225,6 +246,7 @@ def cmd_audit(args) -> int:
         _say("Es gibt noch keine Freigabe: zuerst 'sozialmonitor run'.")
         return EXIT_ERROR
     outcome = publish.run_audit(ws, load_config(ws.root), Candidate(ws, run_id))
+    restrict(ws.data_private)  # the audit's results are private
     _say(f"Release {run_id}: {'bestanden' if outcome.passed else 'NICHT bestanden'} – "
          f"{outcome.hidden_cells} geheimgehaltene Zellen, {len(outcome.at_risk)} gefährdet. "
          f"Bericht: {outcome.report}")
@@ -283,7 +305,9 @@ def cmd_print(args) -> int:
 
 def cmd_serve(args) -> int:
     ws = Workspace.at(args.workspace)
-    _prepare_dagster(ws)
+    note = _prepare_dagster(ws)
+    if note:
+        _say(note)
     dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
     cmd = [dagster, "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
     _say(f"Dagster UI on http://{args.host}:{args.port} (workspace {ws.root}); stop with Ctrl+C")

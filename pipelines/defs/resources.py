@@ -5,6 +5,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from pipelines.lib.config import Config, load_config
+from pipelines.lib.private_modes import restrict, secure_workspace
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.lock import run_lock
 from pipelines.lib.workspace import Workspace
@@ -19,10 +20,14 @@ class WorkspaceResource(dg.ConfigurableResource):
     _lock = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        note = secure_workspace(self.workspace)  # data_private/ owner-only before anything is written
+        if note:
+            context.log.warning(note)
         self._lock = run_lock(self.workspace.lock_file, wait_seconds=self.lock_wait_seconds)
         self._lock.__enter__()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        restrict(self.workspace.data_private)  # what the run created, owner-only too
         if self._lock is not None:
             self._lock.__exit__(None, None, None)
             self._lock = None
