@@ -304,6 +304,13 @@ def cmd_print(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from pipelines.lib.serve_host import check_host
+
+    allowed, exposure = check_host(args.host, args.port, args.allow_remote)
+    if exposure:
+        _say(exposure)
+    if not allowed:
+        return EXIT_ERROR
     ws = Workspace.at(args.workspace)
     note = _prepare_dagster(ws)
     if note:
@@ -362,8 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_print)
 
     p = with_workspace(sub.add_parser("serve", help="start the Dagster UI and daemon for the workspace"))
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other machines can reach (the UI has no login)")
     p.set_defaults(func=cmd_serve)
     return parser
 

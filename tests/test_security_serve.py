@@ -1,0 +1,51 @@
+"""``serve`` binds to loopback; any other address is refused unless --allow-remote, which says what it exposes.
+
+The server itself is never started here: ``subprocess.call`` is replaced by a recorder."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import cli
+from pipelines.lib.serve_host import is_loopback
+
+
+@pytest.fixture
+def started(monkeypatch, tmp_path):
+    """The commands ``serve`` would start (nothing is started); DAGSTER_HOME is restored afterwards."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "unused"))
+    monkeypatch.setenv(cli.WORKSPACE_ENV, str(tmp_path / "unused"))
+    return calls
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "sozialmonitor.stadt.example"])
+def test_serve_on_a_reachable_address_is_refused_without_allow_remote(started, tmp_path, capsys, host):
+    code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--host", host])
+    out = capsys.readouterr().out
+    assert code == cli.EXIT_ERROR and started == []
+    assert f"Abbruch: --host {host}" in out and "--allow-remote" in out and "ohne Anmeldung" in out
+    assert not (tmp_path / "ws").exists()  # refused before anything is prepared
+
+
+def test_serve_with_allow_remote_starts_and_says_what_it_exposes(started, tmp_path, capsys):
+    code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--host", "0.0.0.0", "--allow-remote"])
+    out = capsys.readouterr().out
+    assert code == cli.EXIT_OK and len(started) == 1
+    assert started[0][-4:] == ["-h", "0.0.0.0", "-p", "3000"]
+    assert "Achtung: die Dagster-Oberfläche ist auf 0.0.0.0:3000 ohne Anmeldung" in out
+    assert "Läufe starten und abbrechen" in out and "Protokolle, Metadaten und Prüfergebnisse" in out
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_serve_on_loopback_needs_no_flag_and_warns_not(started, tmp_path, capsys, host):
+    code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--host", host])
+    out = capsys.readouterr().out
+    assert code == cli.EXIT_OK and len(started) == 1 and started[0][-3] == host
+    assert "Achtung" not in out and "Abbruch" not in out
+
+
+def test_the_default_host_is_loopback():
+    args = cli.build_parser().parse_args(["serve"])
+    assert is_loopback(args.host) and not args.allow_remote
