@@ -63,8 +63,10 @@ def test_a_new_private_folder_is_created_owner_only_whatever_the_umask(tmp_path)
         os.umask(old)
     assert {p.name for p, _ in found} == {"reports", "konsistenz.txt"}
     assert mode(root / "reports") == 0o700 and mode(root / "reports" / "konsistenz.txt") == 0o600
-    text = warning(root, found)
-    assert text.startswith("Hinweis: 2 Einträge in data_private/") and "der Ordner selbst war geschützt" in text
+    assert warning(root, found) is None  # never reachable: the folder itself was owner-only
+    os.chmod(root, 0o750)
+    text = warning(root, restrict(root))
+    assert text.startswith("Warnung: data_private/ war für andere Benutzerkonten zugänglich (data_private (750))")
 
 
 def test_symbolic_links_are_not_followed(tmp_path):

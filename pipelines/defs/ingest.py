@@ -14,13 +14,14 @@ MAX_LISTED = 50
 
 
 def findings_markdown(findings: list[Finding]) -> str:
-    rows = ["| Code | Datei | Zeile | Spalte | Wert | Meldung |", "|---|---|---|---|---|---|"]
+    """Findings as a table for the Dagster UI (no login): where and what, never the cell's value — a value
+    of a count file is a raw count; it stays in the report in data_private/."""
+    rows = ["| Code | Datei | Zeile | Spalte | Meldung |", "|---|---|---|---|---|"]
     for f in findings[:MAX_LISTED]:
-        cells = [f.code, f.file, "" if f.row is None else str(f.row), f.column or "", f.value or "",
-                 f"{f.message}. {f.hint}"]
+        cells = [f.code, f.file, "" if f.row is None else str(f.row), f.column or "", f"{f.message}. {f.hint}"]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if len(findings) > MAX_LISTED:
-        rows.append(f"| … | {len(findings) - MAX_LISTED} weitere Meldungen im Bericht | | | | |")
+        rows.append(f"| … | {len(findings) - MAX_LISTED} weitere Meldungen im Bericht | | | |")
     return "\n".join(rows)
 
 
@@ -32,7 +33,7 @@ def raw_inputs(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResour
         outcome = ingest.run(ws, sozialmonitor.config())
         log.info("%-22s %d errors, %d warnings", "", len(outcome.errors), len(outcome.findings) - len(outcome.errors))
     for f in outcome.errors:
-        context.log.error(f.render())
+        context.log.error(f.render(with_value=False))  # the UI's log: the value stays in the report
     return dg.MaterializeResult(
         metadata={
             "errors": len(outcome.errors),

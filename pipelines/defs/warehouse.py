@@ -3,10 +3,11 @@
 
 import dagster as dg
 
-from pipelines.defs.ingest import findings_markdown, raw_inputs
+from pipelines.defs.ingest import MAX_LISTED, findings_markdown, raw_inputs
 from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.stages import warehouse
+from pipelines.lib.warehouse.consistency import affected_districts
 
 
 @dg.asset(group_name="warehouse", kinds={"duckdb", "sql"}, deps=[raw_inputs],
@@ -33,9 +34,15 @@ def districts_covered(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
                 description="Quoten plausibel, verknüpfte Indikatoren stimmig (Teilmengen, Summen, Nenner).")
 def inputs_consistent(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
     findings, report = warehouse.consistency(sozialmonitor.workspace)
+    districts = affected_districts(findings)
+    # the UI has no login: how many problems and where, never a count of the warehouse (those stay in the report)
     return dg.AssetCheckResult(
         passed=not findings,
-        metadata={"errors": len(findings), "findings": dg.MetadataValue.md(findings_markdown(findings)),
+        metadata={"errors": len(findings), "districts_affected": len(districts),
+                  "districts": ", ".join(districts[:MAX_LISTED]) or "keine",
+                  "findings": dg.MetadataValue.md(findings_markdown(findings)),
                   "report": dg.MetadataValue.path(str(report))},
-        description=f"{len(findings)} Widersprüche in den Eingabedaten – Bericht: {report}" if findings else None,
+        description=(f"{len(findings)} Widersprüche in den Eingabedaten, {len(districts)} "
+                     f"{'Gebiet' if len(districts) == 1 else 'Gebiete'} betroffen – Bericht: {report}")
+        if findings else None,
     )

@@ -30,13 +30,15 @@ class Finding:
     value: str | None = None
     severity: str = "error"  # "error" stops the run, "warning" is reported only
 
-    def render(self) -> str:
+    def render(self, with_value: bool = True) -> str:
+        """The finding as one German line; ``with_value=False`` leaves out the cell's value (a raw count must
+        not reach the Dagster UI, which has no login)."""
         where = [self.file]
         if self.row is not None:
             where.append(f"Zeile {self.row}")
         if self.column:
             where.append(f"Spalte „{self.column}“")
-        value = f" (Wert: „{self.value}“)" if self.value is not None else ""
+        value = f" (Wert: „{self.value}“)" if self.value is not None and with_value else ""
         kind = "Fehler" if self.severity == "error" else "Hinweis"
         return f"[{self.code}] {kind} in {', '.join(where)}: {self.message}{value}. {self.hint}"
 

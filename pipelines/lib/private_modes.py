@@ -3,8 +3,9 @@
 The private folder holds the true counts (warehouse, ledger, suppression logs, reports, the Dagster instance,
 the audit's results). A run creates the folder owner-only before anything is written into it, so what DuckDB,
 Dagster, pandas or pyarrow create inside (with the umask's 0644) is never reachable by another account, and
-sets every entry to owner-only when it starts and when it ends. Entries that were wider are reported, in
-German, so that the run says so in its output and status. Symbolic links are left alone (never followed).
+sets every entry to owner-only when it starts and when it ends. When the folder itself was wider (an old
+workspace, a copy, a changed umask or chmod), the run warns in German in its output and status. Symbolic links
+inside are left alone (never followed).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ def _mode(path: Path) -> int:
 
 
 def wider_entries(root: Path) -> list[tuple[Path, int]]:
-    """Every folder and file under ``root`` (itself included) that group or others may access, with its mode."""
-    if not root.is_dir() or root.is_symlink():
+    """Every folder and file under ``root`` (itself included; it may be a link to another disk) that group or
+    others may access, with its mode."""
+    if not root.is_dir():
         return []
-    found = [(root, _mode(root))] if _mode(root) & _OTHERS else []
+    root_mode = stat.S_IMODE(root.stat().st_mode)
+    found = [(root, root_mode)] if root_mode & _OTHERS else []
     for folder, dirs, files in os.walk(root, followlinks=False):
         for name in (*dirs, *files):
             path = Path(folder) / name
@@ -50,18 +53,15 @@ def restrict(root: Path) -> list[tuple[Path, int]]:
 
 
 def warning(root: Path, found: list[tuple[Path, int]]) -> str | None:
-    """A German warning about the entries that were wider than owner-only, or None."""
-    if not found:
+    """A German warning when ``root`` itself was wider than owner-only (then whatever was wider inside it was
+    reachable), else None: an entry created inside the owner-only folder with the umask's mode (by a library,
+    a killed run, the Dagster daemon) was never reachable by another account and is narrowed silently."""
+    if not any(p == root for p, _ in found):
         return None
     named = ", ".join(f"{p.relative_to(root.parent).as_posix()} ({m:o})" for p, m in found[:MAX_NAMED])
     more = f" und {len(found) - MAX_NAMED} weitere" if len(found) > MAX_NAMED else ""
-    if any(p == root for p, _ in found):
-        head = (f"Warnung: {root.name}/ war für andere Benutzerkonten zugänglich ({named}{more}). Prüfen Sie, wer "
-                "die vertraulichen Zahlen gelesen haben könnte.")
-    else:
-        head = (f"Hinweis: {len(found)} Einträge in {root.name}/ hatten weitere Rechte als nur für den Eigentümer "
-                f"({named}{more}); der Ordner selbst war geschützt.")
-    return f"{head} Die Rechte sind jetzt 0700 (Ordner) und 0600 (Dateien)."
+    return (f"Warnung: {root.name}/ war für andere Benutzerkonten zugänglich ({named}{more}). Prüfen Sie, wer die "
+            "vertraulichen Zahlen gelesen haben könnte. Die Rechte sind jetzt 0700 (Ordner) und 0600 (Dateien).")
 
 
 def secure_workspace(ws: Workspace) -> str | None:

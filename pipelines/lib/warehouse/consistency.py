@@ -6,6 +6,7 @@ contradictions to the declared relations between indicators.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipelines.lib.duck import connect
@@ -13,6 +14,7 @@ from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
 
 _RELATION_CODES = {"subset": "SM-E331", "shared_denominator": "SM-E332", "sum": "SM-E333"}
+_DISTRICT = re.compile(r", Gebiet (\S+)$")  # the end of every message below
 
 _SOURCES = """
     left join raw_counts as src
@@ -33,7 +35,7 @@ def consistency_findings(warehouse: Path) -> list[Finding]:
             f"from int_relation_violations as v {_SOURCES} order by all"
         ).fetchall()
     out = []
-    for indicator, year, district, file, row in implausible:
+    for indicator, year, district, file, row in implausible:  # messages end with ", Gebiet <id>" (_DISTRICT)
         out.append(finding("SM-E330", file or "(berechnet)", f"{indicator}, {year}, Gebiet {district}",
                            row=row, column="Zähler/Nenner"))
     for kind, indicator, related, year, district, file, row in relations:
@@ -41,3 +43,8 @@ def consistency_findings(warehouse: Path) -> list[Finding]:
         out.append(finding(_RELATION_CODES[kind], file or "(berechnet)", detail, row=row,
                            column="Nenner" if kind == "shared_denominator" else "Zähler"))
     return out
+
+
+def affected_districts(findings: list[Finding]) -> list[str]:
+    """The districts the consistency findings concern, sorted (each once)."""
+    return sorted({m.group(1) for f in findings if (m := _DISTRICT.search(f.message))})
