@@ -190,7 +190,7 @@ def make_mart(path: Path, *, analysis: bool = True) -> Path:
             )
         for ind_id, label, den_label, domain, phase, direction, unit, unit_label, source in INDICATORS:
             con.execute(
-                "insert into indicators values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, 0.0, ?)",
+                "insert into indicators values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, null, 0.0, ?)",
                 [ind_id, label, den_label, domain, phase, direction, unit, unit_label, source, RUN_ID],
             )
             for year, cells in VALUES[ind_id].items():

@@ -213,6 +213,7 @@ def test_data_catalogue_page_is_in_the_site_and_works_offline(tiny_published):
     site = ws.dashboard_releases / current_run_id(ws)
     html = (site / CATALOGUE_PAGE).read_text(encoding="utf-8")
     assert '<html lang="de">' in html and "Datenkatalog" in html
+    assert re.search(r"Datenstand \d{2}\.\d{2}\.\d{4} ·", html)  # as the site writes it, not 2024-12-31
     for t in published():
         assert f'id="{t.name}"' in html, t.name
         for col in t.columns:
