@@ -220,7 +220,7 @@ def cmd_sql(args) -> int:
     try:
         if args.command_sql is not None:
             try:
-                _say(sql_shell.run_statement(con, args.command_sql))
+                _say(sql_shell.run_command(con, args.command_sql))  # SQL or a dot-command (.tables)
             except Exception as exc:  # duckdb.Error, without importing duckdb here
                 _say(f"Fehler: {exc}")
                 return EXIT_ERROR
