@@ -71,18 +71,6 @@ def write_status(ws: Workspace, ok: bool, text: str) -> None:
         _say(note)
 
 
-def _failure_detail(error) -> str:
-    """The error of a failed step; a failure to write by its German explanation alone."""
-    info = error
-    while info is not None:
-        if info.cls_name == "WriteFailed":
-            return info.message.split(": ", 1)[-1].strip().rstrip(".")
-        info = info.cause
-    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
-        error = error.cause  # Dagster's wrapper says only which step failed; the cause says why
-    return error.message.strip()
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -183,32 +171,20 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
     restrict(ws.data_private)  # what the run created (inside the owner-only folder) owner-only too
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     elapsed = time.monotonic() - started
-    if checks.get("inputs_valid") is False:
-        msg = (f"Eingabedaten fehlerhaft: nichts veröffentlicht. Bericht: {ws.validation_report.with_suffix('.txt')}")
-        _say(msg)
-        _say(ws.validation_report.with_suffix(".txt").read_text(encoding="utf-8"))
-        status(False, msg)
-        return EXIT_INVALID_INPUT
-    if checks.get("inputs_consistent") is False:
-        report = ws.consistency_report.with_suffix(".txt")
-        msg = f"Eingabedaten widersprüchlich: nichts veröffentlicht. Bericht: {report}"
-        _say(msg)
-        _say(report.read_text(encoding="utf-8"))
-        status(False, msg)
-        return EXIT_INVALID_INPUT
-    if checks.get("release_audit") is False:
-        msg = ("Prüfung der Freigabe fehlgeschlagen: nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
-               f"Details: {ws.audit_dir}")
-        _say(msg)
-        status(False, msg)
-        return EXIT_UNSAFE
     if not result.success:
-        failure = next(iter(result.get_step_failure_events()), None)
-        detail = _failure_detail(failure.event_specific_data.error) if failure else "unbekannter Fehler"
-        msg = f"Lauf fehlgeschlagen: {detail}. Die letzte Freigabe bleibt gültig."
+        from pipelines.lib.run_failure import run_failure_text, step_failures
+
+        # the same German text as the Dagster run's failure, the schedule's and the sensor's status
+        msg = run_failure_text(step_failures(result.get_step_failure_events()), result.run_id)
+        invalid = checks.get("inputs_valid") is False or checks.get("inputs_consistent") is False
+        if invalid:  # the terminal is the planner's own: the whole report, with the values
+            report = (ws.validation_report if checks.get("inputs_valid") is False else ws.consistency_report)
+            _say(report.with_suffix(".txt").read_text(encoding="utf-8"))
         _say(msg)
         status(False, msg)
-        return EXIT_ERROR
+        if invalid:
+            return EXIT_INVALID_INPUT
+        return EXIT_UNSAFE if checks.get("release_audit") is False else EXIT_ERROR
     msg = f"Release {current_run_id(ws)} published in {elapsed:.1f} s: {ws.mart}, {ws.dashboards / 'index.html'}"
     _say(msg)
     status(True, msg)
@@ -266,7 +242,7 @@ def cmd_sql(args) -> int:
     try:
         if args.command_sql is not None:
             try:
-                _say(sql_shell.run_statement(con, args.command_sql))
+                _say(sql_shell.run_command(con, args.command_sql))  # SQL or a dot-command (.tables)
             except Exception as exc:  # duckdb.Error or a refusal, without importing duckdb here
                 _say(sql_shell.error_message(exc))
                 return EXIT_ERROR

@@ -190,7 +190,7 @@ def make_mart(path: Path, *, analysis: bool = True) -> Path:
             )
         for ind_id, label, den_label, domain, phase, direction, unit, unit_label, source in INDICATORS:
             con.execute(
-                "insert into indicators values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, 0.0, ?)",
+                "insert into indicators values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, null, 0.0, ?)",
                 [ind_id, label, den_label, domain, phase, direction, unit, unit_label, source, RUN_ID],
             )
             for year, cells in VALUES[ind_id].items():
@@ -271,8 +271,8 @@ COVERAGE: dict[tuple[str, str], dict[str, tuple]] = {
     },
     ("Frühe Hilfen", "0-3"): {
         "P01": (0, 100, 0.0, 1800.0, 1, False, None), "P02": (1, 120, 8.3333, 300.0, 2, False, None),
-        "P03": (0, 150, 0.0, 900.0, None, False, None), "P04": (1, 350, 2.8571, 400.0, 4, True, 1),
-        "P05": (0, None, None, 1100.0, None, False, None), "P06": (0, 60, 0.0, 2100.0, 3, True, 2),
+        "P03": (0, 150, 0.0, 900.0, None, False, None), "P04": (1, 350, 2.8571, 400.0, 4, False, None),
+        "P05": (0, None, None, 1100.0, None, False, None), "P06": (0, 60, 0.0, 2100.0, 3, True, 1),
         "P07": (0, None, None, 1600.0, None, False, None), "P08": (0, 0, None, 2900.0, None, False, None),
     },
 }
@@ -324,10 +324,12 @@ def make_analysis(con) -> None:
                         [did, ind, method, None if label == "kein Wert" else 0.5, None if q is None else 0.3,
                          q, q, label, RUN_ID])
     for (category, band), rows in COVERAGE.items():
+        covered = [(o, c) for o, c, per_1000, *_ in rows.values() if per_1000 is not None]
+        reference = sum(o for o, _ in covered) / sum(c for _, c in covered) * 1000
         for did, (offers, children, per_1000, dist, need, gap, rank) in rows.items():
-            con.execute("insert into offer_coverage values (?, 'planungsraum', 2023, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [did, category, band, offers, children, children is not None, per_1000, dist, need, gap,
-                         rank, RUN_ID])
+            con.execute("insert into offer_coverage values (?, 'planungsraum', 2023, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [did, category, band, offers, children, children is not None, per_1000, reference, dist,
+                         need, gap, rank, RUN_ID])
     for oid, (name, category, band, _leaf, _offset) in OFFERS.items():
         con.execute("insert into offers values (?, ?, ?, ?, ST_GeomFromText(?), ?)",
                     [oid, name, category, band, offer_point(oid).wkt, RUN_ID])

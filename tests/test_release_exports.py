@@ -120,6 +120,11 @@ def test_geoparquet_opens_with_its_crs_and_the_latest_values(release, wide_colum
     assert frame.crs.to_epsg() == 25832
     assert list(frame.columns) == [*wide_columns, "geometry"]
     assert len(frame) == _count(release, "districts")
+    # the same geometries as the GeoPackage: MultiPolygon, one type per layer
+    gpkg, _ = ex.geo_paths(release / "exports")
+    assert set(frame.geom_type) == {"MultiPolygon"}
+    packaged = pyogrio.read_dataframe(gpkg, layer=ex.GEO_LAYER)
+    assert frame.geometry.to_wkb().tolist() == packaged.geometry.to_wkb().tolist()
 
 
 def test_every_export_equals_the_mart_and_no_hidden_cell_has_a_value(release):
@@ -213,6 +218,7 @@ def test_data_catalogue_page_is_in_the_site_and_works_offline(tiny_published):
     site = ws.dashboard_releases / current_run_id(ws)
     html = (site / CATALOGUE_PAGE).read_text(encoding="utf-8")
     assert '<html lang="de">' in html and "Datenkatalog" in html
+    assert re.search(r"Datenstand \d{2}\.\d{2}\.\d{4} ·", html)  # as the site writes it, not 2024-12-31
     for t in published():
         assert f'id="{t.name}"' in html, t.name
         for col in t.columns:

@@ -154,3 +154,11 @@ def test_views_answer_the_common_questions(mart):
                               "and status <> 'veröffentlicht'").fetchone()[0]
         nulls = mart.execute(f"select count(*) from v_district_wide where {ind} is null").fetchone()[0]
         assert nulls >= hidden
+
+
+def test_indicators_name_their_data_owner(mart, tiny_published):
+    from pipelines.lib.config import load_config
+
+    owners = {i.id: i.data_owner or None for i in load_config(tiny_published).indicators}
+    published = dict(mart.execute("select indicator_id, data_owner from indicators").fetchall())
+    assert published == owners and any(owners.values())

@@ -32,6 +32,17 @@ def test_readme_examples_run_against_the_current_release(tiny_published):
     assert "(10 Zeilen)" in top_ten
     assert "(2 Zeilen)" in spatial and "km2" in spatial  # the two Bezirke of the tiny city
     assert "korrelation" in two
+    # the correlation per level (Bezirk, Bezirksregion, Planungsraum), never over all levels at once
+    levels = [line.split("|")[0].strip() for line in two.splitlines() if line.count("|") == 2]
+    assert levels[-3:] == ["Bezirk", "Bezirksregion", "Planungsraum"]
+
+
+def test_dot_commands_run_with_c(tiny_published):
+    result = run_cli("sql", "--workspace", str(tiny_published), "-c", ".tables")
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"^v_district_wide +\| VIEW$", result.stdout, flags=re.M)
+    result = run_cli("sql", "--workspace", str(tiny_published), "-c", ".nonsense")
+    assert result.returncode == 1 and "Unbekannter Befehl .nonsense" in result.stdout
 
 
 def test_sql_is_read_only_and_opens_the_current_release(tiny_published):

@@ -8,6 +8,7 @@ import dagster as dg
 from pipelines.lib.config import Schedule, load_config
 from pipelines.lib.findings import ConfigError
 from pipelines.lib.notify import report_daemon_run
+from pipelines.lib.run_failure import run_failure_text, step_failures
 from pipelines.lib.unchanged import unchanged_release
 from pipelines.lib.watch import WatchState, decide, snapshot
 from pipelines.lib.workspace import Workspace
@@ -44,20 +45,25 @@ def build_automation(ws: Workspace) -> dg.Definitions:
 
     @dg.sensor(job=refresh_job, name="new_input_files", minimum_interval_seconds=settings.sensor_interval_seconds,
                default_status=dg.DefaultSensorStatus.RUNNING,
-               description="Startet einen Lauf, wenn sich Dateien in data_raw/ geändert haben und stabil sind.")
+               description="Startet einen Lauf, wenn sich Dateien in data_raw/ geändert haben und stabil sind "
+                           "(nicht, wenn Eingaben, Konfiguration und Programm wie bei der Freigabe sind).")
     def new_input_files(context: dg.SensorEvaluationContext):
         decision = decide(WatchState.loads(context.cursor), snapshot(ws.data_raw), time.time(),
                           settings.settle_seconds)
         context.update_cursor(decision.state.dumps())
-        if decision.run:
-            return dg.RunRequest(run_key=decision.run_key, tags={"sozialmonitor/trigger": "sensor"})
-        return dg.SkipReason(decision.reason)
+        if not decision.run:
+            return dg.SkipReason(decision.reason)
+        same = unchanged_release(ws)  # the schedule's and the command line's check: contents, not times
+        if same:
+            return dg.SkipReason(f"keine Änderungen seit Freigabe {same}")
+        return dg.RunRequest(run_key=decision.run_key, tags={"sozialmonitor/trigger": "sensor"})
 
     @dg.run_failure_sensor(name="status_on_failure", default_status=dg.DefaultSensorStatus.RUNNING,
                            description="Schreibt STATUS.txt (und die E-Mail aus [notify]) nach einem Fehlschlag.")
     def status_on_failure(context: dg.RunFailureSensorContext):
         run = context.dagster_run
-        report_daemon_run(ws, run.run_id, False, context.failure_event.message or "unbekannter Fehler", run.tags)
+        detail = run_failure_text(step_failures(context.get_step_failure_events()), run.run_id)
+        report_daemon_run(ws, run.run_id, False, detail, run.tags)
 
     @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="status_on_success",
                           default_status=dg.DefaultSensorStatus.RUNNING,

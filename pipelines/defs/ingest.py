@@ -8,6 +8,7 @@ import dagster as dg
 from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.findings import Finding
+from pipelines.lib.run_failure import findings_text
 from pipelines.lib.stages import ingest
 
 MAX_LISTED = 50
@@ -45,16 +46,20 @@ def raw_inputs(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResour
 
 
 @dg.asset_check(asset=raw_inputs, blocking=True, description="Alle Eingabedateien sind fehlerfrei.")
-def inputs_valid(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
+def inputs_valid(sozialmonitor: WorkspaceResource):
+    """Passes without errors; otherwise records the failed check and fails the run with the German findings."""
     report = sozialmonitor.workspace.validation_report
     findings = [Finding(**d) for d in json.loads(report.read_text(encoding="utf-8"))]
     errors = [f for f in findings if f.severity == "error"]
-    return dg.AssetCheckResult(
-        passed=not errors,
-        metadata={
-            "errors": len(errors),
-            "findings": dg.MetadataValue.md(findings_markdown(errors or findings)),
-            "report": dg.MetadataValue.path(str(report)),
-        },
+    metadata = {
+        "errors": len(errors),
+        "findings": dg.MetadataValue.md(findings_markdown(errors or findings)),
+        "report": dg.MetadataValue.path(str(report)),
+    }
+    yield dg.AssetCheckResult(
+        passed=not errors, metadata=metadata,
         description=(f"{len(errors)} Fehler in den Eingabedaten – Bericht: {report}" if errors else "Keine Fehler."),
     )
+    if errors:
+        raise dg.Failure(description=findings_text("Eingabedaten fehlerhaft", errors, report.with_suffix(".txt")),
+                         metadata=metadata, allow_retries=False)

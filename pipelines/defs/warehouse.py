@@ -6,6 +6,7 @@ import dagster as dg
 from pipelines.defs.ingest import MAX_LISTED, findings_markdown, raw_inputs
 from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
+from pipelines.lib.run_failure import findings_text
 from pipelines.lib.stages import warehouse
 from pipelines.lib.warehouse.consistency import affected_districts
 
@@ -32,17 +33,21 @@ def districts_covered(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=core_indicator_cells, blocking=True,
                 description="Quoten plausibel, verknüpfte Indikatoren stimmig (Teilmengen, Summen, Nenner).")
-def inputs_consistent(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
+def inputs_consistent(sozialmonitor: WorkspaceResource):
     findings, report = warehouse.consistency(sozialmonitor.workspace)
     districts = affected_districts(findings)
     # the UI has no login: how many problems and where, never a count of the warehouse (those stay in the report)
-    return dg.AssetCheckResult(
-        passed=not findings,
-        metadata={"errors": len(findings), "districts_affected": len(districts),
-                  "districts": ", ".join(districts[:MAX_LISTED]) or "keine",
-                  "findings": dg.MetadataValue.md(findings_markdown(findings)),
-                  "report": dg.MetadataValue.path(str(report))},
+    metadata = {"errors": len(findings), "districts_affected": len(districts),
+                "districts": ", ".join(districts[:MAX_LISTED]) or "keine",
+                "findings": dg.MetadataValue.md(findings_markdown(findings)),
+                "report": dg.MetadataValue.path(str(report))}
+    yield dg.AssetCheckResult(
+        passed=not findings, metadata=metadata,
         description=(f"{len(findings)} Widersprüche in den Eingabedaten, {len(districts)} "
                      f"{'Gebiet' if len(districts) == 1 else 'Gebiete'} betroffen – Bericht: {report}")
         if findings else None,
     )
+    if findings:
+        raise dg.Failure(description=findings_text("Eingabedaten widersprüchlich", findings,
+                                                   report.with_suffix(".txt")),
+                         metadata=metadata, allow_retries=False)

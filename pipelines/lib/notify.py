@@ -10,7 +10,8 @@ Mail goes through the SMTP server configured in ``sozialmonitor.toml``::
     starttls = true
     on_success = false        # also mail successful runs
 
-The texts carry only the run's summary (no counts): what failed, and where the report lies.
+The texts carry only the run's summary (no counts): what failed — the German findings without the cell
+values they quote, see :mod:`pipelines.lib.run_failure` — and where the report lies.
 """
 
 from __future__ import annotations
@@ -115,6 +116,6 @@ def report_daemon_run(ws: Workspace, run_id: str, ok: bool, detail: str, tags: d
     trigger = {"sensor": "neue Dateien in data_raw/"}.get(tags.get("sozialmonitor/trigger", ""),
                                                           "Zeitplan/Dagster" if tags.get("dagster/schedule_name")
                                                           else "Dagster")
-    text = (f"Lauf {run_id} abgeschlossen." if ok else
-            f"Lauf {run_id} fehlgeschlagen: {detail}. Die letzte Freigabe bleibt gültig.")
+    keeps = "" if "letzte Freigabe bleibt gültig" in detail else "\nDie letzte Freigabe bleibt gültig."
+    text = f"Lauf {run_id} abgeschlossen." if ok else f"Lauf {run_id} fehlgeschlagen.\n{detail}{keeps}"
     return report(ws, ok, text, trigger=trigger)

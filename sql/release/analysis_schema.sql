@@ -85,6 +85,7 @@ create table offer_coverage (
     children bigint,
     children_complete boolean not null,
     offers_per_1000 double,
+    reference_per_1000 double,          -- the whole level's coverage (districts with a coverage)
     distance_m double,                  -- district centroid to the nearest offer of the category
     need_class integer,
     supply_gap boolean not null,        -- Versorgungslücke

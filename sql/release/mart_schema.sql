@@ -37,6 +37,7 @@ create table indicators (
     unit_label varchar not null,
     denominator_public boolean not null,
     source varchar not null,
+    data_owner varchar,
     weight double not null,
     run_id varchar not null
 );

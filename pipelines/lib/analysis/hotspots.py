@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from pipelines.lib.config import Config
 
@@ -62,21 +63,17 @@ class HotspotSettings:
 
 
 def benjamini_hochberg(p) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values), NaN kept.
+    """Benjamini–Hochberg adjusted p-values (q-values) by ``scipy.stats.false_discovery_control``, NaN kept
+    (the correction runs over the tests with a p-value only).
 
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.2]).round(4).tolist()
     [0.04, 0.0533, 0.0533, 0.2]
     """
     p = np.asarray(p, dtype=float)
     q = np.full(len(p), np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = len(ok)
-    if m == 0:
-        return q
-    order = ok[np.argsort(p[ok], kind="stable")]
-    ranked = p[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    q[order] = np.minimum(ranked, 1.0)
+    ok = ~np.isnan(p)
+    if ok.any():
+        q[ok] = stats.false_discovery_control(p[ok], method="bh")
     return q
 
 

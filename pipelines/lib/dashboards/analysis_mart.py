@@ -65,6 +65,7 @@ class CoverageRow:
     children: int | None
     children_complete: bool
     per_1000: float | None
+    reference_per_1000: float | None  # the whole level's coverage: the gap rule's yardstick
     distance_m: float | None
     supply_gap: bool
     gap_rank: int | None
@@ -126,11 +127,19 @@ def table_exists(con, name: str) -> bool:
 def read_analysis(con, crs: str) -> AnalysisData:
     """Every analysis table the mart holds (empty tuples for missing tables)."""
     coverage = _coverage(con)
-    level = coverage[0].level if coverage else None
+    level = _finest(con, {r.level for r in coverage})
     return AnalysisData(
         need=_need(con), sensitivity=_sensitivity(con), hotspots=_hotspots(con), coverage=coverage, allocation=_allocation(con),
         offers=_offers(con, crs, level), parameters=_parameters(con), weights=_weights(con),
     )
+
+
+def _finest(con, levels: set[str]) -> str | None:
+    """The finest of ``levels`` (the offers list names the district of that level an offer lies in)."""
+    if not levels:
+        return None
+    ranks = dict(con.execute("select level, min(level_rank) from districts group by level").fetchall())
+    return max(sorted(levels), key=lambda lv: ranks.get(lv, -1))
 
 
 def _rows(con, table: str, sql: str) -> list[tuple]:
@@ -176,10 +185,10 @@ def _hotspots(con) -> tuple[HotspotRow, ...]:
 def _coverage(con) -> tuple[CoverageRow, ...]:
     rows = _rows(con, "offer_coverage",
                  "select district_id, level, year, category, age_band, offers, children, children_complete, "
-                 "offers_per_1000, distance_m, supply_gap, gap_rank from offer_coverage "
+                 "offers_per_1000, reference_per_1000, distance_m, supply_gap, gap_rank from offer_coverage "
                  "order by category, age_band, district_id")
     return tuple(CoverageRow(r[0], r[1], _int(r[2]), r[3], r[4], int(r[5]), _int(r[6]), bool(r[7]), _num(r[8]),
-                             _num(r[9]), bool(r[10]), _int(r[11])) for r in rows)
+                             _num(r[9]), _num(r[10]), bool(r[11]), _int(r[12])) for r in rows)
 
 
 def _allocation(con) -> tuple[AllocationRow, ...]:

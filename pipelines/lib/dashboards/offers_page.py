@@ -1,8 +1,9 @@
 """Offers against need (``auswertungen/angebote.html``): coverage per 1,000 children and the offers.
 
 One view per offer category and target age band: a choropleth of offers per 1,000 children of the
-target group (ColorBrewer YlOrRd, darker = fewer offers, i.e. more need), supply gaps outlined, and the
-offers themselves as clustered markers (Leaflet.markercluster, ``assets/angebote.js``). Offers are
+target group (ColorBrewer YlOrRd, darker = fewer offers, i.e. more need), supply gaps outlined and, below
+the table, named in a ranked list per level, and the offers themselves as clustered markers
+(Leaflet.markercluster, ``assets/angebote.js``). Offers are
 facilities, published in the mart's ``offers`` table; the number of children comes from the published
 age bands only, so a district whose bands are not published has no coverage.
 """
@@ -31,6 +32,7 @@ from pipelines.lib.dashboards.page_frame import page_name
 PAGE_ID = "angebote"
 TITLE = "Angebote und Bedarf"
 NEED_TEXT = {1: "niedrig oder höher", 2: "mittel oder höher", 3: "hoch oder sehr hoch", 4: "sehr hoch"}
+NEED_CLASS = {1: "1 – niedrig", 2: "2 – mittel", 3: "3 – hoch", 4: "4 – sehr hoch"}
 SCRIPTS = ("leaflet.markercluster.js", "auswertung.js", "angebote.js")
 STYLES = ("MarkerCluster.css",)
 
@@ -98,9 +100,8 @@ def offers_map(ctx: Context) -> AnalysisMap | None:
             ("Angebote je 1.000 Kinder", "Angebote im Gebiet", f"Kinder {band_text}",
              "Nächstes Angebot (Luftlinie)", "Versorgungslücke"),
             classes, cells, direction="dunkler = weniger Angebote je 1.000 Kinder (mehr Handlungsbedarf)",
-            notes=_notes(year), year=year))
+            notes=(*_notes(year), _reference_note(ctx, group)), year=year))
     level_ids = {r.level for r in rows}
-    min_class = int(ctx.analysis.parameter("offer_coverage", "min_need_class", 3))
     offers = ctx.analysis.offers
     return AnalysisMap(
         PAGE_ID, TITLE,
@@ -110,8 +111,7 @@ def offers_map(ctx: Context) -> AnalysisMap | None:
         "Angebot", analysis_levels(ctx.districts, level_ids), tuple(views),
         "Angebote laut Träger- und Einrichtungsverzeichnis; Kinderzahlen aus den veröffentlichten Altersgruppen",
         city=ctx.city,
-        mark=Mark("Versorgungslücke", f"dick schwarz umrandet: Handlungsbedarf {NEED_TEXT.get(min_class, 'hoch')} "
-                                     "und weniger Angebote je 1.000 Kinder als der Median der Ebene"),
+        mark=Mark("Versorgungslücke", f"dick schwarz umrandet: {gap_rule(ctx)}"),
         hidden_text={
             SECRET: "keine Versorgungsquote: die Altersgruppen sind zum Schutz der Betroffenen nicht veröffentlicht",
             TOO_FEW: "keine Versorgungsquote: Gebiet mit zu wenigen Einwohnern",
@@ -121,12 +121,70 @@ def offers_map(ctx: Context) -> AnalysisMap | None:
         legend_extra={(view_id, level): marker_legend(sum(1 for o in offers if ids.get((o.category, o.age_band))
                                                           == view_id))
                       for view_id in ids.values() for level in level_ids},
-        after_table=lambda prefix: offers_table(ctx, offers, prefix),
+        after_table=lambda prefix: gaps_list(ctx, groups, prefix) + offers_table(ctx, offers, prefix),
         scripts=SCRIPTS, styles=STYLES,
         controls=('<label class="schalter"><input type="checkbox" id="sm-angebote" checked> Standorte zeigen</label> '
                   '<label class="schalter"><input type="checkbox" id="sm-alle-angebote"> '
                   "auch andere Kategorien</label>"),
     )
+
+
+def gap_rule(ctx: Context) -> str:
+    """The supply-gap rule in words, from the parameters the analysis recorded."""
+    min_class = int(ctx.analysis.parameter("offer_coverage", "min_need_class", 3))
+    share = float(ctx.analysis.parameter("offer_coverage", "coverage_share", 0.5))
+    near = ctx.analysis.parameter("offer_coverage", "near_m")
+    text = (f"Handlungsbedarf {NEED_TEXT.get(min_class, 'hoch')} und weniger als "
+            f"{format_number(share * 100, 0)} % der Angebote je 1.000 Kinder der ganzen Ebene")
+    if near is not None:
+        text += f" und kein Angebot näher als {distance_text(float(near))} (Luftlinie)"
+    return text
+
+
+def _reference_note(ctx: Context, group: list[CoverageRow]) -> str:
+    share = float(ctx.analysis.parameter("offer_coverage", "coverage_share", 0.5))
+    parts = []
+    for level in sorted({r.level for r in group}, key=lambda lv: ctx.level_ranks.get(lv, 0)):
+        ref = next((r.reference_per_1000 for r in group if r.level == level and r.reference_per_1000 is not None),
+                   None)
+        if ref is not None:
+            parts.append(f"{ctx.level_label(level)} {format_number(ref, 1)} je 1.000 (Lücke unter "
+                         f"{format_number(ref * share, 2)})")
+    where = "; ".join(parts) if parts else "keine veröffentlichten Kinderzahlen"
+    return f"Versorgungslücke: {gap_rule(ctx)}. Versorgung der ganzen Ebene: {where}."
+
+
+def gaps_list(ctx: Context, groups: dict[tuple[str, str], list[CoverageRow]], prefix: str) -> str:
+    """The supply gaps by rank: per category, target group and level the districts with their figures."""
+    sections = []
+    for (category, band), group in sorted(groups.items()):
+        gaps = [r for r in group if r.supply_gap and r.per_1000 is not None]
+        levels = []
+        for level in sorted({r.level for r in gaps}, key=lambda lv: ctx.level_ranks.get(lv, 0)):
+            items = []
+            for r in sorted((r for r in gaps if r.level == level), key=lambda r: (r.gap_rank or 0, r.district_id)):
+                district = ctx.by_id.get(r.district_id)
+                name = escape(district.name) if district else escape(r.district_id)
+                need = ctx.need_rows.get(r.district_id)
+                need_text = NEED_CLASS.get(need.status_class, "–") if need and need.status_class else "–"
+                distance = distance_text(r.distance_m)
+                items.append(
+                    f'<li><a href="{prefix}steckbriefe/{page_name(r.district_id)}">{name}</a>: '
+                    f"{format_number(r.per_1000, 1)} je 1.000 Kinder ({format_count(r.offers)} Angebote, "
+                    f"{format_count(r.children)} Kinder), Handlungsbedarf {need_text}"
+                    + (f", nächstes Angebot {distance}" if distance else "") + "</li>")
+            levels.append(f"<h4>{escape(ctx.level_label(level))}</h4><ol>{''.join(items)}</ol>")
+        title = f"{escape(category)} ({escape(life_phase_label(band))})"
+        body = "".join(levels) if levels else "<p>Keine Versorgungslücke nach dieser Regel.</p>"
+        sections.append(f'<details class="luecken"><summary>{title}: {_gaps_text(len(gaps))}</summary>{body}</details>')
+    return (f'<section class="versorgungsluecken"><h3>Versorgungslücken nach Rang</h3>'
+            f"<p>{escape(gap_rule(ctx))}; Rang nach Handlungsbedarf (Statuswert), dann nach Versorgung.</p>"
+            f'{"".join(sections)}</section>')
+
+
+def _gaps_text(n: int) -> str:
+    return "keine Versorgungslücke" if n == 0 else ("1 Versorgungslücke" if n == 1 else
+                                                   f"{format_count(n)} Versorgungslücken")
 
 
 def markers(offers: tuple[Offer, ...], ids: dict[tuple[str, str], str]) -> dict:

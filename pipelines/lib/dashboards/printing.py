@@ -4,8 +4,9 @@ Rendered by headless Chromium from the release's own pages with the print styles
 legend, source line and data date are on the page), the network cut. Output goes into
 ``<site>/druck/karten/<indicator>_<level>.{png,pdf}``, for the analysis maps (need index, hot spots,
 offers, allocation) ``<site>/druck/karten/<analysis>_<view>_<level>.{png,pdf}``, and
-``<site>/druck/steckbriefe/<district>.pdf``. Not part of the nightly run: printing a Berlin-size city
-takes minutes.
+``<site>/druck/steckbriefe/<district>.pdf``. Every map is one A4 landscape page: the print stylesheet gives
+the page a fixed height, and a legend taller than the map beside it gets a wider column, then a smaller
+type (:func:`fit_legend`). Not part of the nightly run: printing a Berlin-size city takes minutes.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def _print_maps(page, site: Path, out: Path, summary: PrintSummary, say) -> None
     for html, fragment, stem in targets:
         page.goto(html.resolve().as_uri() + fragment, wait_until="load")
         page.wait_for_function("document.body.hasAttribute('data-gezeichnet')", timeout=30_000)
+        if not fit_legend(page):
+            summary.problems.append(f"{stem}: die Legende passt nicht auf eine A4-Seite")
         target = out / stem
         page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
         page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
@@ -111,6 +114,32 @@ def _print_maps(page, site: Path, out: Path, summary: PrintSummary, say) -> None
         if html not in done:
             done.add(html)
             say(f"Karten {len(done)}/{len(pages)}: {html.relative_to(site).with_suffix('').as_posix()}")
+
+
+# A legend taller than the map beside it would push the source line onto a second page: widen its column,
+# then set it smaller, fitting the map to its new size each time (as the page fits it on load).
+_FIT_LEGEND = """async (steps) => {
+  const legend = document.querySelector('.legende');
+  const fits = () => !legend || legend.scrollHeight <= legend.clientHeight + 1;
+  for (const step of steps) {
+    if (fits()) break;
+    document.body.classList.add(step);
+    const map = window.smKarte;
+    if (map) {
+      map.invalidateSize(false);
+      const bounds = JSON.parse(document.getElementById('sm-daten').textContent).grenzen;
+      if (bounds) { map.fitBounds(bounds, {animate: false}); }
+    }
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }
+  return fits();
+}"""
+LEGEND_STEPS = ["breite-legende", "enge-legende"]
+
+
+def fit_legend(page) -> bool:
+    """Make the map page's legend fit beside the map (see ``_FIT_LEGEND``); False if it still does not."""
+    return bool(page.evaluate(_FIT_LEGEND, LEGEND_STEPS))
 
 
 def _print_profiles(page, site: Path, out: Path, summary: PrintSummary, say) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.dashboards.formatting import format_date
 from pipelines.lib.duck import connect
 from pipelines.lib.release.exports import CSV_DIR, GEO_DIR, GEO_LAYER, PARQUET_DIR, WORKBOOK_NAME
 
@@ -43,7 +44,7 @@ def render_catalogue(run: tuple, rows: list[tuple]) -> str:
     sections = "\n".join(_table_section(name, kind, description, cols) for (name, kind, description), cols in tables)
     body = f"""<header class="kopf">
 <h1>Datenkatalog Sozialmonitor {escape(city)}</h1>
-<p class="meta">Freigabe {escape(run_id)} · Datenstand {escape(data_date or "nicht angegeben")} · Schemaversion {version}</p>
+<p class="meta">Freigabe {escape(run_id)} · Datenstand {escape(format_date(data_date))} · Schemaversion {version}</p>
 </header>
 <main class="inhalt">
 <p><a href="index.html">Zurück zur Übersicht</a></p>

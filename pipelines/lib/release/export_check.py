@@ -298,8 +298,10 @@ def _check_geoparquet(con, path: Path) -> list[str]:
     column = meta.get("columns", {}).get(meta.get("primary_column", ""), {})
     if column.get("encoding") != "WKB" or not column.get("crs"):
         return [f"export {label} lacks GeoParquet metadata with a CRS"]
+    if column.get("geometry_types") not in ([], ["MultiPolygon"]):  # as the GeoPackage
+        return [f"export {label} has geometry types {column.get('geometry_types')}"]
     return _check_geo_rows(con, label, f"read_parquet({quote_literal(path.as_posix())})", schema.names,
-                           "st_aswkb(d.geometry)", "st_aswkb(geometry)")
+                           "st_aswkb(st_multi(d.geometry))", "st_aswkb(geometry)")
 
 
 def _check_gpkg(con, path: Path) -> list[str]:

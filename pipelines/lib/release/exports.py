@@ -10,7 +10,7 @@
 
 and the districts with the latest published value of every indicator as columns (``v_district_wide`` with
 geometries) for QGIS: ``geo/districts_latest.gpkg`` (GeoPackage, MultiPolygon) and
-``geo/districts_latest.parquet`` (GeoParquet). Rows are sorted; the same mart gives the same bytes.
+``geo/districts_latest.parquet`` (GeoParquet, MultiPolygon too). Rows are sorted; the same mart gives the same bytes.
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def wide_districts_select(geometry: str) -> str:
 
 def _write_geo(con, out_dir: Path, crs: str, created: datetime) -> list[Path]:
     gpkg, geoparquet = geo_paths(out_dir)
-    con.execute(f"copy ({wide_districts_select(f'd.geometry::GEOMETRY({quote_literal(crs)})')}) "
+    # MultiPolygon in both files, as QGIS expects one geometry type per layer
+    con.execute(f"copy ({wide_districts_select(f'st_multi(d.geometry)::GEOMETRY({quote_literal(crs)})')}) "
                 f"to {quote_literal(geoparquet.as_posix())} (format parquet, compression zstd)")
     data = con.execute(wide_districts_select("st_aswkb(st_multi(d.geometry))")).to_arrow_table()
     gpkg.unlink(missing_ok=True)

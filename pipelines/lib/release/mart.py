@@ -48,6 +48,7 @@ def catalogue_frame(config: Config, run_id: str) -> pd.DataFrame:
             "unit_label": i.unit_label,
             "denominator_public": i.denominator_public,
             "source": i.source,
+            "data_owner": i.data_owner or None,
             "weight": float(i.weight),
             "run_id": run_id,
         }

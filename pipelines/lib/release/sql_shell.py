@@ -134,6 +134,25 @@ def run_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     return format_table(columns, cursor.fetchall())
 
 
+class UnknownCommand(ValueError):
+    """A dot-command the shell does not know."""
+
+
+def dot_command(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """The output of ``.tables`` or ``.help`` (``.quit`` is the shell's); anything else raises UnknownCommand."""
+    command = text.strip().split()[0].lower()
+    if command == ".tables":
+        return tables_overview(con)
+    if command == ".help":
+        return HELP
+    raise UnknownCommand(f"Unbekannter Befehl {command}; .help zeigt die Befehle.")
+
+
+def run_command(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """One command as ``sozialmonitor sql -c`` takes it: a dot-command (``.tables``) or SQL."""
+    return dot_command(con, text) if text.strip().startswith(".") else run_statement(con, text)
+
+
 def tables_overview(con: duckdb.DuckDBPyConnection) -> str:
     return run_statement(con, "select table_name, table_type from information_schema.tables "
                               "where table_schema = 'main' order by table_type, table_name")
@@ -156,12 +175,10 @@ def shell(con: duckdb.DuckDBPyConnection, lines: Iterable[str], write: Callable[
             command = stripped.split()[0].lower()
             if command in (".quit", ".exit", ".q"):
                 return errors
-            if command == ".tables":
-                write(tables_overview(con))
-            elif command == ".help":
-                write(HELP)
-            else:
-                write(f"Unbekannter Befehl {command}; .help zeigt die Befehle.")
+            try:
+                write(dot_command(con, stripped))
+            except UnknownCommand as exc:
+                write(str(exc))
                 errors += 1
         elif stripped or buffer:
             buffer.append(text)

@@ -124,10 +124,14 @@ OFFER_COVERAGE = Table(
         Column("children_complete", "BOOLEAN", "true, wenn die Kinderzahl vollständig veröffentlicht ist.",
                nullable=False),
         Column("offers_per_1000", "DOUBLE", "Angebote je 1.000 Kinder der Zielgruppe.", unit="je 1.000"),
+        Column("reference_per_1000", "DOUBLE", "Versorgung der ganzen Ebene: Angebote je 1.000 Kinder aller "
+               "Gebiete der Ebene mit veröffentlichter Kinderzahl (Maßstab der Versorgungslücke).", unit="je 1.000"),
         Column("distance_m", "DOUBLE", "Entfernung vom Gebietsmittelpunkt zum nächsten Angebot der Kategorie.",
                unit="m"),
         Column("need_class", "INTEGER", "Statusklasse des Bedarfsindex."),
-        Column("supply_gap", "BOOLEAN", "Versorgungslücke.", nullable=False),
+        Column("supply_gap", "BOOLEAN", "Versorgungslücke: Handlungsbedarf hoch oder sehr hoch und Versorgung "
+               "unter dem eingestellten Anteil der Versorgung der Ebene (siehe analysis_parameters).",
+               nullable=False),
         Column("gap_rank", "INTEGER", "Rang der Versorgungslücke (1 = größte)."),
         RUN_ID,
     ),

@@ -68,6 +68,8 @@ INDICATORS = Table(
                "true, wenn die Bezugsgruppe (denominator) veröffentlicht wird; n−x ist immer geschützt, "
                "weil sich die Bezugsgruppe aus Zahl und Quote ergibt.", nullable=False),
         Column("source", "VARCHAR", "Datenquelle (liefernde Stelle).", nullable=False),
+        Column("data_owner", "VARCHAR", "Dateneigentümer laut Konfiguration (bestimmt die Mindestfallzahl k "
+               "nach [protection.owners]); leer, wenn keiner angegeben ist."),
         Column("weight", "DOUBLE", "Gewicht im Bedarfsindex (0 = nicht enthalten).", nullable=False),
         RUN_ID,
     ),
