@@ -10,13 +10,12 @@ from pipelines.lib.stages import protection
 
 
 @dg.asset(group_name="protection", kinds={"python", "duckdb"}, deps=[core_indicator_cells],
-          description="Protected indicator values in a new candidate release (the id of that release).")
-def protected_mart(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.Output[str]:
+          description="Protected indicator values in the new candidate release of this run (data_marts/releases/<run_id>/).")
+def protected_mart(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     candidate = sozialmonitor.candidate(context.run.run_id)
     with step("protect (suppression)"):
         outcome = protection.run(sozialmonitor.workspace, sozialmonitor.config(), candidate)
-    return dg.Output(
-        candidate.run_id,
+    return dg.MaterializeResult(
         metadata={
             "release": candidate.run_id,
             **{f"rows_{k}": v for k, v in outcome.mart_rows.items()},

@@ -6,7 +6,7 @@ from pydantic import PrivateAttr
 
 from pipelines.lib.config import Config, load_config
 from pipelines.lib.private_modes import restrict, secure_workspace
-from pipelines.lib.release.candidate import Candidate
+from pipelines.lib.release.candidate import Candidate, ReleaseClosed
 from pipelines.lib.release.lock import run_lock
 from pipelines.lib.workspace import Workspace
 
@@ -41,6 +41,16 @@ class WorkspaceResource(dg.ConfigurableResource):
 
     def candidate(self, run_id: str) -> Candidate:
         return Candidate(self.workspace, run_id)
+
+    def run_candidate(self, context) -> Candidate:
+        """The candidate release of the running Dagster run, checked to be writable: a step never writes
+        into another run's release (the live one, say) when it is materialised on its own."""
+        candidate = self.candidate(context.run.run_id)
+        try:
+            candidate.ensure_writable()
+        except ReleaseClosed as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        return candidate
 
 
 @dg.definitions

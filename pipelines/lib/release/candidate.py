@@ -14,6 +14,10 @@ MART_NAME = "sozialmonitor.duckdb"
 MARKER_NAME = "RELEASE.json"
 
 
+class ReleaseClosed(RuntimeError):
+    """A write into a release that is complete, live, or was not started by the writing run."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     workspace: Workspace
@@ -43,10 +47,29 @@ class Candidate:
     def is_complete(self) -> bool:
         return self.marker.exists()
 
+    @property
+    def is_live(self) -> bool:
+        """The release analysts and committees see now (``data_marts/CURRENT`` names it)."""
+        current = self.workspace.data_marts / "CURRENT"
+        return current.exists() and current.read_text(encoding="utf-8").strip() == self.run_id
+
+    def ensure_writable(self) -> None:
+        """Refuse a write into this release unless it is a candidate its own run started and that is neither
+        complete nor live (a complete release is immutable; the live mart is a hard link into it)."""
+        if self.is_complete or self.is_live:
+            raise ReleaseClosed(
+                f"Die Freigabe {self.run_id} ist abgeschlossen und wird nicht mehr verändert. Eine neue "
+                "Freigabe entsteht nur in einem vollständigen Lauf (Job „refresh“ oder „sozialmonitor run“).")
+        if not self.mart.exists():
+            raise ReleaseClosed(
+                f"Der Lauf {self.run_id} hat keine Kandidaten-Freigabe: diese Stufe schreibt nur in die Freigabe "
+                "ihres eigenen Laufs, die der Schutz („protected_mart“) im selben Lauf anlegt. Bitte die ganze "
+                "Pipeline ausführen (Job „refresh“ oder „sozialmonitor run“), nicht einzelne Stufen.")
+
     def start(self) -> None:
         """Begin a fresh candidate: remove anything an earlier attempt of this run left."""
-        if self.is_complete:
-            raise RuntimeError(f"release {self.run_id} is already complete and immutable")
+        if self.is_complete or self.is_live:
+            raise ReleaseClosed(f"release {self.run_id} is already complete and immutable")
         for folder in (self.mart_dir, self.site):
             if folder.exists():
                 shutil.rmtree(folder)
