@@ -174,6 +174,7 @@ class PopulationSource:
     year: int | None = None  # wide: the year of the figures
     year_column: str | None = None
     age_band: str = "insgesamt"
+    total_band: str = "insgesamt"  # long: the band holding the total beside the age bands (checked, not summed)
     aggregate: bool = False  # sum rows with the same key (e.g. municipalities to counties)
     sentinels: tuple[str, ...] = ("-9999", "-999", "-99999")
     layout: Layout = Layout()
@@ -592,6 +593,7 @@ def _population(pop: dict) -> PopulationSource:
         year=pop.get("year"),
         year_column=pop.get("year_column"),
         age_band=str(pop.get("age_band", "insgesamt")),
+        total_band=str(pop.get("total_band", "insgesamt")),
         aggregate=bool(pop.get("aggregate", False)),
         sentinels=tuple(str(s) for s in pop.get("sentinels", ("-9999", "-999", "-99999"))),
         layout=_layout(pop, "population"),

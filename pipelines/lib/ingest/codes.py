@@ -53,6 +53,19 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E331  | Teilmenge größer als die Gesamtmenge             |
 | SM-E332  | Gemeinsamer Nenner weicht ab                     |
 | SM-E333  | Teile ergeben nicht die Summe                    |
+| SM-E334  | Gesamtzahl passt nicht zu den Altersgruppen      |
+| SM-E335  | Summe der Teilgebiete passt nicht                |
+| SM-E336  | Teilgebiet größer als das übergeordnete Gebiet   |
+| SM-W337  | Ungewöhnlich große Zahl                          |
+| SM-W338  | Sprung zwischen zwei Jahren                      |
+| SM-W339  | Nenner größer als die Einwohnerzahl              |
+| SM-E340  | Anteil widerspricht Zähler und Nenner            |
+| SM-E341  | Anteil ohne Nenner                               |
+| SM-E342  | Zähler ohne Nenner                               |
+| SM-W343  | Unbewohntes Gebiet                               |
+| SM-W344  | Fehlende Werte lassen übergeordnete Gebiete leer |
+| SM-E001  | Unbekannte Einstellung                           |
+| SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
 | SM-W402  | Angebot liegt außerhalb des Stadtgebiets         |
 """
@@ -190,6 +203,51 @@ _CODES = [
          "entfernen Sie die Beziehung aus sozialmonitor.toml."),
     Code("SM-E333", "Teile ergeben nicht die Summe",
          "Laut [[relations]] ergeben die Teil-Zähler zusammen den Gesamt-Zähler. Prüfen Sie die Lieferungen."),
+    # plausibility (checked at ingest; thresholds in [validation])
+    Code("SM-E334", "Gesamtzahl passt nicht zu den Altersgruppen",
+         "Die Zeile der Gesamtzahl (Altersgruppe wie unter [population] „total_band“) muss die Summe der "
+         "Altersgruppen desselben Gebiets und Jahres sein (Toleranz [validation] total_tolerance). Prüfen Sie "
+         "beide Werte in der Lieferung, z. B. auf beim Abtippen zusammengeklebte Ziffern."),
+    Code("SM-E335", "Summe der Teilgebiete passt nicht",
+         "Die Zahl eines Gebiets muss die Summe seiner Teilgebiete sein (Toleranz [validation] "
+         "total_tolerance). Prüfen Sie die Summenzeile und die Zeilen der Teilgebiete, z. B. auf "
+         "zusammengeklebte Ziffern oder eine vertauschte Zeile."),
+    Code("SM-E336", "Teilgebiet größer als das übergeordnete Gebiet",
+         "Ein Teilgebiet kann nicht mehr Einwohner oder Fälle haben als das Gebiet, zu dem es gehört. "
+         "Prüfen Sie den Wert, z. B. auf zusammengeklebte Ziffern."),
+    Code("SM-W337", "Ungewöhnlich große Zahl",
+         "Der Wert ist ein Vielfaches des mittleren Werts der Gebiete dieser Ebene ([validation] "
+         "outlier_factor). Prüfen Sie ihn; ist er richtig, erhöhen Sie outlier_factor."),
+    Code("SM-W338", "Sprung zwischen zwei Jahren",
+         "Der Wert ändert sich zwischen zwei Jahren um mehr als den Faktor [validation] jump_factor. Prüfen Sie "
+         "beide Jahre (Gebietsreform, geänderte Definition, Tippfehler)."),
+    Code("SM-W339", "Nenner größer als die Einwohnerzahl",
+         "Der Nenner übersteigt die Einwohnerzahl des Gebiets im selben Jahr. Prüfen Sie, ob Nenner und "
+         "Einwohnerzahl zusammenpassen (Stichtag, Gebietsstand, vertauschte Spalten)."),
+    Code("SM-E340", "Anteil widerspricht Zähler und Nenner",
+         "Die Tabelle liefert für dieses Gebiet Zähler, Nenner und Anteil; Zähler ÷ Nenner weicht um mehr als "
+         "[validation] share_tolerance Prozentpunkte vom gelieferten Anteil ab. Einer der drei Werte ist falsch."),
+    Code("SM-E341", "Anteil ohne Nenner",
+         "Aus einem Anteil lässt sich ein Zähler nur mit einem ausdrücklich genannten Nenner berechnen: eine "
+         "Spalte mit part = \"denominator\" für denselben Indikator oder, wenn der Anteil sich wirklich auf alle "
+         "Einwohner bezieht, share_denominator = \"population\" an der Quelle."),
+    Code("SM-E342", "Zähler ohne Nenner",
+         "Ohne Nenner lässt sich keine Quote berechnen. Geben Sie eine Spalte mit part = \"denominator\" für "
+         "denselben Indikator an oder, wenn der Nenner die Einwohnerzahl ist, share_denominator = \"population\"."),
+    Code("SM-W343", "Unbewohntes Gebiet",
+         "Das Gebiet hat keine Einwohner ([validation] uninhabited oder Einwohnerzahl 0). Fehlende Werte zählen "
+         "dort als 0 Fälle von 0; die übergeordneten Gebiete werden aus den übrigen Teilgebieten berechnet."),
+    Code("SM-W344", "Fehlende Werte lassen übergeordnete Gebiete leer",
+         "Ein übergeordnetes Gebiet lässt sich nur berechnen, wenn alle Teilgebiete einen Wert haben. Ergänzen Sie "
+         "die Werte, liefern Sie die Summenzeile des übergeordneten Gebiets mit, oder tragen Sie unbewohnte "
+         "Gebiete unter [validation] uninhabited ein."),
+    # configuration
+    Code("SM-E001", "Unbekannte Einstellung",
+         "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "
+         "Einstellung hätte keine Wirkung."),
+    Code("SM-E002", "Einstellung im falschen Abschnitt",
+         "Verschieben Sie die Einstellung in den genannten Abschnitt von sozialmonitor.toml; hier hätte sie "
+         "keine Wirkung."),
     # offers
     Code("SM-E401", "Koordinate ungültig",
          "Rechtswert und Hochwert (bzw. Länge und Breite) müssen Zahlen im angegebenen Koordinatensystem sein."),

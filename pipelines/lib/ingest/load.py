@@ -30,7 +30,19 @@ from pipelines.lib.ingest.files import InputFile, input_file, relative, resolve_
 from pipelines.lib.ingest.geometry import GEOMETRY_SUFFIXES, build_districts
 from pipelines.lib.ingest.layout import Directory, downgrade_unknown, shape_table
 from pipelines.lib.ingest.offers import finish_offers, read_offer_geometries, read_offer_table
-from pipelines.lib.ingest.population import empty_population, read_population, read_population_wide
+from pipelines.lib.ingest.plausibility import (
+    count_findings,
+    population_findings,
+    source_columns,
+    total_band_findings,
+    validation_settings,
+)
+from pipelines.lib.ingest.population import (
+    POPULATION_COLUMNS,
+    empty_population,
+    read_population,
+    read_population_wide,
+)
 from pipelines.lib.ingest.shares import derive, parse_shares
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import TABLE_SUFFIXES, read_table
@@ -164,7 +176,15 @@ def _derived_findings(rows: pd.DataFrame, file: str) -> list[Finding]:
             for ind, n in derived.groupby("indicator_id").size().items()]
 
 
-def _read_population(config: Config, systems, findings: list[Finding], paths: list) -> pd.DataFrame:
+def _ranked(config: Config, districts: gpd.GeoDataFrame) -> pd.DataFrame:
+    """district_id, name, level, level_rank and parent_id (no geometry) for the plausibility checks."""
+    ranks = {lv: i for i, lv in enumerate(config.level_ids)}
+    frame = pd.DataFrame(districts[["district_id", "name", "level", "parent_id"]])
+    return frame.assign(district_id=frame["district_id"].astype("str"), level_rank=frame["level"].map(ranks))
+
+
+def _read_population(config: Config, systems, findings: list[Finding], paths: list,
+                     districts: pd.DataFrame) -> pd.DataFrame:
     src = config.population
     found, f = resolve_paths(config, src.path)
     findings += f
@@ -186,12 +206,18 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
             rows, f = read_population(table, src, system.index, key_col)
         findings += downgrade_unknown(f, src.layout)
         if rows is not None:
-            pops.append(rows)
+            pops.append(rows.assign(source_file=table.file))
     if not pops:
         return empty_population()
     population = pd.concat(pops, ignore_index=True)
     findings += _unmatched_leaves(population, system.index, relative(config, config.resolve(src.path)),
                                   "der Bevölkerungstabelle")
+    settings = validation_settings(config)
+    population, f = total_band_findings(population, src.total_band, settings.total_tolerance)
+    findings += f
+    if system.weights is None:
+        findings += population_findings(population, districts, settings)
+    population = population[list(POPULATION_COLUMNS)]
     if system.weights is not None:
         population = convert_population(population, system.weights)
         findings.append(finding("SM-W319", relative(config, config.resolve(src.path)),
@@ -199,25 +225,50 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
     return population
 
 
-def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
-    """Shares whose denominator is the population: denominator = population, numerator derived."""
-    if "_share" not in counts or not counts["_share"].notna().any():
-        return counts
+def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
+                          share_tolerance: float) -> tuple[pd.DataFrame, list[Finding]]:
+    """Sources with ``share_denominator = "population"``: the denominator is the district's population.
+
+    A share's numerator is derived from it; a delivered numerator keeps its value, and a share delivered
+    beside it must agree with numerator ÷ population (SM-E340).
+    """
+    shares = counts["_share"].notna().to_numpy() if "_share" in counts else np.zeros(len(counts), dtype=bool)
+    over = (counts["_population_denominator"].fillna(False).to_numpy(dtype=bool)
+            if "_population_denominator" in counts else np.zeros(len(counts), dtype=bool))
+    if not shares.any() and not over.any():
+        return counts, []
     counts = as_text(counts)  # flags are set row by row below
     totals = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
-    todo = counts["_share"].notna().to_numpy()
+    todo = shares | over
     part = counts.loc[todo, ["district_id", "year"]].merge(totals, on=["district_id", "year"], how="left")
     den = pd.Series(pd.array(part["population"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
                     .round().astype("Int64"), index=counts.index[todo])
-    share_ok = counts.loc[todo, "numerator_flag"].to_numpy() == FLAG_VALUE
     counts = counts.copy()
     counts.loc[todo, "denominator"] = den
-    counts.loc[todo, "numerator"] = derive(counts.loc[todo, "_share"], 1.0, den)
-    no_pop = den.isna().to_numpy()
     idx = counts.index[todo]
-    counts.loc[idx[no_pop], ["numerator_flag", "denominator_flag"]] = FLAG_MISSING
-    counts.loc[idx[~share_ok & ~no_pop], "denominator_flag"] = FLAG_VALUE
-    return counts
+    no_pop = den.isna().to_numpy()
+    derived = shares[todo]
+    share_ok = counts.loc[todo, "numerator_flag"].to_numpy() == FLAG_VALUE
+    if derived.any():
+        counts.loc[idx[derived], "numerator"] = derive(counts.loc[idx[derived], "_share"], 1.0, den[derived])
+    counts.loc[idx[derived & no_pop], "numerator_flag"] = FLAG_MISSING
+    counts.loc[idx[no_pop], "denominator_flag"] = FLAG_MISSING
+    counts.loc[idx[(~derived | ~share_ok) & ~no_pop], "denominator_flag"] = FLAG_VALUE
+    findings: list[Finding] = []
+    if "_check_share" in counts:
+        check = counts[counts["_check_share"].notna()]
+        num = check["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        popd = check["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        share = check["_check_share"].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = np.abs(num / popd - share) * 100
+        for (_, r), g, n, d, sh in zip(check.iterrows(), gap, num, popd, share, strict=True):
+            if d > 0 and g > share_tolerance:
+                findings.append(finding(
+                    "SM-E340", r["source_file"], f"Einwohnerzahl als Nenner (share_denominator = \"population\")",
+                    row=r["source_row"], column=r["_share_column"],
+                    value=f"{sh * 100:.1f} % geliefert, {int(n)} von {int(d)} = {n / d * 100:.1f} %"))
+    return counts, findings
 
 
 def load_inputs(config: Config) -> Inputs:
@@ -230,11 +281,12 @@ def load_inputs(config: Config) -> Inputs:
     paths += geo.paths
     systems = _systems(config, geo, findings)
     index = systems[None].index
+    ranked = _ranked(config, geo.districts)
 
     # population (first: shares may take their denominator from it)
     population = empty_population()
     if config.population is not None:
-        population = _read_population(config, systems, findings, paths)
+        population = _read_population(config, systems, findings, paths, ranked)
 
     # indicator counts
     parts = []
@@ -276,13 +328,17 @@ def load_inputs(config: Config) -> Inputs:
         counts = concat_rows(parts)
         del parts, rows
         counts["derived"] = counts["derived"].fillna(False).astype(bool)
-        counts = _fill_from_population(counts, population)
+        counts, f = _fill_from_population(counts, population, validation_settings(config).share_tolerance)
+        findings += f
         counts = _drop_covered_fills(counts)
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
         ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
         counts = counts[COUNT_COLUMNS] if ok.all() else counts[ok][COUNT_COLUMNS]
         counts = _typed_counts(counts.reset_index(drop=True))
+        converted = [s.id for s in config.counts if systems.get(s.area_system, systems[None]).weights is not None]
+        checked = counts[~counts["source_id"].isin(converted).to_numpy()] if converted else counts
+        findings += count_findings(checked, ranked, population, validation_settings(config), source_columns(config))
     else:
         counts = empty_counts()
 

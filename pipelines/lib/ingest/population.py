@@ -14,6 +14,7 @@ from pipelines.lib.ingest.symbols import FLAG_VALUE
 from pipelines.lib.ingest.tables import Table
 
 POPULATION_COLUMNS = ("district_id", "year", "age_band", "population")
+SOURCE_COLUMNS = ("source_file", "source_row", "source_column")  # where each row was read (checks only)
 
 
 def empty_population() -> pd.DataFrame:
@@ -61,9 +62,10 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
                         f"schon in Zeile {firsts.loc[(r['district_id'], r['year'], r['age_band'])]}",
                         row=r["_row"], column=cols["district_id"], value=r["district_id"])
             )
-    out = frame[ok & ~dup].drop(columns="_row").reset_index(drop=True)
+    out = frame[ok & ~dup].rename(columns={"_row": "source_row"}).reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     out["population"] = out["population"].astype("int64")
+    out["source_column"] = cols["population"]  # source_row/_column: for the plausibility checks (load.py)
     return out, findings
 
 
@@ -103,7 +105,8 @@ def read_population_wide(table: Table, source: PopulationSource, districts: Dist
         r = frame.iloc[p]
         findings.append(finding("SM-E303", table.file, f"Gebiet „{r['district_id']}“, Jahr {r['year']} doppelt",
                                 row=r["_row"], column=cols["district_id"], value=r["district_id"]))
-    out = frame[~dup].drop(columns="_row").reset_index(drop=True)
+    out = frame[~dup].rename(columns={"_row": "source_row"}).reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     out["population"] = out["population"].astype("int64")
+    out["source_column"] = cols["population"]
     return out, findings
