@@ -265,7 +265,7 @@ def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
         for (_, r), g, n, d, sh in zip(check.iterrows(), gap, num, popd, share, strict=True):
             if d > 0 and g > share_tolerance:
                 findings.append(finding(
-                    "SM-E340", r["source_file"], f"Einwohnerzahl als Nenner (share_denominator = \"population\")",
+                    "SM-E340", r["source_file"], "Einwohnerzahl als Nenner (share_denominator = \"population\")",
                     row=r["source_row"], column=r["_share_column"],
                     value=f"{sh * 100:.1f} % geliefert, {int(n)} von {int(d)} = {n / d * 100:.1f} %"))
     return counts, findings

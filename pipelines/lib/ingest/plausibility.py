@@ -79,8 +79,9 @@ def _capped(found: list[Finding]) -> list[Finding]:
     if len(found) <= CAP:
         return found
     first = found[0]
-    return found[:CAP] + [finding(first.code, first.file, f"{len(found) - CAP} weitere Stellen (nur die ersten "
-                                                          f"{CAP} sind einzeln aufgeführt)")]
+    more = finding(first.code, first.file, f"{len(found) - CAP} weitere Stellen (nur die ersten {CAP} sind einzeln "
+                   "aufgeführt)")
+    return [*found[:CAP], more]
 
 
 def total_band_findings(rows: pd.DataFrame, total_band: str, tolerance: float) -> tuple[pd.DataFrame, list[Finding]]:
@@ -158,8 +159,6 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
             on=["parent_id", *by])
         over = over[over["value"] > over["parent"] + np.maximum(tolerance * over["parent"], SLACK)]
         for r in over.to_dict("records"):
-            if pd.isna(r["source_row"]) and r["source_file"] == "":
-                continue
             found.append(finding(
                 "SM-E336", r["source_file"],
                 f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: {_count(r['value'])}, "
