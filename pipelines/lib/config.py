@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.lib.config_keys import key_findings
 from pipelines.lib.findings import ConfigError
 
 CONFIG_NAME = "sozialmonitor.toml"
@@ -316,8 +317,12 @@ class Config:
         return p if p.is_absolute() else self.root / p
 
 
-def load_config(workspace: Path) -> Config:
-    """Read and check ``sozialmonitor.toml`` in ``workspace``; raise :class:`ConfigError` in German."""
+def load_config(workspace: Path, *, strict: bool = True) -> Config:
+    """Read and check ``sozialmonitor.toml`` in ``workspace``; raise :class:`ConfigError` in German.
+
+    Unknown keys (see :mod:`pipelines.lib.config_keys`) are errors too; with ``strict=False`` they are
+    left to :func:`pipelines.lib.ingest.load_inputs`, which reports them beside the input findings.
+    """
     workspace = Path(workspace).resolve()
     path = workspace / CONFIG_NAME
     if not path.exists():
@@ -330,6 +335,10 @@ def load_config(workspace: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path.name} ist keine gültige TOML-Datei: {exc}. Bitte Syntax prüfen.") from exc
+    if strict:
+        unknown = key_findings(raw)
+        if unknown:
+            raise ConfigError("\n".join(f.render() for f in unknown))
     return parse_config(raw, workspace)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.config import Config
+from pipelines.lib.config_keys import key_findings
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.categories import as_text, categorical, concat_rows
 from pipelines.lib.ingest.checks import required_columns
@@ -273,7 +274,7 @@ def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
 
 def load_inputs(config: Config) -> Inputs:
     """Read and validate all inputs; return what could be read plus every finding (never raises)."""
-    findings: list[Finding] = []
+    findings: list[Finding] = key_findings(config.raw)  # unknown keys of sozialmonitor.toml
     paths = []
 
     geo = build_districts(config)
