@@ -222,3 +222,83 @@ def test_denominator_above_the_population_is_a_warning(tmp_path):
     assert errors(inputs) == []
     [f] = of_code(inputs.findings, "SM-W339")
     assert (f.row, f.column, f.value) == (5, "Kinder", "5.000")
+
+
+# ------------------------------------------------------------------ missing values that stay local
+
+
+def _cells(tmp_path, config, inputs):
+    from pipelines.lib.duck import connect
+    from pipelines.lib.warehouse.load import build_models, load_raw
+
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(inputs, config, path)
+    build_models(path)
+    with connect(path, read_only=True) as con:
+        rows = con.execute("select district_id, numerator, denominator from int_indicator_cells "
+                           "where indicator_id = 'armut' and year = 2023").fetchall()
+    return {d: (None if n is None else int(n), None if m is None else int(m)) for d, n, m in rows}
+
+
+def _armut_long(tmp_path, cells_0202=("", "")):
+    header = ("Gebiet", "Jahr", "Indikator", "Zähler", "Nenner")
+    rows = [("0101", "2023", "armut", "5", "50"), ("0102", "2023", "armut", "6", "60"),
+            ("0201", "2023", "armut", "7", "70"), ("0202", "2023", "armut", *cells_0202)]
+    write_text(tmp_path, "data_raw/zahlen.csv", csv_text(rows, header=header))
+    return {"id": "quelle", "path": "data_raw/zahlen.csv", "format": "long",
+            "columns": {"district_id": "Gebiet", "year": "Jahr", "indicator_id": "Indikator",
+                        "numerator": "Zähler", "denominator": "Nenner"}}
+
+
+def test_declared_uninhabited_area_keeps_its_parents(tmp_path):
+    """0202 (Heide) is uninhabited: empty population and counts; Ost = 0201 alone, the city 5+6+7 of 50+60+70."""
+    pop = _population(tmp_path, [("0101", "2023", "insgesamt", "500"), ("0102", "2023", "insgesamt", "600"),
+                                 ("0201", "2023", "insgesamt", "700"), ("0202", "2023", "insgesamt", "")])
+    config = make_config(tmp_path, counts=[_armut_long(tmp_path)], population=pop,
+                         validation={"uninhabited": ["Heide"]})
+    inputs = load_inputs(config)
+    assert errors(inputs) == []
+    [note] = of_code(inputs.findings, "SM-W343")
+    assert note.file == "sozialmonitor.toml" and "„0202“ (Heide)" in note.message
+    assert of_code(inputs.findings, "SM-W344") == []
+    cells = _cells(tmp_path, config, inputs)
+    assert cells["0202"] == (0, 0)
+    assert cells["02"] == (7, 70)
+    assert cells["0"] == (18, 180)
+
+
+def test_population_zero_is_detected_as_uninhabited(tmp_path):
+    pop = _population(tmp_path, [("0101", "2023", "insgesamt", "500"), ("0102", "2023", "insgesamt", "600"),
+                                 ("0201", "2023", "insgesamt", "700"), ("0202", "2023", "insgesamt", "-")])
+    config = make_config(tmp_path, counts=[_armut_long(tmp_path)], population=pop)
+    inputs = load_inputs(config)
+    assert errors(inputs) == []
+    [note] = of_code(inputs.findings, "SM-W343")
+    assert (note.file, note.value) == ("data_raw/ew.csv", "0202") and "Einwohnerzahl 0" in note.message
+    assert _cells(tmp_path, config, inputs)["0"] == (18, 180)
+
+
+def test_a_gap_in_an_inhabited_area_names_the_parents_it_empties(tmp_path):
+    pop = _population(tmp_path, [(k, "2023", "insgesamt", "500") for k in LEAVES])
+    config = make_config(tmp_path, counts=[_armut_long(tmp_path)], population=pop)
+    inputs = load_inputs(config)
+    assert errors(inputs) == []
+    [gap] = of_code(inputs.findings, "SM-W344")
+    assert gap.file == "data_raw/zahlen.csv"
+    assert "kein Wert für „0202“ (Heide); daher auch keine Daten für „02“ (Ost), „0“ (Teststadt)" in gap.message
+    cells = _cells(tmp_path, config, inputs)
+    assert cells["01"] == (11, 110) and cells["02"] == (None, None) and cells["0"] == (None, None)
+
+
+def test_empty_population_of_an_undeclared_area_is_an_error_that_says_how_to_declare_it(tmp_path):
+    pop = _population(tmp_path, [(k, "2023", "insgesamt", "" if k == "0202" else "500") for k in LEAVES])
+    inputs = load_inputs(make_config(tmp_path, counts=[_armut_long(tmp_path)], population=pop))
+    [f] = errors(inputs)
+    assert (f.code, f.row) == ("SM-E314", 5) and "[validation] uninhabited" in f.hint
+
+
+def test_unknown_uninhabited_area_is_named(tmp_path):
+    config = make_config(tmp_path, counts=[_armut_long(tmp_path)], validation={"uninhabited": ["Haide"]})
+    [f] = errors(load_inputs(config))
+    assert (f.code, f.file, f.value) == ("SM-E301", "sozialmonitor.toml", "Haide")
+    assert "Heide" in f.hint

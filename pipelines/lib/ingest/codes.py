@@ -115,7 +115,9 @@ _CODES = [
     Code("SM-E203", "Koordinatensystem fehlt",
          "Die Datei gibt kein Koordinatensystem an. Exportieren Sie sie mit Koordinatensystem (bei Shapefiles gehört die .prj-Datei dazu)."),
     Code("SM-E204", "Gebiete überlappen sich",
-         "Gebiete einer Ebene dürfen sich nicht überlagern. Bereinigen Sie die Grenzen im GIS (z. B. QGIS: „Topologieprüfung“)."),
+         "Gebiete einer Ebene dürfen sich nicht überlagern. Bereinigen Sie die Grenzen im GIS (z. B. QGIS: "
+         "„Topologieprüfung“) oder, wenn es nur Digitalisierungsrauschen ist, erlauben Sie es mit "
+         "„overlap_tolerance“ (m²) an der [[geometries]]-Quelle."),
     Code("SM-E205", "Gebietsschlüssel doppelt",
          "Jeder Gebietsschlüssel darf in einer Ebene nur einmal vorkommen. Fassen Sie die Teilflächen zusammen oder korrigieren Sie den Schlüssel."),
     Code("SM-E206", "Übergeordnetes Gebiet unbekannt",
@@ -169,7 +171,8 @@ _CODES = [
     Code("SM-E313", "Pflichtangabe fehlt",
          "Die Zelle darf nicht leer sein. Ergänzen Sie den Wert oder löschen Sie die Zeile."),
     Code("SM-E314", "Einwohnerzahl fehlt oder ist geheim",
-         "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen)."),
+         "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen). Ist das "
+         "Gebiet unbewohnt, tragen Sie 0 ein oder nennen Sie es unter [validation] uninhabited."),
     Code("SM-W315", "Gebiet der Tabelle nicht in den Geometrien",
          "Die Zeilen wurden nicht übernommen (unmatched = \"warning\"). Ergänzen Sie die Zuordnung unter „names“ "
          "oder prüfen Sie, ob die Geometrie zum Datenstand passt."),

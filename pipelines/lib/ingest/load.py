@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +28,7 @@ from pipelines.lib.ingest.counts import (
 )
 from pipelines.lib.ingest.crosswalk import area_weights, convert_counts, convert_population, normalise_weights
 from pipelines.lib.ingest.files import InputFile, input_file, relative, resolve_paths
+from pipelines.lib.ingest.gaps import declared_uninhabited, fill_uninhabited, gap_findings
 from pipelines.lib.ingest.geometry import GEOMETRY_SUFFIXES, build_districts
 from pipelines.lib.ingest.layout import Directory, downgrade_unknown, shape_table
 from pipelines.lib.ingest.offers import finish_offers, read_offer_geometries, read_offer_table
@@ -185,7 +186,7 @@ def _ranked(config: Config, districts: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _read_population(config: Config, systems, findings: list[Finding], paths: list,
-                     districts: pd.DataFrame) -> pd.DataFrame:
+                     districts: pd.DataFrame, uninhabited: frozenset[str]) -> pd.DataFrame:
     src = config.population
     found, f = resolve_paths(config, src.path)
     findings += f
@@ -202,17 +203,23 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
         if table is None:
             continue
         if src.format == "wide":
-            rows, f = read_population_wide(table, src, system.index, key_col)
+            rows, f = read_population_wide(table, src, system.index, key_col, uninhabited)
         else:
-            rows, f = read_population(table, src, system.index, key_col)
+            rows, f = read_population(table, src, system.index, key_col, uninhabited)
         findings += downgrade_unknown(f, src.layout)
         if rows is not None:
             pops.append(rows.assign(source_file=table.file))
     if not pops:
         return empty_population()
     population = pd.concat(pops, ignore_index=True)
-    findings += _unmatched_leaves(population, system.index, relative(config, config.resolve(src.path)),
-                                  "der Bevölkerungstabelle")
+    file = relative(config, config.resolve(src.path))
+    if uninhabited and system.weights is None:  # declared uninhabited areas without a row: 0 inhabitants
+        lacking = sorted(uninhabited - set(population["district_id"]))
+        years = sorted(population["year"].unique().tolist())
+        zero = pd.DataFrame([(k, y) for k in lacking for y in years], columns=["district_id", "year"])
+        population = pd.concat([population, zero.assign(age_band=src.age_band, population=0, source_file=file,
+                                                        source_row=None, source_column=None)], ignore_index=True)
+    findings += _unmatched_leaves(population, system.index, file, "der Bevölkerungstabelle")
     settings = validation_settings(config)
     population, f = total_band_findings(population, src.total_band, settings.total_tolerance)
     findings += f
@@ -283,11 +290,15 @@ def load_inputs(config: Config) -> Inputs:
     systems = _systems(config, geo, findings)
     index = systems[None].index
     ranked = _ranked(config, geo.districts)
+    settings = validation_settings(config)
+    uninhabited, f = declared_uninhabited(settings.uninhabited, ranked, config.leaf_level)
+    findings += f
+    inhabited = replace(index, leaves=index.leaves[~np.isin(index.leaves, list(uninhabited))])  # no rows needed
 
     # population (first: shares may take their denominator from it)
     population = empty_population()
     if config.population is not None:
-        population = _read_population(config, systems, findings, paths, ranked)
+        population = _read_population(config, systems, findings, paths, ranked, uninhabited)
 
     # indicator counts
     parts = []
@@ -320,7 +331,7 @@ def load_inputs(config: Config) -> Inputs:
             if system.weights is not None:
                 rows = convert_counts(as_text(rows[rows["_ok"]]), system.weights)
                 findings.append(finding("SM-W319", file, f"„{source.id}“ vom Gebietsstand „{source.area_system}“"))
-            fill, f = absent_rows(rows, source, index, file)
+            fill, f = absent_rows(rows, source, inhabited, file)
             findings += f
             parts.append(rows)
             if len(fill):
@@ -329,17 +340,21 @@ def load_inputs(config: Config) -> Inputs:
         counts = concat_rows(parts)
         del parts, rows
         counts["derived"] = counts["derived"].fillna(False).astype(bool)
-        counts, f = _fill_from_population(counts, population, validation_settings(config).share_tolerance)
+        counts, f = _fill_from_population(counts, population, settings.share_tolerance)
         findings += f
         counts = _drop_covered_fills(counts)
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
         ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
         counts = counts[COUNT_COLUMNS] if ok.all() else counts[ok][COUNT_COLUMNS]
+        pop_file = relative(config, config.resolve(config.population.path)) if config.population else ""
+        counts, f = fill_uninhabited(counts, uninhabited, population, ranked, config.leaf_level, pop_file)
+        findings += f
         counts = _typed_counts(counts.reset_index(drop=True))
+        findings += gap_findings(counts, ranked, config.leaf_level)
         converted = [s.id for s in config.counts if systems.get(s.area_system, systems[None]).weights is not None]
         checked = counts[~counts["source_id"].isin(converted).to_numpy()] if converted else counts
-        findings += count_findings(checked, ranked, population, validation_settings(config), source_columns(config))
+        findings += count_findings(checked, ranked, population, settings, source_columns(config))
     else:
         counts = empty_counts()
 

@@ -10,7 +10,7 @@ from pipelines.lib.ingest.checks import cell_findings, check_keys, keyed_rows, p
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.counts import DistrictIndex, _value_findings
 from pipelines.lib.ingest.numbers import parse_counts
-from pipelines.lib.ingest.symbols import FLAG_VALUE
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import Table
 
 POPULATION_COLUMNS = ("district_id", "year", "age_band", "population")
@@ -26,8 +26,9 @@ def empty_population() -> pd.DataFrame:
     )
 
 
-def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None):
-    """Population table → (rows that passed every check, findings)."""
+def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None,
+                    uninhabited: frozenset[str] = frozenset()):
+    """Population table → (rows that passed every check, findings); empty cells of ``uninhabited`` are 0."""
     wanted = {c: source.columns.get(c, c) for c in POPULATION_COLUMNS}
     cols, keys, years, keyed_ok, findings = keyed_rows(table, wanted, districts.ids, districts.names, key_column)
     if cols is None:
@@ -39,6 +40,7 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
         findings += cell_findings("SM-E313", table, cols["age_band"], pos, [""] * len(pos))
     parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal)
     findings += _value_findings(table, cols["population"], parsed)
+    parsed = _empty_as_zero(parsed, keys, uninhabited)
     hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
     if hidden.any():
         pos = np.flatnonzero(hidden)
@@ -70,7 +72,20 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
 
 
 
-def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str):
+def _empty_as_zero(parsed, keys: pd.Series, uninhabited: frozenset[str]):
+    """Empty population cells of declared uninhabited areas are 0 inhabitants (not an error)."""
+    if not uninhabited:
+        return parsed
+    empty = ((parsed.flag == FLAG_MISSING) & keys.isin(list(uninhabited))).to_numpy()
+    if not empty.any():
+        return parsed
+    value = parsed.value.copy()
+    value[empty] = 0
+    return type(parsed)(value=value, flag=parsed.flag.where(~empty, FLAG_VALUE), problem=parsed.problem)
+
+
+def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str,
+                         uninhabited: frozenset[str] = frozenset()):
     """A wide table with one population column (one row per district, or several to be summed)."""
     wanted = {"district_id": key_column, "population": source.value}
     if source.year_column:
@@ -89,6 +104,7 @@ def read_population_wide(table: Table, source: PopulationSource, districts: Dist
         year_ok = np.ones(len(keys), dtype=bool)
     parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal, sentinels=source.sentinels)
     findings += _value_findings(table, cols["population"], parsed)
+    parsed = _empty_as_zero(parsed, keys, uninhabited)
     hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
     if hidden.any() and not source.aggregate:
         pos = np.flatnonzero(hidden)
