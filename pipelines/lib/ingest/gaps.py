@@ -19,7 +19,7 @@ from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.categories import as_text
 from pipelines.lib.ingest.checks import suggest
 from pipelines.lib.ingest.codes import finding
-from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_SECRET, FLAG_UNRELIABLE, FLAG_VALUE
 
 LISTED = 10  # districts named per finding
 CONFIG_FILE = "sozialmonitor.toml"
@@ -136,8 +136,13 @@ def gap_findings(counts: pd.DataFrame, districts: pd.DataFrame, leaf_level: str)
                 up = parent.get(up)
         if not emptied:
             continue
+        secret = set(group.loc[group["numerator_flag"].isin([FLAG_SECRET, FLAG_UNRELIABLE]), "district_id"])
+        kept = [k for k in lacking if k in secret]
+        absent = [k for k in lacking if k not in secret]
+        why = "; ".join(part for part in (
+            f"kein Wert für {_listed(absent, names)}" if absent else "",
+            f"in der Lieferung geheim gehalten: {_listed(kept, names)}" if kept else "") if part)
         findings.append(finding(
             "SM-W344", group["source_file"].mode().iloc[0],
-            f"„{indicator}“ {year}: kein Wert für {_listed(lacking, names)}; daher auch keine Daten für "
-            f"{_listed(emptied, names)}", value=indicator))
+            f"„{indicator}“ {year}: {why}; daher auch keine Daten für {_listed(emptied, names)}", value=indicator))
     return findings
