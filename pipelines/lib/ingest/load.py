@@ -351,7 +351,8 @@ def load_inputs(config: Config) -> Inputs:
         counts, f = fill_uninhabited(counts, uninhabited, population, ranked, config.leaf_level, pop_file)
         findings += f
         counts = _typed_counts(counts.reset_index(drop=True))
-        findings += gap_findings(counts, ranked, config.leaf_level)
+        if not any(f.severity == "error" for f in findings):  # rows with an error are not gaps of their own
+            findings += gap_findings(counts, ranked, config.leaf_level)
         converted = [s.id for s in config.counts if systems.get(s.area_system, systems[None]).weights is not None]
         checked = counts[~counts["source_id"].isin(converted).to_numpy()] if converted else counts
         findings += count_findings(checked, ranked, population, settings, source_columns(config))
