@@ -149,6 +149,7 @@ class CountSource:
     sheet: str | int | None = None
     header_rows: int = 1
     skip_rows: int = 0
+    column_names: tuple[str, ...] = ()  # header_rows = 0: the names of the columns, left to right
     encoding: str | None = None  # None: detect (UTF-8 with/without BOM, else Windows-1252)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> source column
     key: str | None = None  # wide: the district key column
@@ -170,6 +171,7 @@ class PopulationSource:
     format: str = "long"  # "long" or "wide" (one row per district, the total in ``value``)
     header_rows: int = 1
     skip_rows: int = 0
+    column_names: tuple[str, ...] = ()  # header_rows = 0: the names of the columns, left to right
     key: str | None = None  # wide: the key (or name) column
     value: str | None = None  # wide: the population column
     year: int | None = None  # wide: the year of the figures
@@ -572,6 +574,18 @@ def _layout(raw: dict, where: str) -> Layout:
     )
 
 
+def _header_rows(raw: dict, where: str) -> int:
+    """``header_rows`` (0 for a table without header row, which then needs ``column_names``)."""
+    n = raw.get("header_rows", 1)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ConfigError(f"[{where}]: header_rows muss eine ganze Zahl ab 0 sein.")
+    if n == 0 and not raw.get("column_names"):
+        raise ConfigError(f"[{where}]: eine Tabelle ohne Kopfzeile (header_rows = 0) braucht „column_names“, "
+                          "die Namen der Spalten von links nach rechts, z. B. column_names = [\"Gebiet\", "
+                          "\"Jahr\", \"Einwohner\"].")
+    return n
+
+
 def _key_name(raw: dict) -> str | None:
     key = raw.get("key")
     if isinstance(key, list):
@@ -595,8 +609,9 @@ def _population(pop: dict) -> PopulationSource:
         sheet=pop.get("sheet"),
         encoding=pop.get("encoding"),
         format=fmt,
-        header_rows=int(pop.get("header_rows", 1)),
+        header_rows=_header_rows(pop, "population"),
         skip_rows=int(pop.get("skip_rows", 0)),
+        column_names=_strings(pop.get("column_names")),
         key=_key_name(pop),
         value=pop.get("value"),
         year=pop.get("year"),
@@ -660,8 +675,9 @@ def _count_source(raw: dict, n: int) -> CountSource:
         format=fmt,
         absent=absent,
         sheet=raw.get("sheet"),
-        header_rows=int(raw.get("header_rows", 1)),
+        header_rows=_header_rows(raw, f"counts {source_id}"),
         skip_rows=int(raw.get("skip_rows", 0)),
+        column_names=_strings(raw.get("column_names")),
         encoding=raw.get("encoding"),
         columns=dict(raw.get("columns", {})),
         key=_key_name(raw),

@@ -27,7 +27,8 @@ _LAYOUT = {
     "totals": [{"match": None, "column": None, "from_row": None, "action": None, "level": None}],
     "missing_values": None, "secret_values": None, "unmatched": None,
 }
-_TABLE = {"path": None, "sheet": None, "header_rows": None, "skip_rows": None, "encoding": None, "columns": MAP,
+_TABLE = {"path": None, "sheet": None, "header_rows": None, "skip_rows": None, "column_names": None,
+          "encoding": None, "columns": MAP,
           "sentinels": None, "area_system": None, "year": None, "year_column": None, **_LAYOUT}
 
 SCHEMA: dict[str, Any] = {

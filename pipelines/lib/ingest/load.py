@@ -146,7 +146,8 @@ def _read_shaped(config: Config, source, path, system: _System, key_column: str 
     table, findings = read_table(path, relative(config, path), sheet=source.sheet,
                                  header_rows=getattr(source, "header_rows", 1),
                                  skip_rows=getattr(source, "skip_rows", 0), encoding=source.encoding,
-                                 cell_range=layout.range, transpose=layout.transpose)
+                                 cell_range=layout.range, transpose=layout.transpose,
+                                 column_names=getattr(source, "column_names", ()))
     if table is None or table.frame.empty:
         return None, None, findings
     key_column, f = shape_table(table, layout, key_column, config, system.directory,
