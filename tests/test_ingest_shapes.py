@@ -47,3 +47,41 @@ def test_header_rows_zero_without_names_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigError) as exc:
         make_config(tmp_path, counts=[_headerless(tmp_path)])
     assert "column_names" in str(exc.value) and "header_rows = 0" in str(exc.value)
+
+
+def _spiked_leaves():
+    """0201 (Hafen) as its 1 km square with a zero-width spike on its northern edge: invalid, area 1 km²."""
+    from shapely.geometry import Polygon
+
+    from tests.ingest_fixtures import SIZE, X0, Y0, leaf_frame
+
+    g = leaf_frame()
+    x0, x1, y1, mid = X0 + 2 * SIZE, X0 + 3 * SIZE, Y0 + SIZE, X0 + 2.5 * SIZE
+    g.loc[2, "geometry"] = Polygon([(x0, Y0), (x1, Y0), (x1, y1), (mid, y1), (mid, y1 + 100), (mid, y1), (x0, y1)])
+    assert not g.geometry.iloc[2].is_valid
+    return g
+
+
+def test_invalid_polygon_is_an_error_without_make_valid(tmp_path):
+    from tests.ingest_fixtures import write_gpkg
+
+    write_gpkg(tmp_path, _spiked_leaves())
+    inputs = load_inputs(make_config(tmp_path))
+    [f] = errors(inputs)
+    assert (f.code, f.row, f.value) == ("SM-E201", 4, "0201")
+    assert "make_valid" in f.hint
+
+
+def test_make_valid_repairs_the_polygon_and_names_the_district(tmp_path):
+    from tests.ingest_fixtures import gpkg_sources, write_gpkg
+
+    write_gpkg(tmp_path, _spiked_leaves())
+    sources = gpkg_sources()
+    sources[2]["make_valid"] = True
+    inputs = load_inputs(make_config(tmp_path, geometries=sources))
+    assert errors(inputs) == []
+    [f] = [f for f in inputs.findings if f.code == "SM-W214"]
+    assert (f.severity, f.row, f.column, f.value) == ("warning", 4, "gebiet_id", "0201")
+    assert "„0201“ (Hafen)" in f.message and "1.000.000,0 m²" in f.message
+    hafen = inputs.districts.set_index("district_id").geometry["0201"]
+    assert hafen.is_valid and hafen.area == pytest.approx(1_000_000.0)

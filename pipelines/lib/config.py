@@ -125,6 +125,7 @@ class GeometrySource:
     valid_from: int | None = None
     valid_to: int | None = None
     overlap_tolerance: float | None = None  # m²; overlaps up to this are digitising noise (default 1)
+    make_valid: bool = False  # repair invalid polygons with shapely.make_valid (a warning per district)
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             valid_from=g.get("valid_from"),
             valid_to=g.get("valid_to"),
             overlap_tolerance=g.get("overlap_tolerance"),
+            make_valid=bool(g.get("make_valid", False)),
         )
         for g in raw.get("geometries", [])
     )

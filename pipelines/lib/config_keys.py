@@ -39,6 +39,7 @@ SCHEMA: dict[str, Any] = {
         "layer": None, **_KEY_RULE, "parent_from_prefix": None, "parent_name": None,
         "merge": [{"key": None, "name": None, "members": None}],
         "area_system": None, "valid_from": None, "valid_to": None, "overlap_tolerance": None,
+        "make_valid": None,
     }],
     "area_systems": [{"id": None, "valid_from": None, "valid_to": None, "crosswalk": None,
                       "crosswalk_columns": MAP}],

@@ -28,6 +28,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E211  | Ebene ohne Geometrie                             |
 | SM-E212  | Übergeordnetes Gebiet nicht angegeben            |
 | SM-E213  | Stadtebene muss genau ein Gebiet enthalten       |
+| SM-W214  | Geometrie repariert                              |
 | SM-E301  | Gebietsschlüssel unbekannt                       |
 | SM-E302  | Gebietsschlüssel fehlt                           |
 | SM-E303  | Datenzeile doppelt                               |
@@ -109,7 +110,8 @@ _CODES = [
          "Geben Sie in sozialmonitor.toml unter „layer“ den Namen eines vorhandenen Layers der Datei an."),
     # geometries
     Code("SM-E201", "Geometrie ungültig",
-         "Reparieren Sie die Fläche im GIS (z. B. QGIS: „Geometrien reparieren“) und exportieren Sie die Datei erneut."),
+         "Reparieren Sie die Fläche im GIS (z. B. QGIS: „Geometrien reparieren“) und exportieren Sie die Datei erneut, "
+         "oder lassen Sie sie mit „make_valid = true“ an der [[geometries]]-Quelle reparieren."),
     Code("SM-E202", "Geometrie leer",
          "Das Gebiet hat keine Fläche. Ergänzen Sie die Geometrie oder entfernen Sie das Gebiet aus der Datei."),
     Code("SM-E203", "Koordinatensystem fehlt",
@@ -134,6 +136,10 @@ _CODES = [
          "Geben Sie für diese Ebene eine Geometriedatei an oder tragen Sie in der Ebene darunter die übergeordneten Schlüssel ein."),
     Code("SM-E212", "Übergeordnetes Gebiet nicht angegeben",
          "Tragen Sie den Schlüssel des übergeordneten Gebiets ein bzw. geben Sie in sozialmonitor.toml „parent“ an."),
+    Code("SM-W214", "Geometrie repariert",
+         "Die ungültige Fläche wurde mit make_valid (shapely) repariert, weil an der [[geometries]]-Quelle "
+         "„make_valid = true“ steht. Prüfen Sie die genannte Flächenänderung; besser ist eine im GIS "
+         "reparierte Datei."),
     Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
          "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
     Code("SM-E110", "Datei unvollständig (abgeschnitten)",
