@@ -85,3 +85,36 @@ def test_make_valid_repairs_the_polygon_and_names_the_district(tmp_path):
     assert "„0201“ (Hafen)" in f.message and "1.000.000,0 m²" in f.message
     hafen = inputs.districts.set_index("district_id").geometry["0201"]
     assert hafen.is_valid and hafen.area == pytest.approx(1_000_000.0)
+
+
+def _split_sources(tmp_path, cases=("5", "6", "7", "8")):
+    """Cases per leaf from the Jobcenter, children per leaf from the statistics office (another file)."""
+    from tests.ingest_fixtures import csv_text
+
+    write_text(tmp_path, "data_raw/faelle.csv", csv_text(list(zip(LEAVES, cases, strict=True)),
+                                                         header=("Gebiet", "Fälle")))
+    write_text(tmp_path, "data_raw/kinder.csv", csv_text([(k, str(50 + 10 * i)) for i, k in enumerate(LEAVES)],
+                                                         header=("PLR", "Kinder unter 15")))
+    return [
+        {"id": "jobcenter", "path": "data_raw/faelle.csv", "format": "wide", "key": "Gebiet", "year": 2023,
+         "values": [{"column": "Fälle", "indicator": "armut", "part": "numerator"}]},
+        {"id": "statistik", "path": "data_raw/kinder.csv", "format": "wide", "key": "PLR", "year": 2023,
+         "values": [{"column": "Kinder unter 15", "indicator": "armut", "part": "denominator"}]},
+    ]
+
+
+def test_numerator_and_denominator_from_different_files(tmp_path):
+    inputs = load_inputs(make_config(tmp_path, counts=_split_sources(tmp_path)))
+    assert errors(inputs) == []
+    assert len(inputs.counts) == 4
+    got = {k: (counts_of(inputs, k).numerator, counts_of(inputs, k).denominator) for k in LEAVES}
+    assert got == {"0101": (5, 50), "0102": (6, 60), "0201": (7, 70), "0202": (8, 80)}
+    row = counts_of(inputs, "0201")
+    assert (row.source_file, row.source_row) == ("data_raw/faelle.csv", 4)
+
+
+def test_numerator_above_the_other_files_denominator_stops(tmp_path):
+    inputs = load_inputs(make_config(tmp_path, counts=_split_sources(tmp_path, cases=("5", "61", "7", "8"))))
+    [f] = errors(inputs)
+    assert (f.code, f.file, f.row, f.value) == ("SM-E304", "data_raw/faelle.csv", 3, "61 > 60")
+    assert "data_raw/kinder.csv, Zeile 3" in f.message

@@ -187,7 +187,8 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
                                     hint="Geben Sie in sozialmonitor.toml „year“ oder „year_column“ an."))
             continue
         from_population = "denominator" not in parts and source.share_denominator == "population"
-        if "denominator" not in parts and not from_population:
+        split = _split_part(config, source, indicator, parts)  # the other part comes from another source
+        if "denominator" not in parts and not from_population and split != "numerator":
             code = "SM-E342" if "numerator" in parts else "SM-E341"
             column = parts.get("numerator", parts.get("share"))
             findings.append(finding(code, table.file, f"Indikator „{indicator}“", column=column, value=indicator))
@@ -217,10 +218,24 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
                 frame["_check_share"] = (share.value / scales[parts["share"]]).to_numpy()
                 frame["_share_column"] = constant(cols[parts["share"]], len(frame))
         frame["_key_column"] = constant(cols["district_id"], len(frame))
+        if split:
+            frame["_part"] = split  # joined with the other source's rows in load.py (split.py)
         frames.append(frame[key_ok & year_ok])
     if not frames:
         return None, findings
     return concat_rows(frames), findings
+
+
+def _split_part(config: Config, source: CountSource, indicator: str, parts: dict[str, str]) -> str | None:
+    """``"numerator"``/``"denominator"`` when this group has only that part and another wide source the other."""
+    if "share" in parts or ("numerator" in parts) == ("denominator" in parts):
+        return None
+    mine, other = ("numerator", "denominator") if "numerator" in parts else ("denominator", "numerator")
+    for s in config.counts:
+        if s.id != source.id and s.format == "wide" and any(
+                v.indicator == indicator and v.part == other for v in s.values):
+            return mine
+    return None
 
 
 def share_contradictions(table: Table, column: str, share: pd.Series, num: pd.Series, den: pd.Series,

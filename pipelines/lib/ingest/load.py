@@ -46,6 +46,7 @@ from pipelines.lib.ingest.population import (
     read_population_wide,
 )
 from pipelines.lib.ingest.shares import derive, parse_shares
+from pipelines.lib.ingest.split import join_split_parts
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import TABLE_SUFFIXES, read_table
 
@@ -344,6 +345,8 @@ def load_inputs(config: Config) -> Inputs:
         counts, f = _fill_from_population(counts, population, settings.share_tolerance)
         findings += f
         counts = _drop_covered_fills(counts)
+        counts, f = join_split_parts(counts)  # numerator and denominator from different sources
+        findings += f
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
         ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
