@@ -118,3 +118,34 @@ def test_numerator_above_the_other_files_denominator_stops(tmp_path):
     [f] = errors(inputs)
     assert (f.code, f.file, f.row, f.value) == ("SM-E304", "data_raw/faelle.csv", 3, "61 > 60")
     assert "data_raw/kinder.csv, Zeile 3" in f.message
+
+
+def test_population_with_one_column_per_year(tmp_path):
+    """EW 2022 / EW 2023 per leaf; shares of 10 % over the population give 10 % of each year's figure."""
+    from tests.ingest_fixtures import csv_text
+
+    rows = [(k, str(1000 + 100 * i), str(1010 + 100 * i)) for i, k in enumerate(LEAVES)]
+    write_text(tmp_path, "data_raw/ew.csv", csv_text(rows, header=("Gebiet", "EW 2022", "EW 2023")))
+    pop = {"path": "data_raw/ew.csv", "format": "wide", "key": "Gebiet",
+           "values": [{"column": "EW 2022", "year": 2022}, {"column": "EW 2023", "year": 2023}]}
+    write_text(tmp_path, "data_raw/anteile.csv", csv_text([(k, "10", "10") for k in LEAVES],
+                                                          header=("Gebiet", "Anteil 2022", "Anteil 2023")))
+    share = {"id": "anteile", "path": "data_raw/anteile.csv", "format": "wide", "key": "Gebiet",
+             "share_denominator": "population",
+             "values": [{"column": "Anteil 2022", "indicator": "armut", "part": "share", "year": 2022},
+                        {"column": "Anteil 2023", "indicator": "armut", "part": "share", "year": 2023}]}
+    inputs = load_inputs(make_config(tmp_path, population=pop, counts=[share]))
+    assert errors(inputs) == []
+    p = inputs.population.set_index(["district_id", "year"])["population"]
+    assert (p[("0201", 2022)], p[("0201", 2023)]) == (1200, 1210)
+    assert len(p) == 8
+    # 10 % of 1,210 = 121; of 1,000 = 100
+    assert (counts_of(inputs, "0201", year=2023).numerator, counts_of(inputs, "0201", year=2023).denominator) == (
+        121, 1210)
+    assert counts_of(inputs, "0101", year=2022).numerator == 100
+
+
+def test_wide_population_needs_value_or_values(tmp_path):
+    with pytest.raises(ConfigError) as exc:
+        make_config(tmp_path, population={"path": "data_raw/ew.csv", "format": "wide", "key": "Gebiet"})
+    assert "values" in str(exc.value)

@@ -164,6 +164,15 @@ class CountSource:
 
 
 @dataclass(frozen=True)
+class PopulationValue:
+    """One population column of a wide table: the year (and age band) of its figures."""
+
+    column: str
+    year: int
+    age_band: str | None = None  # default: the source's age_band
+
+
+@dataclass(frozen=True)
 class PopulationSource:
     path: str
     columns: dict[str, str] = field(default_factory=dict)
@@ -175,6 +184,7 @@ class PopulationSource:
     column_names: tuple[str, ...] = ()  # header_rows = 0: the names of the columns, left to right
     key: str | None = None  # wide: the key (or name) column
     value: str | None = None  # wide: the population column
+    values: tuple[PopulationValue, ...] = ()  # wide: one population column per year instead of ``value``
     year: int | None = None  # wide: the year of the figures
     year_column: str | None = None
     age_band: str = "insgesamt"
@@ -601,9 +611,15 @@ def _population(pop: dict) -> PopulationSource:
     fmt = pop.get("format", "long")
     if fmt not in ("long", "wide"):
         raise ConfigError("[population]: format muss „long“ oder „wide“ sein.")
-    if fmt == "wide" and not ((pop.get("key") or pop.get("key_from_path")) and pop.get("value")):
-        raise ConfigError("[population]: eine breite Tabelle braucht „key“ und „value“ (die Einwohnerspalte).")
-    if fmt == "wide" and pop.get("year") is None and pop.get("year_column") is None:
+    values = tuple(
+        PopulationValue(column=str(_req(v, "column", "population.values")), year=int(_req(v, "year", "population.values")),
+                        age_band=None if v.get("age_band") is None else str(v["age_band"]))
+        for v in pop.get("values", [])
+    )
+    if fmt == "wide" and not ((pop.get("key") or pop.get("key_from_path")) and (pop.get("value") or values)):
+        raise ConfigError("[population]: eine breite Tabelle braucht „key“ und „value“ (die Einwohnerspalte) "
+                          "oder „values“ (eine Spalte je Jahr).")
+    if fmt == "wide" and not values and pop.get("year") is None and pop.get("year_column") is None:
         raise ConfigError("[population]: „year“ oder „year_column“ angeben.")
     return PopulationSource(
         path=_req(pop, "path", "population"),
@@ -616,6 +632,7 @@ def _population(pop: dict) -> PopulationSource:
         column_names=_strings(pop.get("column_names")),
         key=_key_name(pop),
         value=pop.get("value"),
+        values=values,
         year=pop.get("year"),
         year_column=pop.get("year_column"),
         age_band=str(pop.get("age_band", "insgesamt")),

@@ -44,7 +44,7 @@ SCHEMA: dict[str, Any] = {
     "area_systems": [{"id": None, "valid_from": None, "valid_to": None, "crosswalk": None,
                       "crosswalk_columns": MAP}],
     "population": {**_TABLE, "format": None, "value": None, "age_band": None, "total_band": None,
-                   "aggregate": None},
+                   "aggregate": None, "values": [{"column": None, "year": None, "age_band": None}]},
     "counts": [{**_TABLE, "id": None, "format": None, "absent": None, "share_denominator": None,
                 "values": [{"column": None, "indicator": None, "part": None, "year": None, "scale": None}]}],
     "offers": {"path": None, "x": None, "y": None, "crs": None, "columns": MAP, "encoding": None},

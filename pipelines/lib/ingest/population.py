@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -86,7 +88,22 @@ def _empty_as_zero(parsed, keys: pd.Series, uninhabited: frozenset[str]):
 
 def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str,
                          uninhabited: frozenset[str] = frozenset()):
-    """A wide table with one population column (one row per district, or several to be summed)."""
+    """A wide table with one population column per year (``values``) or one column (``value``)."""
+    if not source.values:
+        return _wide_column(table, source, districts, key_column, uninhabited)
+    parts, findings = [], []
+    for v in source.values:
+        one = replace(source, value=v.column, year=v.year, year_column=None, age_band=v.age_band or source.age_band)
+        rows, f = _wide_column(table, one, districts, key_column, uninhabited)
+        findings += f
+        if rows is not None:
+            parts.append(rows)
+    return (pd.concat(parts, ignore_index=True) if parts else None), findings
+
+
+def _wide_column(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str,
+                 uninhabited: frozenset[str] = frozenset()):
+    """One population column (one row per district, or several to be summed)."""
     wanted = {"district_id": key_column, "population": source.value}
     if source.year_column:
         wanted["year"] = source.year_column
