@@ -6,6 +6,8 @@ The square-grid city of ``ingest_fixtures``: leaves 0101, 0102 (Bezirk 01 "West"
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipelines.lib.ingest import load_inputs
 from tests.ingest_fixtures import LEAVES, counts_of, csv_text, make_config, of_code, write_text
 
@@ -302,3 +304,14 @@ def test_unknown_uninhabited_area_is_named(tmp_path):
     [f] = errors(load_inputs(config))
     assert (f.code, f.file, f.value) == ("SM-E301", "sozialmonitor.toml", "Haide")
     assert "Heide" in f.hint
+
+
+def test_numerator_with_an_empty_denominator_is_not_published_alone(tmp_path):
+    """0202 delivers 9 cases but no denominator: no rate, so no published count either (and a note)."""
+    inputs = load_inputs(make_config(tmp_path, counts=[_armut_long(tmp_path, cells_0202=("9", ""))]))
+    assert errors(inputs) == []
+    [note] = of_code(inputs.findings, "SM-W345")
+    assert (note.file, note.value) == ("data_raw/zahlen.csv", "armut") and "(Zeilen 5)" in note.message
+    row = counts_of(inputs, "0202")
+    assert row.numerator_flag == "missing" and row.numerator is pd.NA
+    assert counts_of(inputs, "0201").numerator == 7

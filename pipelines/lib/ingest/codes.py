@@ -65,6 +65,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E342  | Zähler ohne Nenner                               |
 | SM-W343  | Unbewohntes Gebiet                               |
 | SM-W344  | Fehlende Werte lassen übergeordnete Gebiete leer |
+| SM-W345  | Zähler ohne Nenner nicht übernommen              |
 | SM-E001  | Unbekannte Einstellung                           |
 | SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
@@ -250,6 +251,9 @@ _CODES = [
          "Ein übergeordnetes Gebiet lässt sich nur berechnen, wenn alle Teilgebiete einen Wert haben. Ergänzen Sie "
          "die Werte, liefern Sie die Summenzeile des übergeordneten Gebiets mit, oder tragen Sie unbewohnte "
          "Gebiete unter [validation] uninhabited ein."),
+    Code("SM-W345", "Zähler ohne Nenner nicht übernommen",
+         "Zu diesen Zählern fehlt der Nenner (leere Zelle); ohne Nenner gibt es keine Quote, sie erscheinen "
+         "daher als „keine Daten“ und nicht als veröffentlichte Fallzahl ohne Quote. Ergänzen Sie die Nenner."),
     # configuration
     Code("SM-E001", "Unbekannte Einstellung",
          "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "

@@ -46,7 +46,7 @@ from pipelines.lib.ingest.population import (
     read_population_wide,
 )
 from pipelines.lib.ingest.shares import derive, parse_shares
-from pipelines.lib.ingest.split import join_split_parts
+from pipelines.lib.ingest.split import drop_lone_numerators, join_split_parts
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import TABLE_SUFFIXES, read_table
 
@@ -346,6 +346,8 @@ def load_inputs(config: Config) -> Inputs:
         findings += f
         counts = _drop_covered_fills(counts)
         counts, f = join_split_parts(counts)  # numerator and denominator from different sources
+        findings += f
+        counts, f = drop_lone_numerators(counts)
         findings += f
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f

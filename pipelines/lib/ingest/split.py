@@ -15,6 +15,7 @@ import pandas as pd
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.categories import as_text
 from pipelines.lib.ingest.codes import finding
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 
 KEYS = ["district_id", "year", "indicator_id"]
 
@@ -58,3 +59,25 @@ def join_split_parts(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]
     out = out.drop(index=used.to_numpy())
     out["_part"] = None
     return out.reset_index(drop=True), findings
+
+
+def drop_lone_numerators(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """A numerator whose denominator is missing becomes missing too (SM-W345, one note per source and indicator).
+
+    Without a denominator there is no rate: the cell would be "veröffentlicht" with an empty rate while
+    the map says "keine Daten". Secret or otherwise flagged denominators are left alone.
+    """
+    lone = ((counts["numerator_flag"].astype("str") == FLAG_VALUE).to_numpy()
+            & (counts["denominator_flag"].astype("str") == FLAG_MISSING).to_numpy())
+    if not lone.any():
+        return counts, []
+    out = as_text(counts).copy()
+    hit = out[lone]
+    findings = []
+    for (file, indicator), group in hit.groupby(["source_file", "indicator_id"], sort=True):
+        rows = [int(r) for r in group["source_row"].dropna().head(5)]
+        shown = f" (Zeilen {', '.join(map(str, rows))}{' …' if len(group) > len(rows) else ''})" if rows else ""
+        findings.append(finding("SM-W345", file, f"{len(group)} Werte für „{indicator}“{shown}", value=indicator))
+    out.loc[lone, "numerator"] = pd.NA
+    out.loc[lone, "numerator_flag"] = FLAG_MISSING
+    return out, findings
