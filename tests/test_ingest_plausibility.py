@@ -315,3 +315,16 @@ def test_numerator_with_an_empty_denominator_is_not_published_alone(tmp_path):
     row = counts_of(inputs, "0202")
     assert row.numerator_flag == "missing" and row.numerator is pd.NA
     assert counts_of(inputs, "0201").numerator == 7
+
+
+def test_all_problems_are_listed_at_once(tmp_path):
+    """A typo in [validation], a glued population figure and a share without denominator: one report."""
+    rows = [("0101", "2023", "insgesamt", "2036643"), ("0102", "2023", "insgesamt", "1500"),
+            ("0201", "2023", "insgesamt", "1000"), ("0202", "2023", "insgesamt", "1200"),
+            ("01", "2023", "insgesamt", "3536")]
+    share = _wide(tmp_path, ("Gebiet", "Kinderarmut in %"), [(k, "15") for k in LEAVES],
+                  [{"column": "Kinderarmut in %", "indicator": "armut", "part": "share"}])
+    config = make_config(tmp_path, counts=[share], population=_population(tmp_path, rows),
+                         validation={"jump_facter": 3})
+    found = {f.code for f in errors(load_inputs(config))}
+    assert found == {"SM-E001", "SM-E335", "SM-E336", "SM-E341"}
