@@ -328,3 +328,30 @@ def test_all_problems_are_listed_at_once(tmp_path):
                          validation={"jump_facter": 3})
     found = {f.code for f in errors(load_inputs(config))}
     assert found == {"SM-E001", "SM-E335", "SM-E336", "SM-E341"}
+
+
+def test_glued_digits_without_any_total_are_pointed_out_as_an_outlier(tmp_path):
+    """No Bezirk rows, no shares: 2,036,643 is 1,508 × the leaves' median 1,350 (of 1,000 1,200 1,500 2,036,643)."""
+    rows = [("0101", "2023", "insgesamt", "2036643"), ("0102", "2023", "insgesamt", "1500"),
+            ("0201", "2023", "insgesamt", "1000"), ("0202", "2023", "insgesamt", "1200")]
+    inputs = load_inputs(make_config(tmp_path, population=_population(tmp_path, rows)))
+    [f] = of_code(inputs.findings, "SM-W337")
+    assert (f.severity, f.row, f.column, f.value) == ("warning", 2, "population", "2.036.643")
+    assert "Medians 1.350" in f.message
+    config = make_config(tmp_path, population=_population(tmp_path, rows), validation={"outlier_factor": 2000})
+    assert of_code(load_inputs(config).findings, "SM-W337") == []
+
+
+def test_jump_of_a_count_between_years_is_a_warning(tmp_path):
+    header = ("Gebiet", "Jahr", "Indikator", "Zähler", "Nenner")
+    rows = [(k, y, "armut", "900" if (k, y) == ("0102", "2023") else "100", "1000") for y in ("2022", "2023")
+            for k in LEAVES]
+    write_text(tmp_path, "data_raw/zahlen.csv", csv_text(rows, header=header))
+    src = {"id": "quelle", "path": "data_raw/zahlen.csv", "format": "long",
+           "columns": {"district_id": "Gebiet", "year": "Jahr", "indicator_id": "Indikator",
+                       "numerator": "Zähler", "denominator": "Nenner"}}
+    inputs = load_inputs(make_config(tmp_path, counts=[src]))
+    assert errors(inputs) == []
+    [f] = of_code(inputs.findings, "SM-W338")
+    assert (f.row, f.column, f.value) == (7, "Zähler", "900")
+    assert "2022 100, 2023 900" in f.message

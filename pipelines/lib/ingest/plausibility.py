@@ -26,6 +26,7 @@ from pipelines.lib.ingest.codes import finding
 
 CAP = 50  # findings per check and file
 SLACK = 2  # absolute differences up to this are rounding (e.g. of derived or converted figures)
+MIN_DISTRICTS = 4  # a level's median needs at least this many districts (outlier check)
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,12 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
 
 
 def outlier_findings(values: pd.DataFrame, districts: pd.DataFrame, factor: float, what: str) -> list[Finding]:
-    """Figures above ``factor`` × the median of their level and year (warnings; five districts at least)."""
+    """Figures above ``factor`` × the median of their level and year (warnings; four districts at least)."""
     levels = dict(zip(districts["district_id"], districts["level"], strict=True))
     v = values.assign(level=values["district_id"].map(levels))
     grouped = v.groupby(["level", "year"])["value"]
     v = v.assign(median=grouped.transform("median"), n=grouped.transform("size"))
-    out = v[(v["n"] >= 5) & (v["median"] > 0) & (v["value"] > factor * v["median"])]
+    out = v[(v["n"] >= MIN_DISTRICTS) & (v["median"] > 0) & (v["value"] > factor * v["median"])]
     names = _names(districts)
     return _capped([
         finding("SM-W337", r["source_file"],
