@@ -63,6 +63,10 @@ def validation_settings(config: Config) -> Validation:
     return settings
 
 
+def _row(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def _count(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
@@ -104,7 +108,7 @@ def total_band_findings(rows: pd.DataFrame, total_band: str, tolerance: float) -
         found.append(finding(
             "SM-E334", r.source_file,
             f"Gebiet „{r.district_id}“, Jahr {r.year}: insgesamt {_count(r.population)}, Summe der {r.n} "
-            f"Altersgruppen {_count(r.bands)}", row=r.source_row, column=r.source_column, value=_count(r.population)))
+            f"Altersgruppen {_count(r.bands)}", row=_row(r.source_row), column=r.source_column, value=_count(r.population)))
     covered = rows[is_total].merge(bands[keys], on=keys, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     drop = np.zeros(len(rows), dtype=bool)
     drop[np.flatnonzero(is_total)[covered]] = True
@@ -128,10 +132,12 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
     """
     if values.empty or districts["parent_id"].isna().all():
         return []
-    names = _names(districts)
-    kids = _children(districts)
     ranks = dict(zip(districts["district_id"], districts["level_rank"], strict=True))
     values = values.assign(_rank=values["district_id"].map(ranks))
+    if not (values["_rank"] < max(ranks.values())).any():  # only leaves delivered: nothing to compare
+        return []
+    names = _names(districts)
+    kids = _children(districts)
     known = values[["district_id", *by, "value"]]
     found: list[Finding] = []
     for rank in sorted(set(ranks.values()), reverse=True)[1:]:  # the level above the leaves first
@@ -153,7 +159,7 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
                 "SM-E335", r["source_file"],
                 f"{what}{' ' + label if label else ''}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
                 f"geliefert {_count(r['value'])}, Summe{of} {_count(r['total'])}",
-                row=r["source_row"], column=r["source_column"], value=_count(r["value"])))
+                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
         # the children may not exceed a delivered parent (names the culprit's own row)
         over = values.merge(kids, on="district_id").merge(
             direct[["district_id", *by, "value"]].rename(columns={"district_id": "parent_id", "value": "parent"}),
@@ -164,7 +170,7 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
                 "SM-E336", r["source_file"],
                 f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: {_count(r['value'])}, "
                 f"mehr als {_label(r['parent_id'], names)} mit {_count(r['parent'])}",
-                row=r["source_row"], column=r["source_column"], value=_count(r["value"])))
+                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
         computed = agg[(agg["n"] == agg["n_children"])].merge(direct[["district_id", *by]], how="left",
                                                                on=["district_id", *by], indicator=True)
         computed = computed[computed["_merge"] == "left_only"]
@@ -185,7 +191,7 @@ def outlier_findings(values: pd.DataFrame, districts: pd.DataFrame, factor: floa
         finding("SM-W337", r["source_file"],
                 f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: {_count(r['value'])}, "
                 f"mehr als das {factor:g}-fache des Medians {_count(r['median'])} der Ebene",
-                row=r["source_row"], column=r["source_column"], value=_count(r["value"]))
+                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
         for r in out.to_dict("records")
     ])
 
@@ -207,7 +213,7 @@ def jump_findings(values: pd.DataFrame, by: list[str], factor: float, minimum: i
             "SM-W338", r["source_file"],
             f"{what}{' ' + label if label else ''}, Gebiet {_label(r['district_id'], names)}: "
             f"{int(year_before)} {_count(before)}, {r['year']} {_count(r['value'])}",
-            row=r["source_row"], column=r["source_column"], value=_count(r["value"])))
+            row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
     return _capped(out)
 
 
@@ -242,9 +248,10 @@ def count_findings(counts: pd.DataFrame, districts: pd.DataFrame, population: pd
             ok &= ~counts["derived"].to_numpy(dtype=bool)
         v = base[ok].assign(value=counts.loc[ok, part].astype("int64").to_numpy())
         v = v.astype({"indicator_id": "str", "source_file": "str", "source_id": "str"})
-        v["source_column"] = [columns.get((s, i, part), what) for s, i in zip(v["source_id"], v["indicator_id"],
-                                                                              strict=True)]
-        v["source_row"] = v["source_row"].astype("object").where(v["source_row"].notna(), None)
+        pairs = v[["source_id", "indicator_id"]].drop_duplicates()
+        pairs["source_column"] = [columns.get((s, i, part), what)
+                                  for s, i in zip(pairs["source_id"], pairs["indicator_id"], strict=True)]
+        v = v.merge(pairs, on=["source_id", "indicator_id"], how="left")
         found += hierarchy_findings(v, districts, ["indicator_id", "year"], settings.total_tolerance, what)
         found += jump_findings(v, ["indicator_id", "year"], settings.jump_factor, settings.jump_min, what, names)
         if part == "denominator" and not population.empty:
@@ -256,7 +263,7 @@ def count_findings(counts: pd.DataFrame, districts: pd.DataFrame, population: pd
                 finding("SM-W339", r["source_file"],
                         f"{r['indicator_id']} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: Nenner "
                         f"{_count(r['value'])}, Einwohner {_count(r['population'])}",
-                        row=r["source_row"], column=r["source_column"], value=_count(r["value"]))
+                        row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
                 for r in m.to_dict("records")
             ])
     return found
