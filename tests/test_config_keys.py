@@ -71,3 +71,12 @@ def test_validate_lists_configuration_errors_with_the_input_findings(tmp_path):
     assert "Traceback" not in check.stdout + check.stderr
     run = run_cli("run", "--workspace", str(target))
     assert run.returncode != 0 and "smtp_hots" in run.stdout
+
+
+def test_validation_thresholds_are_checked_when_the_configuration_is_read(tmp_path):
+    text = _template() + "\n[validation]\njump_factor = 0.5\n"
+    with pytest.raises(ConfigError) as exc:
+        load_config(_workspace(tmp_path, text))
+    assert "[validation] jump_factor muss eine Zahl größer als 1 sein" in str(exc.value)
+    ok = _template() + "\n[validation]\njump_factor = 3\nuninhabited = [\"Hafen\"]\n"
+    assert load_config(_workspace(tmp_path, ok)).section("validation")["jump_factor"] == 3

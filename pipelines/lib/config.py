@@ -352,7 +352,11 @@ def load_config(workspace: Path, *, strict: bool = True) -> Config:
         unknown = key_findings(raw)
         if unknown:
             raise ConfigError("\n".join(f.render() for f in unknown))
-    return parse_config(raw, workspace)
+    config = parse_config(raw, workspace)
+    from pipelines.lib.ingest.plausibility import validation_settings  # the ingest package imports this module
+
+    validation_settings(config)  # wrong [validation] thresholds stop here, with their German message
+    return config
 
 
 def parse_config(raw: dict[str, Any], root: Path) -> Config:
