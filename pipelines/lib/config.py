@@ -353,7 +353,9 @@ def load_config(workspace: Path, *, strict: bool = True) -> Config:
         if unknown:
             raise ConfigError("\n".join(f.render() for f in unknown))
     config = parse_config(raw, workspace)
-    from pipelines.lib.ingest.plausibility import validation_settings  # the ingest package imports this module
+    from pipelines.lib.ingest.plausibility import (
+        validation_settings,  # the ingest package imports this module
+    )
 
     validation_settings(config)  # wrong [validation] thresholds stop here, with their German message
     return config
