@@ -80,6 +80,11 @@ def _label(district: str, names: dict[str, str]) -> str:
     return f"„{district}“ ({name})" if name and name != district else f"„{district}“"
 
 
+def _of(record: dict, by: list[str]) -> str:
+    """' von „armut“' for a figure of an indicator, '' for the population."""
+    return f" von „{record['indicator_id']}“" if "indicator_id" in by else ""
+
+
 def _capped(found: list[Finding]) -> list[Finding]:
     if len(found) <= CAP:
         return found
@@ -154,10 +159,9 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
         bad = (complete & (diff.abs() > slack)) | (~complete & (-diff > slack))
         for r in m[bad].to_dict("records"):
             of = "" if r["n"] == r["n_children"] else f" der {r['n']} von {r['n_children']} Teilgebieten mit Wert"
-            label = ", ".join(f"{c} {r[c]}" for c in by if c != "year")
             found.append(finding(
                 "SM-E335", r["source_file"],
-                f"{what}{' ' + label if label else ''}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
+                f"{what}{_of(r, by)}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
                 f"geliefert {_count(r['value'])}, Summe{of} {_count(r['total'])}",
                 row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
         # the children may not exceed a delivered parent (names the culprit's own row)
@@ -168,8 +172,8 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
         for r in over.to_dict("records"):
             found.append(finding(
                 "SM-E336", r["source_file"],
-                f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: {_count(r['value'])}, "
-                f"mehr als {_label(r['parent_id'], names)} mit {_count(r['parent'])}",
+                f"{what}{_of(r, by)}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
+                f"{_count(r['value'])}, mehr als {_label(r['parent_id'], names)} mit {_count(r['parent'])}",
                 row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
         computed = agg[(agg["n"] == agg["n_children"])].merge(direct[["district_id", *by]], how="left",
                                                                on=["district_id", *by], indicator=True)
@@ -208,10 +212,9 @@ def jump_findings(values: pd.DataFrame, by: list[str], factor: float, minimum: i
     jump = prev.notna() & (hi >= minimum) & (hi > factor * lo)
     out = []
     for r, before, year_before in zip(v[jump].to_dict("records"), prev[jump], prev_year[jump], strict=True):
-        label = ", ".join(f"{r[c]}" for c in by if c not in ("year",))
         out.append(finding(
             "SM-W338", r["source_file"],
-            f"{what}{' ' + label if label else ''}, Gebiet {_label(r['district_id'], names)}: "
+            f"{what}{_of(r, by)}, Gebiet {_label(r['district_id'], names)}: "
             f"{int(year_before)} {_count(before)}, {r['year']} {_count(r['value'])}",
             row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
     return _capped(out)
