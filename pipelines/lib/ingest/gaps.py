@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.categories import as_text
-from pipelines.lib.ingest.checks import suggest
+from pipelines.lib.ingest.checks import suggest, text_isin
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_SECRET, FLAG_UNRELIABLE, FLAG_VALUE
 
@@ -111,18 +111,22 @@ def gap_findings(counts: pd.DataFrame, districts: pd.DataFrame, leaf_level: str)
     parent = {k: p for k, p in zip(districts["district_id"], districts["parent_id"], strict=True) if isinstance(p, str)}
     leaves = districts.loc[districts["level"] == leaf_level, "district_id"]
     leaf_set = set(leaves)
-    c = as_text(counts[["district_id", "year", "indicator_id", "numerator_flag", "denominator_flag",
-                        "source_file"]])
-    value = (c["numerator_flag"] == FLAG_VALUE) & (c["denominator_flag"] == FLAG_VALUE)
-    at_leaf = c["district_id"].isin(leaf_set)
-    n_ok = c[value & at_leaf].groupby(["indicator_id", "year"]).size()
+    value = ((counts["numerator_flag"] == FLAG_VALUE) & (counts["denominator_flag"] == FLAG_VALUE)).to_numpy()
+    at_leaf = text_isin(counts["district_id"], pd.Index(leaves))
+    keys = counts[["indicator_id", "year"]][value & at_leaf]
+    n_ok = keys.groupby(["indicator_id", "year"], observed=True).size()
     groups = n_ok[(n_ok > 0) & (n_ok < len(leaf_set))].index  # some leaves lack a value, not all
     if not len(groups):
         return []
-    direct = c[value & ~at_leaf]
+    wanted_rows = pd.MultiIndex.from_frame(counts[["indicator_id", "year"]].astype({"indicator_id": "str"})).isin(
+        pd.MultiIndex.from_tuples([(str(i), int(y)) for i, y in groups]))
+    c = as_text(counts.loc[wanted_rows | (value & ~at_leaf), ["district_id", "year", "indicator_id",
+                                                              "numerator_flag", "denominator_flag", "source_file"]])
+    direct = c[(c["numerator_flag"] == FLAG_VALUE).to_numpy() & (c["denominator_flag"] == FLAG_VALUE).to_numpy()
+               & ~c["district_id"].isin(leaf_set).to_numpy()]
     has = set(zip(direct["district_id"], direct["year"], direct["indicator_id"], strict=True))
     findings = []
-    wanted = c.set_index(["indicator_id", "year"]).loc[groups].reset_index()
+    wanted = c[c["district_id"].isin(leaf_set).to_numpy()]
     for (indicator, year), group in wanted.groupby(["indicator_id", "year"], sort=True):
         ok = set(group.loc[(group["numerator_flag"] == FLAG_VALUE) & (group["denominator_flag"] == FLAG_VALUE),
                            "district_id"])

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipelines.lib.config import Config
 from pipelines.lib.findings import ConfigError, Finding
+from pipelines.lib.ingest.checks import text_isin
 from pipelines.lib.ingest.codes import finding
 
 CAP = 50  # findings per check and file
@@ -85,11 +86,13 @@ def _of(record: dict, by: list[str]) -> str:
     return f" von „{record['indicator_id']}“" if "indicator_id" in by else ""
 
 
-def _capped(found: list[Finding]) -> list[Finding]:
-    if len(found) <= CAP:
+def _capped(found: list[Finding], total: int | None = None) -> list[Finding]:
+    """At most CAP findings plus one saying how many more there are (of ``total``, default all found)."""
+    total = len(found) if total is None else total
+    if total <= CAP:
         return found
     first = found[0]
-    more = finding(first.code, first.file, f"{len(found) - CAP} weitere Stellen (nur die ersten {CAP} sind einzeln "
+    more = finding(first.code, first.file, f"{total - CAP} weitere Stellen (nur die ersten {CAP} sind einzeln "
                    "aufgeführt)")
     return [*found[:CAP], more]
 
@@ -239,37 +242,101 @@ def count_findings(counts: pd.DataFrame, districts: pd.DataFrame, population: pd
 
     ``columns`` maps (source id, indicator id, part) to the column the figure was read from.
     Derived numerators (from shares or converted area systems) are left out: their parts were checked.
+    Vectorised on integer codes (national deliveries have ten million rows): only the rows of a
+    finding become Python objects.
     """
     if counts.empty:
         return []
-    base = counts[["district_id", "year", "indicator_id", "source_id", "source_file", "source_row", "derived"]]
     names = _names(districts)
+    leaf_rank = districts["level_rank"].max()
+    leaves = pd.Index(districts.loc[districts["level_rank"] == leaf_rank, "district_id"])
+    at_leaf = text_isin(counts["district_id"], leaves)
+    district_codes, district_ids = pd.factorize(counts["district_id"])
+    indicator = counts["indicator_id"]
+    indicator_codes = (indicator.cat.codes.to_numpy() if isinstance(indicator.dtype, pd.CategoricalDtype)
+                       else pd.factorize(indicator)[0])
+    years = counts["year"].to_numpy(dtype=np.int64)
+    derived = counts["derived"].to_numpy(dtype=bool)
     found: list[Finding] = []
     for part, what in (("numerator", "Zähler"), ("denominator", "Nenner")):
-        ok = (counts[f"{part}_flag"].astype("str") == "value").to_numpy() & counts[part].notna().to_numpy()
+        ok = (counts[f"{part}_flag"] == "value").to_numpy(dtype=bool) & counts[part].notna().to_numpy()
         if part == "numerator":
-            ok &= ~counts["derived"].to_numpy(dtype=bool)
-        v = base[ok].assign(value=counts.loc[ok, part].astype("int64").to_numpy())
-        v = v.astype({"indicator_id": "str", "source_file": "str", "source_id": "str"})
-        pairs = v[["source_id", "indicator_id"]].drop_duplicates()
-        pairs["source_column"] = [columns.get((s, i, part), what)
-                                  for s, i in zip(pairs["source_id"], pairs["indicator_id"], strict=True)]
-        v = v.merge(pairs, on=["source_id", "indicator_id"], how="left")
-        found += hierarchy_findings(v, districts, ["indicator_id", "year"], settings.total_tolerance, what)
-        found += jump_findings(v, ["indicator_id", "year"], settings.jump_factor, settings.jump_min, what, names)
+            ok &= ~derived
+        values = counts[part].to_numpy(dtype="float64", na_value=np.nan)
+
+        def rows_of(positions, part=part, what=what, values=values):
+            """The finding rows as a frame (district_id, indicator_id, year, value, source_…)."""
+            r = counts.iloc[positions][["district_id", "indicator_id", "year", "source_id", "source_file",
+                                        "source_row"]].astype({"indicator_id": "str", "source_id": "str",
+                                                               "source_file": "str"})
+            r["value"] = values[positions].astype(np.int64)
+            r["source_column"] = [columns.get((s, i, part), what)
+                                  for s, i in zip(r["source_id"], r["indicator_id"], strict=True)]
+            return r.reset_index(drop=True)
+
+        if not at_leaf[ok].all():  # delivered parent figures: compare with their children
+            groups = np.unique(indicator_codes[ok & ~at_leaf])
+            chosen = np.flatnonzero(ok & np.isin(indicator_codes, groups))
+            found += hierarchy_findings(rows_of(chosen), districts, ["indicator_id", "year"],
+                                        settings.total_tolerance, what)
+        found += _count_jumps(np.flatnonzero(ok), district_codes, indicator_codes, years, values, settings,
+                              rows_of, what, names)
         if part == "denominator" and not population.empty:
-            pop = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
-            m = v.merge(pop, on=["district_id", "year"])
-            slack = np.maximum(settings.total_tolerance * m["population"], SLACK)
-            m = m[m["value"] > m["population"] + slack]
-            found += _capped([
-                finding("SM-W339", r["source_file"],
-                        f"{r['indicator_id']} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: Nenner "
-                        f"{_count(r['value'])}, Einwohner {_count(r['population'])}",
-                        row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
-                for r in m.to_dict("records")
-            ])
+            found += _above_population(np.flatnonzero(ok), district_codes, district_ids, years, values,
+                                       population, settings, rows_of, names)
     return found
+
+
+def _count_jumps(ok, district_codes, indicator_codes, years, values, settings, rows_of, what, names):
+    """SM-W338 for consecutive delivered years of one district and indicator (sorted by integer codes)."""
+    if len(ok) < 2:
+        return []
+    order = ok[np.lexsort((years[ok], indicator_codes[ok], district_codes[ok]))]
+    same = (district_codes[order][1:] == district_codes[order][:-1]) & (
+        indicator_codes[order][1:] == indicator_codes[order][:-1])
+    before, after = values[order][:-1], values[order][1:]
+    lo, hi = np.minimum(before, after), np.maximum(before, after)
+    jumps = np.flatnonzero(same & (hi >= settings.jump_min) & (hi > settings.jump_factor * lo))
+    jump = jumps[:CAP]
+    if not len(jump):
+        return []
+    rows = rows_of(order[jump + 1])
+    out = []
+    for r, b, year_before in zip(rows.to_dict("records"), before[jump], years[order][jump], strict=True):
+        out.append(finding(
+            "SM-W338", r["source_file"],
+            f"{what} von „{r['indicator_id']}“, Gebiet {_label(r['district_id'], names)}: "
+            f"{int(year_before)} {_count(b)}, {r['year']} {_count(r['value'])}",
+            row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
+    return _capped(out, len(jumps))
+
+
+def _above_population(ok, district_codes, district_ids, years, values, population, settings, rows_of, names):
+    """SM-W339 where a denominator exceeds the population of its district and year (dense lookup)."""
+    pop = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
+    codes = pd.Index(district_ids).get_indexer(pop["district_id"])
+    pop = pop[codes >= 0]
+    codes = codes[codes >= 0]
+    if not len(pop):
+        return []
+    y0 = int(min(years.min(), pop["year"].min()))
+    span = int(max(years.max(), pop["year"].max())) - y0 + 1
+    dense = np.full(len(district_ids) * span, np.nan)
+    dense[codes * span + (pop["year"].to_numpy() - y0)] = pop["population"].to_numpy(dtype="float64")
+    inhabitants = dense[district_codes[ok] * span + (years[ok] - y0)]
+    with np.errstate(invalid="ignore"):
+        over = values[ok] > inhabitants + np.maximum(settings.total_tolerance * inhabitants, SLACK)
+    hit = ok[over][:CAP]
+    if not len(hit):
+        return []
+    rows = rows_of(hit)
+    return _capped([
+        finding("SM-W339", r["source_file"],
+                f"{r['indicator_id']} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: Nenner "
+                f"{_count(r['value'])}, Einwohner {_count(p)}",
+                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
+        for r, p in zip(rows.to_dict("records"), inhabitants[over][:CAP], strict=True)
+    ], int(over.sum()))
 
 
 def source_columns(config: Config) -> dict[tuple[str, str, str], str]:

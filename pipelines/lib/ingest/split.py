@@ -67,8 +67,8 @@ def drop_lone_numerators(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[Findi
     Without a denominator there is no rate: the cell would be "veröffentlicht" with an empty rate while
     the map says "keine Daten". Secret or otherwise flagged denominators are left alone.
     """
-    lone = ((counts["numerator_flag"].astype("str") == FLAG_VALUE).to_numpy()
-            & (counts["denominator_flag"].astype("str") == FLAG_MISSING).to_numpy())
+    lone = ((counts["numerator_flag"] == FLAG_VALUE).to_numpy(dtype=bool)
+            & (counts["denominator_flag"] == FLAG_MISSING).to_numpy(dtype=bool))
     if not lone.any():
         return counts, []
     out = as_text(counts).copy()
