@@ -115,8 +115,9 @@ def total_band_findings(rows: pd.DataFrame, total_band: str, tolerance: float) -
     for r in totals[bad].itertuples():
         found.append(finding(
             "SM-E334", r.source_file,
-            f"Gebiet „{r.district_id}“, Jahr {r.year}: insgesamt {_count(r.population)}, Summe der {r.n} "
-            f"Altersgruppen {_count(r.bands)}", row=_row(r.source_row), column=r.source_column, value=_count(r.population)))
+            f"Gebiet „{r.district_id}“, Jahr {r.year}: insgesamt ≠ Summe der {r.n} Altersgruppen",
+            row=_row(r.source_row), column=r.source_column,
+            value=f"insgesamt {_count(r.population)}, Summe {_count(r.bands)}"))
     covered = rows[is_total].merge(bands[keys], on=keys, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     drop = np.zeros(len(rows), dtype=bool)
     drop[np.flatnonzero(is_total)[covered]] = True
@@ -165,8 +166,8 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
             found.append(finding(
                 "SM-E335", r["source_file"],
                 f"{what}{_of(r, by)}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
-                f"geliefert {_count(r['value'])}, Summe{of} {_count(r['total'])}",
-                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
+                f"geliefert ≠ Summe{of}", row=_row(r["source_row"]), column=r["source_column"],
+                value=f"geliefert {_count(r['value'])}, Summe {_count(r['total'])}"))
         # the children may not exceed a delivered parent (names the culprit's own row)
         over = values.merge(kids, on="district_id").merge(
             direct[["district_id", *by, "value"]].rename(columns={"district_id": "parent_id", "value": "parent"}),
@@ -175,9 +176,9 @@ def hierarchy_findings(values: pd.DataFrame, districts: pd.DataFrame, by: list[s
         for r in over.to_dict("records"):
             found.append(finding(
                 "SM-E336", r["source_file"],
-                f"{what}{_of(r, by)}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: "
-                f"{_count(r['value'])}, mehr als {_label(r['parent_id'], names)} mit {_count(r['parent'])}",
-                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
+                f"{what}{_of(r, by)}, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)} größer als "
+                f"{_label(r['parent_id'], names)}", row=_row(r["source_row"]), column=r["source_column"],
+                value=f"{_count(r['value'])} > {_count(r['parent'])}"))
         computed = agg[(agg["n"] == agg["n_children"])].merge(direct[["district_id", *by]], how="left",
                                                                on=["district_id", *by], indicator=True)
         computed = computed[computed["_merge"] == "left_only"]
@@ -196,16 +197,20 @@ def outlier_findings(values: pd.DataFrame, districts: pd.DataFrame, factor: floa
     names = _names(districts)
     return _capped([
         finding("SM-W337", r["source_file"],
-                f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: {_count(r['value'])}, "
-                f"mehr als das {factor:g}-fache des Medians {_count(r['median'])} der Ebene",
-                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
+                f"{what} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: mehr als das {factor:g}-fache "
+                f"des Medians der Ebene", row=_row(r["source_row"]), column=r["source_column"],
+                value=f"{_count(r['value'])}, Median {_count(r['median'])}")
         for r in out.to_dict("records")
     ])
 
 
 def jump_findings(values: pd.DataFrame, by: list[str], factor: float, minimum: int, what: str,
                   names: dict[str, str]) -> list[Finding]:
-    """Consecutive delivered years of one district whose figures differ by more than ``factor`` (warnings)."""
+    """Consecutive delivered years of one district whose figures differ by more than ``factor`` (warnings).
+
+    As in every finding here, the figures themselves go into ``value`` only: the message is shown in the
+    Dagster UI, which has no login; the value stays in the report in data_private/.
+    """
     keys = ["district_id", *[c for c in by if c != "year"]]
     v = values.sort_values([*keys, "year"])
     prev = v.groupby(keys)["value"].shift(1)
@@ -217,9 +222,9 @@ def jump_findings(values: pd.DataFrame, by: list[str], factor: float, minimum: i
     for r, before, year_before in zip(v[jump].to_dict("records"), prev[jump], prev_year[jump], strict=True):
         out.append(finding(
             "SM-W338", r["source_file"],
-            f"{what}{_of(r, by)}, Gebiet {_label(r['district_id'], names)}: "
-            f"{int(year_before)} {_count(before)}, {r['year']} {_count(r['value'])}",
-            row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
+            f"{what}{_of(r, by)}, Gebiet {_label(r['district_id'], names)}: {int(year_before)} → {r['year']}",
+            row=_row(r["source_row"]), column=r["source_column"],
+            value=f"{int(year_before)}: {_count(before)}, {r['year']}: {_count(r['value'])}"))
     return _capped(out)
 
 
@@ -305,9 +310,9 @@ def _count_jumps(ok, district_codes, indicator_codes, years, values, settings, r
     for r, b, year_before in zip(rows.to_dict("records"), before[jump], years[order][jump], strict=True):
         out.append(finding(
             "SM-W338", r["source_file"],
-            f"{what} von „{r['indicator_id']}“, Gebiet {_label(r['district_id'], names)}: "
-            f"{int(year_before)} {_count(b)}, {r['year']} {_count(r['value'])}",
-            row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"])))
+            f"{what} von „{r['indicator_id']}“, Gebiet {_label(r['district_id'], names)}: {int(year_before)} → "
+            f"{r['year']}", row=_row(r["source_row"]), column=r["source_column"],
+            value=f"{int(year_before)}: {_count(b)}, {r['year']}: {_count(r['value'])}"))
     return _capped(out, len(jumps))
 
 
@@ -332,9 +337,9 @@ def _above_population(ok, district_codes, district_ids, years, values, populatio
     rows = rows_of(hit)
     return _capped([
         finding("SM-W339", r["source_file"],
-                f"{r['indicator_id']} Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}: Nenner "
-                f"{_count(r['value'])}, Einwohner {_count(p)}",
-                row=_row(r["source_row"]), column=r["source_column"], value=_count(r["value"]))
+                f"„{r['indicator_id']}“, Jahr {r['year']}, Gebiet {_label(r['district_id'], names)}",
+                row=_row(r["source_row"]), column=r["source_column"],
+                value=f"Nenner {_count(r['value'])}, Einwohner {_count(p)}")
         for r, p in zip(rows.to_dict("records"), inhabitants[over][:CAP], strict=True)
     ], int(over.sum()))
 
