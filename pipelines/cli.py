@@ -111,7 +111,7 @@ def cmd_validate(args) -> int:
     from pipelines.lib.stages import ingest
 
     ws = Workspace.at(args.workspace)
-    config = load_config(ws.root, strict=False)  # unknown keys are listed with the input findings
+    config = load_config(ws.root)
     outcome = ingest.run(ws, config, load=False)
     for f in outcome.findings:
         _say(f.render())

@@ -330,11 +330,12 @@ class Config:
         return p if p.is_absolute() else self.root / p
 
 
-def load_config(workspace: Path, *, strict: bool = True) -> Config:
+def load_config(workspace: Path, *, strict: bool = False) -> Config:
     """Read and check ``sozialmonitor.toml`` in ``workspace``; raise :class:`ConfigError` in German.
 
-    Unknown keys (see :mod:`pipelines.lib.config_keys`) are errors too; with ``strict=False`` they are
-    left to :func:`pipelines.lib.ingest.load_inputs`, which reports them beside the input findings.
+    Unknown keys (see :mod:`pipelines.lib.config_keys`) are reported by
+    :func:`pipelines.lib.ingest.load_inputs` as errors beside the input findings (so ``validate`` lists
+    them all at once and ``run`` stops at ingest); ``strict=True`` raises for them here already.
     """
     workspace = Path(workspace).resolve()
     path = workspace / CONFIG_NAME
