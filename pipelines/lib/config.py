@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.lib.config_keys import key_findings
 from pipelines.lib.findings import ConfigError
 
 CONFIG_NAME = "sozialmonitor.toml"
@@ -124,6 +125,7 @@ class GeometrySource:
     valid_from: int | None = None
     valid_to: int | None = None
     overlap_tolerance: float | None = None  # m²; overlaps up to this are digitising noise (default 1)
+    make_valid: bool = False  # repair invalid polygons with shapely.make_valid (a warning per district)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class CountSource:
     sheet: str | int | None = None
     header_rows: int = 1
     skip_rows: int = 0
+    column_names: tuple[str, ...] = ()  # header_rows = 0: the names of the columns, left to right
     encoding: str | None = None  # None: detect (UTF-8 with/without BOM, else Windows-1252)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> source column
     key: str | None = None  # wide: the district key column
@@ -161,6 +164,15 @@ class CountSource:
 
 
 @dataclass(frozen=True)
+class PopulationValue:
+    """One population column of a wide table: the year (and age band) of its figures."""
+
+    column: str
+    year: int
+    age_band: str | None = None  # default: the source's age_band
+
+
+@dataclass(frozen=True)
 class PopulationSource:
     path: str
     columns: dict[str, str] = field(default_factory=dict)
@@ -169,11 +181,14 @@ class PopulationSource:
     format: str = "long"  # "long" or "wide" (one row per district, the total in ``value``)
     header_rows: int = 1
     skip_rows: int = 0
+    column_names: tuple[str, ...] = ()  # header_rows = 0: the names of the columns, left to right
     key: str | None = None  # wide: the key (or name) column
     value: str | None = None  # wide: the population column
+    values: tuple[PopulationValue, ...] = ()  # wide: one population column per year instead of ``value``
     year: int | None = None  # wide: the year of the figures
     year_column: str | None = None
     age_band: str = "insgesamt"
+    total_band: str = "insgesamt"  # long: the band holding the total beside the age bands (checked, not summed)
     aggregate: bool = False  # sum rows with the same key (e.g. municipalities to counties)
     sentinels: tuple[str, ...] = ("-9999", "-999", "-99999")
     layout: Layout = Layout()
@@ -315,8 +330,13 @@ class Config:
         return p if p.is_absolute() else self.root / p
 
 
-def load_config(workspace: Path) -> Config:
-    """Read and check ``sozialmonitor.toml`` in ``workspace``; raise :class:`ConfigError` in German."""
+def load_config(workspace: Path, *, strict: bool = False) -> Config:
+    """Read and check ``sozialmonitor.toml`` in ``workspace``; raise :class:`ConfigError` in German.
+
+    Unknown keys (see :mod:`pipelines.lib.config_keys`) are reported by
+    :func:`pipelines.lib.ingest.load_inputs` as errors beside the input findings (so ``validate`` lists
+    them all at once and ``run`` stops at ingest); ``strict=True`` raises for them here already.
+    """
     workspace = Path(workspace).resolve()
     path = workspace / CONFIG_NAME
     if not path.exists():
@@ -329,7 +349,17 @@ def load_config(workspace: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path.name} ist keine gültige TOML-Datei: {exc}. Bitte Syntax prüfen.") from exc
-    return parse_config(raw, workspace)
+    if strict:
+        unknown = key_findings(raw)
+        if unknown:
+            raise ConfigError("\n".join(f.render() for f in unknown))
+    config = parse_config(raw, workspace)
+    from pipelines.lib.ingest.plausibility import (
+        validation_settings,  # the ingest package imports this module
+    )
+
+    validation_settings(config)  # wrong [validation] thresholds stop here, with their German message
+    return config
 
 
 def parse_config(raw: dict[str, Any], root: Path) -> Config:
@@ -366,6 +396,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             valid_from=g.get("valid_from"),
             valid_to=g.get("valid_to"),
             overlap_tolerance=g.get("overlap_tolerance"),
+            make_valid=bool(g.get("make_valid", False)),
         )
         for g in raw.get("geometries", [])
     )
@@ -562,6 +593,18 @@ def _layout(raw: dict, where: str) -> Layout:
     )
 
 
+def _header_rows(raw: dict, where: str) -> int:
+    """``header_rows`` (0 for a table without header row, which then needs ``column_names``)."""
+    n = raw.get("header_rows", 1)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ConfigError(f"[{where}]: header_rows muss eine ganze Zahl ab 0 sein.")
+    if n == 0 and not raw.get("column_names"):
+        raise ConfigError(f"[{where}]: eine Tabelle ohne Kopfzeile (header_rows = 0) braucht „column_names“, "
+                          "die Namen der Spalten von links nach rechts, z. B. column_names = [\"Gebiet\", "
+                          "\"Jahr\", \"Einwohner\"].")
+    return n
+
+
 def _key_name(raw: dict) -> str | None:
     key = raw.get("key")
     if isinstance(key, list):
@@ -575,9 +618,15 @@ def _population(pop: dict) -> PopulationSource:
     fmt = pop.get("format", "long")
     if fmt not in ("long", "wide"):
         raise ConfigError("[population]: format muss „long“ oder „wide“ sein.")
-    if fmt == "wide" and not ((pop.get("key") or pop.get("key_from_path")) and pop.get("value")):
-        raise ConfigError("[population]: eine breite Tabelle braucht „key“ und „value“ (die Einwohnerspalte).")
-    if fmt == "wide" and pop.get("year") is None and pop.get("year_column") is None:
+    values = tuple(
+        PopulationValue(column=str(_req(v, "column", "population.values")), year=int(_req(v, "year", "population.values")),
+                        age_band=None if v.get("age_band") is None else str(v["age_band"]))
+        for v in pop.get("values", [])
+    )
+    if fmt == "wide" and not ((pop.get("key") or pop.get("key_from_path")) and (pop.get("value") or values)):
+        raise ConfigError("[population]: eine breite Tabelle braucht „key“ und „value“ (die Einwohnerspalte) "
+                          "oder „values“ (eine Spalte je Jahr).")
+    if fmt == "wide" and not values and pop.get("year") is None and pop.get("year_column") is None:
         raise ConfigError("[population]: „year“ oder „year_column“ angeben.")
     return PopulationSource(
         path=_req(pop, "path", "population"),
@@ -585,13 +634,16 @@ def _population(pop: dict) -> PopulationSource:
         sheet=pop.get("sheet"),
         encoding=pop.get("encoding"),
         format=fmt,
-        header_rows=int(pop.get("header_rows", 1)),
+        header_rows=_header_rows(pop, "population"),
         skip_rows=int(pop.get("skip_rows", 0)),
+        column_names=_strings(pop.get("column_names")),
         key=_key_name(pop),
         value=pop.get("value"),
+        values=values,
         year=pop.get("year"),
         year_column=pop.get("year_column"),
         age_band=str(pop.get("age_band", "insgesamt")),
+        total_band=str(pop.get("total_band", "insgesamt")),
         aggregate=bool(pop.get("aggregate", False)),
         sentinels=tuple(str(s) for s in pop.get("sentinels", ("-9999", "-999", "-99999"))),
         layout=_layout(pop, "population"),
@@ -649,8 +701,9 @@ def _count_source(raw: dict, n: int) -> CountSource:
         format=fmt,
         absent=absent,
         sheet=raw.get("sheet"),
-        header_rows=int(raw.get("header_rows", 1)),
+        header_rows=_header_rows(raw, f"counts {source_id}"),
         skip_rows=int(raw.get("skip_rows", 0)),
+        column_names=_strings(raw.get("column_names")),
         encoding=raw.get("encoding"),
         columns=dict(raw.get("columns", {})),
         key=_key_name(raw),

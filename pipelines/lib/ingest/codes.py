@@ -28,6 +28,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E211  | Ebene ohne Geometrie                             |
 | SM-E212  | Übergeordnetes Gebiet nicht angegeben            |
 | SM-E213  | Stadtebene muss genau ein Gebiet enthalten       |
+| SM-W214  | Geometrie repariert                              |
 | SM-E301  | Gebietsschlüssel unbekannt                       |
 | SM-E302  | Gebietsschlüssel fehlt                           |
 | SM-E303  | Datenzeile doppelt                               |
@@ -53,6 +54,20 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E331  | Teilmenge größer als die Gesamtmenge             |
 | SM-E332  | Gemeinsamer Nenner weicht ab                     |
 | SM-E333  | Teile ergeben nicht die Summe                    |
+| SM-E334  | Gesamtzahl passt nicht zu den Altersgruppen      |
+| SM-E335  | Summe der Teilgebiete passt nicht                |
+| SM-E336  | Teilgebiet größer als das übergeordnete Gebiet   |
+| SM-W337  | Ungewöhnlich große Zahl                          |
+| SM-W338  | Sprung zwischen zwei Jahren                      |
+| SM-W339  | Nenner größer als die Einwohnerzahl              |
+| SM-E340  | Anteil widerspricht Zähler und Nenner            |
+| SM-E341  | Anteil ohne Nenner                               |
+| SM-E342  | Zähler ohne Nenner                               |
+| SM-W343  | Unbewohntes Gebiet                               |
+| SM-W344  | Fehlende Werte lassen übergeordnete Gebiete leer |
+| SM-W345  | Zähler ohne Nenner nicht übernommen              |
+| SM-E001  | Unbekannte Einstellung                           |
+| SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
 | SM-W402  | Angebot liegt außerhalb des Stadtgebiets         |
 """
@@ -96,13 +111,16 @@ _CODES = [
          "Geben Sie in sozialmonitor.toml unter „layer“ den Namen eines vorhandenen Layers der Datei an."),
     # geometries
     Code("SM-E201", "Geometrie ungültig",
-         "Reparieren Sie die Fläche im GIS (z. B. QGIS: „Geometrien reparieren“) und exportieren Sie die Datei erneut."),
+         "Reparieren Sie die Fläche im GIS (z. B. QGIS: „Geometrien reparieren“) und exportieren Sie die Datei erneut, "
+         "oder lassen Sie sie mit „make_valid = true“ an der [[geometries]]-Quelle reparieren."),
     Code("SM-E202", "Geometrie leer",
          "Das Gebiet hat keine Fläche. Ergänzen Sie die Geometrie oder entfernen Sie das Gebiet aus der Datei."),
     Code("SM-E203", "Koordinatensystem fehlt",
          "Die Datei gibt kein Koordinatensystem an. Exportieren Sie sie mit Koordinatensystem (bei Shapefiles gehört die .prj-Datei dazu)."),
     Code("SM-E204", "Gebiete überlappen sich",
-         "Gebiete einer Ebene dürfen sich nicht überlagern. Bereinigen Sie die Grenzen im GIS (z. B. QGIS: „Topologieprüfung“)."),
+         "Gebiete einer Ebene dürfen sich nicht überlagern. Bereinigen Sie die Grenzen im GIS (z. B. QGIS: "
+         "„Topologieprüfung“) oder, wenn es nur Digitalisierungsrauschen ist, erlauben Sie es mit "
+         "„overlap_tolerance“ (m²) an der [[geometries]]-Quelle."),
     Code("SM-E205", "Gebietsschlüssel doppelt",
          "Jeder Gebietsschlüssel darf in einer Ebene nur einmal vorkommen. Fassen Sie die Teilflächen zusammen oder korrigieren Sie den Schlüssel."),
     Code("SM-E206", "Übergeordnetes Gebiet unbekannt",
@@ -119,6 +137,10 @@ _CODES = [
          "Geben Sie für diese Ebene eine Geometriedatei an oder tragen Sie in der Ebene darunter die übergeordneten Schlüssel ein."),
     Code("SM-E212", "Übergeordnetes Gebiet nicht angegeben",
          "Tragen Sie den Schlüssel des übergeordneten Gebiets ein bzw. geben Sie in sozialmonitor.toml „parent“ an."),
+    Code("SM-W214", "Geometrie repariert",
+         "Die ungültige Fläche wurde mit make_valid (shapely) repariert, weil an der [[geometries]]-Quelle "
+         "„make_valid = true“ steht. Prüfen Sie die genannte Flächenänderung; besser ist eine im GIS "
+         "reparierte Datei."),
     Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
          "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
     Code("SM-E110", "Datei unvollständig (abgeschnitten)",
@@ -156,7 +178,8 @@ _CODES = [
     Code("SM-E313", "Pflichtangabe fehlt",
          "Die Zelle darf nicht leer sein. Ergänzen Sie den Wert oder löschen Sie die Zeile."),
     Code("SM-E314", "Einwohnerzahl fehlt oder ist geheim",
-         "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen)."),
+         "Einwohnerzahlen werden intern benötigt und müssen als Zahl vorliegen (auch kleine Zahlen). Ist das "
+         "Gebiet unbewohnt, tragen Sie 0 ein oder nennen Sie es unter [validation] uninhabited."),
     Code("SM-W315", "Gebiet der Tabelle nicht in den Geometrien",
          "Die Zeilen wurden nicht übernommen (unmatched = \"warning\"). Ergänzen Sie die Zuordnung unter „names“ "
          "oder prüfen Sie, ob die Geometrie zum Datenstand passt."),
@@ -190,6 +213,54 @@ _CODES = [
          "entfernen Sie die Beziehung aus sozialmonitor.toml."),
     Code("SM-E333", "Teile ergeben nicht die Summe",
          "Laut [[relations]] ergeben die Teil-Zähler zusammen den Gesamt-Zähler. Prüfen Sie die Lieferungen."),
+    # plausibility (checked at ingest; thresholds in [validation])
+    Code("SM-E334", "Gesamtzahl passt nicht zu den Altersgruppen",
+         "Die Zeile der Gesamtzahl (Altersgruppe wie unter [population] „total_band“) muss die Summe der "
+         "Altersgruppen desselben Gebiets und Jahres sein (Toleranz [validation] total_tolerance). Prüfen Sie "
+         "beide Werte in der Lieferung, z. B. auf beim Abtippen zusammengeklebte Ziffern."),
+    Code("SM-E335", "Summe der Teilgebiete passt nicht",
+         "Die Zahl eines Gebiets muss die Summe seiner Teilgebiete sein (Toleranz [validation] "
+         "total_tolerance). Prüfen Sie die Summenzeile und die Zeilen der Teilgebiete, z. B. auf "
+         "zusammengeklebte Ziffern oder eine vertauschte Zeile."),
+    Code("SM-E336", "Teilgebiet größer als das übergeordnete Gebiet",
+         "Ein Teilgebiet kann nicht mehr Einwohner oder Fälle haben als das Gebiet, zu dem es gehört. "
+         "Prüfen Sie den Wert, z. B. auf zusammengeklebte Ziffern."),
+    Code("SM-W337", "Ungewöhnlich große Zahl",
+         "Der Wert ist ein Vielfaches des mittleren Werts der Gebiete dieser Ebene ([validation] "
+         "outlier_factor). Prüfen Sie ihn; ist er richtig, erhöhen Sie outlier_factor."),
+    Code("SM-W338", "Sprung zwischen zwei Jahren",
+         "Der Wert ändert sich zwischen zwei Jahren um mehr als den Faktor [validation] jump_factor. Prüfen Sie "
+         "beide Jahre (Gebietsreform, geänderte Definition, Tippfehler)."),
+    Code("SM-W339", "Nenner größer als die Einwohnerzahl",
+         "Der Nenner übersteigt die Einwohnerzahl des Gebiets im selben Jahr. Prüfen Sie, ob Nenner und "
+         "Einwohnerzahl zusammenpassen (Stichtag, Gebietsstand, vertauschte Spalten)."),
+    Code("SM-E340", "Anteil widerspricht Zähler und Nenner",
+         "Die Tabelle liefert für dieses Gebiet Zähler, Nenner und Anteil; Zähler ÷ Nenner weicht um mehr als "
+         "[validation] share_tolerance Prozentpunkte vom gelieferten Anteil ab. Einer der drei Werte ist falsch."),
+    Code("SM-E341", "Anteil ohne Nenner",
+         "Aus einem Anteil lässt sich ein Zähler nur mit einem ausdrücklich genannten Nenner berechnen: eine "
+         "Spalte mit part = \"denominator\" für denselben Indikator oder, wenn der Anteil sich wirklich auf alle "
+         "Einwohner bezieht, share_denominator = \"population\" an der Quelle."),
+    Code("SM-E342", "Zähler ohne Nenner",
+         "Ohne Nenner lässt sich keine Quote berechnen. Geben Sie eine Spalte mit part = \"denominator\" für "
+         "denselben Indikator an oder, wenn der Nenner die Einwohnerzahl ist, share_denominator = \"population\"."),
+    Code("SM-W343", "Unbewohntes Gebiet",
+         "Das Gebiet hat keine Einwohner ([validation] uninhabited oder Einwohnerzahl 0). Fehlende Werte zählen "
+         "dort als 0 Fälle von 0; die übergeordneten Gebiete werden aus den übrigen Teilgebieten berechnet."),
+    Code("SM-W344", "Fehlende Werte lassen übergeordnete Gebiete leer",
+         "Ein übergeordnetes Gebiet lässt sich nur berechnen, wenn alle Teilgebiete einen Wert haben. Ergänzen Sie "
+         "die Werte, liefern Sie die Summenzeile des übergeordneten Gebiets mit, oder tragen Sie unbewohnte "
+         "Gebiete unter [validation] uninhabited ein."),
+    Code("SM-W345", "Zähler ohne Nenner nicht übernommen",
+         "Zu diesen Zählern fehlt der Nenner (leere Zelle); ohne Nenner gibt es keine Quote, sie erscheinen "
+         "daher als „keine Daten“ und nicht als veröffentlichte Fallzahl ohne Quote. Ergänzen Sie die Nenner."),
+    # configuration
+    Code("SM-E001", "Unbekannte Einstellung",
+         "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "
+         "Einstellung hätte keine Wirkung."),
+    Code("SM-E002", "Einstellung im falschen Abschnitt",
+         "Verschieben Sie die Einstellung in den genannten Abschnitt von sozialmonitor.toml; hier hätte sie "
+         "keine Wirkung."),
     # offers
     Code("SM-E401", "Koordinate ungültig",
          "Rechtswert und Hochwert (bzw. Länge und Breite) müssen Zahlen im angegebenen Koordinatensystem sein."),

@@ -26,6 +26,7 @@ from pipelines.lib.ingest.checks import (
 )
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.numbers import ParsedCounts, parse_counts
+from pipelines.lib.ingest.plausibility import validation_settings
 from pipelines.lib.ingest.shares import ParsedShares, derive, parse_shares
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import Table
@@ -185,11 +186,21 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
             findings.append(finding("SM-E310", table.file, f"für „{indicator}“ ist kein Jahr angegeben",
                                     hint="Geben Sie in sozialmonitor.toml „year“ oder „year_column“ an."))
             continue
+        from_population = "denominator" not in parts and source.share_denominator == "population"
+        split = _split_part(config, source, indicator, parts)  # the other part comes from another source
+        if "denominator" not in parts and not from_population and split != "numerator":
+            code = "SM-E342" if "numerator" in parts else "SM-E341"
+            column = parts.get("numerator", parts.get("share"))
+            findings.append(finding(code, table.file, f"Indikator „{indicator}“", column=column, value=indicator))
+            continue
         num = parsed[parts["numerator"]] if "numerator" in parts else missing
         den = parsed[parts["denominator"]] if "denominator" in parts else missing
         share = shares.get(parts.get("share", ""))
         if share is not None and "numerator" not in parts:
             num = _derived(share, scales[parts["share"]], den)
+        elif share is not None and "denominator" in parts:  # all three delivered: they must agree
+            findings += share_contradictions(table, cols[parts["share"]], share.value / scales[parts["share"]],
+                                             num.value, den.value, validation_settings(config).share_tolerance)
         gt, f = _greater(table, cols[parts.get("numerator", "")] if "numerator" in parts else "", num.value,
                          den.value)
         findings += f
@@ -197,15 +208,47 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
         frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
         if share is not None and "numerator" not in parts:
             frame["derived"] = True
-            if "denominator" not in parts:  # the population gives the denominator (see load.py)
+            if from_population:  # the population gives the denominator (see load.py)
                 frame["_share"] = (share.value / scales[parts["share"]]).to_numpy()
                 frame["numerator_flag"] = categorical(share.flag)
                 frame["denominator_flag"] = categorical(share.flag)
+        elif from_population:  # a delivered numerator over the population (a share beside it is checked there)
+            frame["_population_denominator"] = True
+            if share is not None:
+                frame["_check_share"] = (share.value / scales[parts["share"]]).to_numpy()
+                frame["_share_column"] = constant(cols[parts["share"]], len(frame))
         frame["_key_column"] = constant(cols["district_id"], len(frame))
+        if split:
+            frame["_part"] = split  # joined with the other source's rows in load.py (split.py)
         frames.append(frame[key_ok & year_ok])
     if not frames:
         return None, findings
     return concat_rows(frames), findings
+
+
+def _split_part(config: Config, source: CountSource, indicator: str, parts: dict[str, str]) -> str | None:
+    """``"numerator"``/``"denominator"`` when this group has only that part and another wide source the other."""
+    if "share" in parts or ("numerator" in parts) == ("denominator" in parts):
+        return None
+    mine, other = ("numerator", "denominator") if "numerator" in parts else ("denominator", "numerator")
+    for s in config.counts:
+        if s.id != source.id and s.format == "wide" and any(
+                v.indicator == indicator and v.part == other for v in s.values):
+            return mine
+    return None
+
+
+def share_contradictions(table: Table, column: str, share: pd.Series, num: pd.Series, den: pd.Series,
+                         tolerance: float) -> list[Finding]:
+    """SM-E340 where a delivered share (a fraction) and numerator ÷ denominator differ by > ``tolerance`` points."""
+    n = num.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    d = den.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    s = share.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = np.abs(n / d - s) * 100
+    bad = np.flatnonzero((d > 0) & (gap > tolerance))
+    values = [f"{s[p] * 100:.1f} % geliefert, {int(n[p])} von {int(d[p])} = {n[p] / d[p] * 100:.1f} %" for p in bad]
+    return cell_findings("SM-E340", table, column, bad, values)
 
 
 def _share_findings(table: Table, column: str, parsed: ParsedShares) -> list[Finding]:

@@ -122,11 +122,40 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
                         row=rows[i], column=cols["level"], value=result["level"].iat[i])
             )
         result = result[result["level"].isin(known)]
+    if src.make_valid:
+        result, f = _repaired(result, cols["key"])
+        findings += f
     findings += _feature_checks(result, cols["key"], config)
     if src.merge:
         result, f = _merge(result, src, file, config)
         findings += f
     return result, findings
+
+
+def _repaired(gdf: gpd.GeoDataFrame, key_col: str) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """Invalid polygons repaired by ``shapely.make_valid`` (polygonal parts only); one warning per district."""
+    geoms = gdf.geometry.to_numpy()
+    bad = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & ~shapely.is_valid(geoms)
+                         & np.isin(shapely.get_type_id(geoms), (3, 6)))
+    if not len(bad):
+        return gdf, []
+    findings = []
+    geoms = geoms.copy()
+    for i in bad:
+        fixed = shapely.make_valid(geoms[i])
+        parts = [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polygons = [q for g in parts for q in shapely.get_parts(g)]
+        if not polygons:
+            continue  # nothing polygonal left: stays invalid (SM-E201)
+        repaired = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+        before = shapely.area(geoms[i])
+        reason = shapely.is_valid_reason(geoms[i])
+        change = f"Fläche {_de(before)} → {_de(repaired.area)} m²" if before else f"Fläche {_de(repaired.area)} m²"
+        findings.append(finding("SM-W214", gdf["_file"].iat[i],
+                                f"Gebiet „{gdf['district_id'].iat[i]}“ ({gdf['name'].iat[i]}): {reason}; {change}",
+                                row=gdf["_row"].iat[i], column=key_col, value=gdf["district_id"].iat[i]))
+        geoms[i] = repaired
+    return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geoms, crs=gdf.crs), findings
 
 
 def _merge(table: gpd.GeoDataFrame, src: GeometrySource, file: str, config: Config):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from pipelines.lib.config import Config
+from pipelines.lib.config_keys import key_findings
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.categories import as_text, categorical, concat_rows
 from pipelines.lib.ingest.checks import required_columns
@@ -27,11 +28,25 @@ from pipelines.lib.ingest.counts import (
 )
 from pipelines.lib.ingest.crosswalk import area_weights, convert_counts, convert_population, normalise_weights
 from pipelines.lib.ingest.files import InputFile, input_file, relative, resolve_paths
+from pipelines.lib.ingest.gaps import declared_uninhabited, fill_uninhabited, gap_findings
 from pipelines.lib.ingest.geometry import GEOMETRY_SUFFIXES, build_districts
 from pipelines.lib.ingest.layout import Directory, downgrade_unknown, shape_table
 from pipelines.lib.ingest.offers import finish_offers, read_offer_geometries, read_offer_table
-from pipelines.lib.ingest.population import empty_population, read_population, read_population_wide
+from pipelines.lib.ingest.plausibility import (
+    count_findings,
+    population_findings,
+    source_columns,
+    total_band_findings,
+    validation_settings,
+)
+from pipelines.lib.ingest.population import (
+    POPULATION_COLUMNS,
+    empty_population,
+    read_population,
+    read_population_wide,
+)
 from pipelines.lib.ingest.shares import derive, parse_shares
+from pipelines.lib.ingest.split import drop_lone_numerators, join_split_parts
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import TABLE_SUFFIXES, read_table
 
@@ -132,7 +147,8 @@ def _read_shaped(config: Config, source, path, system: _System, key_column: str 
     table, findings = read_table(path, relative(config, path), sheet=source.sheet,
                                  header_rows=getattr(source, "header_rows", 1),
                                  skip_rows=getattr(source, "skip_rows", 0), encoding=source.encoding,
-                                 cell_range=layout.range, transpose=layout.transpose)
+                                 cell_range=layout.range, transpose=layout.transpose,
+                                 column_names=getattr(source, "column_names", ()))
     if table is None or table.frame.empty:
         return None, None, findings
     key_column, f = shape_table(table, layout, key_column, config, system.directory,
@@ -164,7 +180,15 @@ def _derived_findings(rows: pd.DataFrame, file: str) -> list[Finding]:
             for ind, n in derived.groupby("indicator_id").size().items()]
 
 
-def _read_population(config: Config, systems, findings: list[Finding], paths: list) -> pd.DataFrame:
+def _ranked(config: Config, districts: gpd.GeoDataFrame) -> pd.DataFrame:
+    """district_id, name, level, level_rank and parent_id (no geometry) for the plausibility checks."""
+    ranks = {lv: i for i, lv in enumerate(config.level_ids)}
+    frame = pd.DataFrame(districts[["district_id", "name", "level", "parent_id"]])
+    return frame.assign(district_id=frame["district_id"].astype("str"), level_rank=frame["level"].map(ranks))
+
+
+def _read_population(config: Config, systems, findings: list[Finding], paths: list,
+                     districts: pd.DataFrame, uninhabited: frozenset[str]) -> pd.DataFrame:
     src = config.population
     found, f = resolve_paths(config, src.path)
     findings += f
@@ -181,17 +205,29 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
         if table is None:
             continue
         if src.format == "wide":
-            rows, f = read_population_wide(table, src, system.index, key_col)
+            rows, f = read_population_wide(table, src, system.index, key_col, uninhabited)
         else:
-            rows, f = read_population(table, src, system.index, key_col)
+            rows, f = read_population(table, src, system.index, key_col, uninhabited)
         findings += downgrade_unknown(f, src.layout)
         if rows is not None:
-            pops.append(rows)
+            pops.append(rows.assign(source_file=table.file))
     if not pops:
         return empty_population()
     population = pd.concat(pops, ignore_index=True)
-    findings += _unmatched_leaves(population, system.index, relative(config, config.resolve(src.path)),
-                                  "der Bevölkerungstabelle")
+    file = relative(config, config.resolve(src.path))
+    if uninhabited and system.weights is None:  # declared uninhabited areas without a row: 0 inhabitants
+        lacking = sorted(uninhabited - set(population["district_id"]))
+        years = sorted(population["year"].unique().tolist())
+        zero = pd.DataFrame([(k, y) for k in lacking for y in years], columns=["district_id", "year"])
+        population = pd.concat([population, zero.assign(age_band=src.age_band, population=0, source_file=file,
+                                                        source_row=None, source_column=None)], ignore_index=True)
+    findings += _unmatched_leaves(population, system.index, file, "der Bevölkerungstabelle")
+    settings = validation_settings(config)
+    population, f = total_band_findings(population, src.total_band, settings.total_tolerance)
+    findings += f
+    if system.weights is None:
+        findings += population_findings(population, districts, settings)
+    population = population[list(POPULATION_COLUMNS)]
     if system.weights is not None:
         population = convert_population(population, system.weights)
         findings.append(finding("SM-W319", relative(config, config.resolve(src.path)),
@@ -199,30 +235,55 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
     return population
 
 
-def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
-    """Shares whose denominator is the population: denominator = population, numerator derived."""
-    if "_share" not in counts or not counts["_share"].notna().any():
-        return counts
+def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
+                          share_tolerance: float) -> tuple[pd.DataFrame, list[Finding]]:
+    """Sources with ``share_denominator = "population"``: the denominator is the district's population.
+
+    A share's numerator is derived from it; a delivered numerator keeps its value, and a share delivered
+    beside it must agree with numerator ÷ population (SM-E340).
+    """
+    shares = counts["_share"].notna().to_numpy() if "_share" in counts else np.zeros(len(counts), dtype=bool)
+    over = (counts["_population_denominator"].fillna(False).to_numpy(dtype=bool)
+            if "_population_denominator" in counts else np.zeros(len(counts), dtype=bool))
+    if not shares.any() and not over.any():
+        return counts, []
     counts = as_text(counts)  # flags are set row by row below
     totals = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
-    todo = counts["_share"].notna().to_numpy()
+    todo = shares | over
     part = counts.loc[todo, ["district_id", "year"]].merge(totals, on=["district_id", "year"], how="left")
     den = pd.Series(pd.array(part["population"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
                     .round().astype("Int64"), index=counts.index[todo])
-    share_ok = counts.loc[todo, "numerator_flag"].to_numpy() == FLAG_VALUE
     counts = counts.copy()
     counts.loc[todo, "denominator"] = den
-    counts.loc[todo, "numerator"] = derive(counts.loc[todo, "_share"], 1.0, den)
-    no_pop = den.isna().to_numpy()
     idx = counts.index[todo]
-    counts.loc[idx[no_pop], ["numerator_flag", "denominator_flag"]] = FLAG_MISSING
-    counts.loc[idx[~share_ok & ~no_pop], "denominator_flag"] = FLAG_VALUE
-    return counts
+    no_pop = den.isna().to_numpy()
+    derived = shares[todo]
+    share_ok = counts.loc[todo, "numerator_flag"].to_numpy() == FLAG_VALUE
+    if derived.any():
+        counts.loc[idx[derived], "numerator"] = derive(counts.loc[idx[derived], "_share"], 1.0, den[derived])
+    counts.loc[idx[derived & no_pop], "numerator_flag"] = FLAG_MISSING
+    counts.loc[idx[no_pop], "denominator_flag"] = FLAG_MISSING
+    counts.loc[idx[(~derived | ~share_ok) & ~no_pop], "denominator_flag"] = FLAG_VALUE
+    findings: list[Finding] = []
+    if "_check_share" in counts:
+        check = counts[counts["_check_share"].notna()]
+        num = check["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        popd = check["denominator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        share = check["_check_share"].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = np.abs(num / popd - share) * 100
+        for (_, r), g, n, d, sh in zip(check.iterrows(), gap, num, popd, share, strict=True):
+            if d > 0 and g > share_tolerance:
+                findings.append(finding(
+                    "SM-E340", r["source_file"], "Einwohnerzahl als Nenner (share_denominator = \"population\")",
+                    row=r["source_row"], column=r["_share_column"],
+                    value=f"{sh * 100:.1f} % geliefert, {int(n)} von {int(d)} = {n / d * 100:.1f} %"))
+    return counts, findings
 
 
 def load_inputs(config: Config) -> Inputs:
     """Read and validate all inputs; return what could be read plus every finding (never raises)."""
-    findings: list[Finding] = []
+    findings: list[Finding] = key_findings(config.raw)  # unknown keys of sozialmonitor.toml
     paths = []
 
     geo = build_districts(config)
@@ -230,11 +291,16 @@ def load_inputs(config: Config) -> Inputs:
     paths += geo.paths
     systems = _systems(config, geo, findings)
     index = systems[None].index
+    ranked = _ranked(config, geo.districts)
+    settings = validation_settings(config)
+    uninhabited, f = declared_uninhabited(settings.uninhabited, ranked, config.leaf_level)
+    findings += f
+    inhabited = replace(index, leaves=index.leaves[~np.isin(index.leaves, list(uninhabited))])  # no rows needed
 
     # population (first: shares may take their denominator from it)
     population = empty_population()
     if config.population is not None:
-        population = _read_population(config, systems, findings, paths)
+        population = _read_population(config, systems, findings, paths, ranked, uninhabited)
 
     # indicator counts
     parts = []
@@ -267,7 +333,7 @@ def load_inputs(config: Config) -> Inputs:
             if system.weights is not None:
                 rows = convert_counts(as_text(rows[rows["_ok"]]), system.weights)
                 findings.append(finding("SM-W319", file, f"„{source.id}“ vom Gebietsstand „{source.area_system}“"))
-            fill, f = absent_rows(rows, source, index, file)
+            fill, f = absent_rows(rows, source, inhabited, file)
             findings += f
             parts.append(rows)
             if len(fill):
@@ -276,13 +342,26 @@ def load_inputs(config: Config) -> Inputs:
         counts = concat_rows(parts)
         del parts, rows
         counts["derived"] = counts["derived"].fillna(False).astype(bool)
-        counts = _fill_from_population(counts, population)
+        counts, f = _fill_from_population(counts, population, settings.share_tolerance)
+        findings += f
         counts = _drop_covered_fills(counts)
+        counts, f = join_split_parts(counts)  # numerator and denominator from different sources
+        findings += f
+        counts, f = drop_lone_numerators(counts)
+        findings += f
         dup, f = duplicate_findings(counts)  # also against rows with a bad cell: a duplicate is a duplicate
         findings += f
         ok = counts["_ok"].to_numpy(dtype=bool) & ~dup
         counts = counts[COUNT_COLUMNS] if ok.all() else counts[ok][COUNT_COLUMNS]
+        pop_file = relative(config, config.resolve(config.population.path)) if config.population else ""
+        counts, f = fill_uninhabited(counts, uninhabited, population, ranked, config.leaf_level, pop_file)
+        findings += f
         counts = _typed_counts(counts.reset_index(drop=True))
+        if not any(f.severity == "error" for f in findings):  # rows with an error are not gaps of their own
+            findings += gap_findings(counts, ranked, config.leaf_level)
+        converted = [s.id for s in config.counts if systems.get(s.area_system, systems[None]).weights is not None]
+        checked = counts[~counts["source_id"].isin(converted).to_numpy()] if converted else counts
+        findings += count_findings(checked, ranked, population, settings, source_columns(config))
     else:
         counts = empty_counts()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -10,10 +12,11 @@ from pipelines.lib.ingest.checks import cell_findings, check_keys, keyed_rows, p
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.counts import DistrictIndex, _value_findings
 from pipelines.lib.ingest.numbers import parse_counts
-from pipelines.lib.ingest.symbols import FLAG_VALUE
+from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
 from pipelines.lib.ingest.tables import Table
 
 POPULATION_COLUMNS = ("district_id", "year", "age_band", "population")
+SOURCE_COLUMNS = ("source_file", "source_row", "source_column")  # where each row was read (checks only)
 
 
 def empty_population() -> pd.DataFrame:
@@ -25,8 +28,9 @@ def empty_population() -> pd.DataFrame:
     )
 
 
-def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None):
-    """Population table → (rows that passed every check, findings)."""
+def read_population(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str | None = None,
+                    uninhabited: frozenset[str] = frozenset()):
+    """Population table → (rows that passed every check, findings); empty cells of ``uninhabited`` are 0."""
     wanted = {c: source.columns.get(c, c) for c in POPULATION_COLUMNS}
     cols, keys, years, keyed_ok, findings = keyed_rows(table, wanted, districts.ids, districts.names, key_column)
     if cols is None:
@@ -38,6 +42,7 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
         findings += cell_findings("SM-E313", table, cols["age_band"], pos, [""] * len(pos))
     parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal)
     findings += _value_findings(table, cols["population"], parsed)
+    parsed = _empty_as_zero(parsed, keys, uninhabited)
     hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
     if hidden.any():
         pos = np.flatnonzero(hidden)
@@ -61,15 +66,44 @@ def read_population(table: Table, source: PopulationSource, districts: DistrictI
                         f"schon in Zeile {firsts.loc[(r['district_id'], r['year'], r['age_band'])]}",
                         row=r["_row"], column=cols["district_id"], value=r["district_id"])
             )
-    out = frame[ok & ~dup].drop(columns="_row").reset_index(drop=True)
+    out = frame[ok & ~dup].rename(columns={"_row": "source_row"}).reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     out["population"] = out["population"].astype("int64")
+    out["source_column"] = cols["population"]  # source_row/_column: for the plausibility checks (load.py)
     return out, findings
 
 
 
-def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str):
-    """A wide table with one population column (one row per district, or several to be summed)."""
+def _empty_as_zero(parsed, keys: pd.Series, uninhabited: frozenset[str]):
+    """Empty population cells of declared uninhabited areas are 0 inhabitants (not an error)."""
+    if not uninhabited:
+        return parsed
+    empty = ((parsed.flag == FLAG_MISSING) & keys.isin(list(uninhabited))).to_numpy()
+    if not empty.any():
+        return parsed
+    value = parsed.value.copy()
+    value[empty] = 0
+    return type(parsed)(value=value, flag=parsed.flag.where(~empty, FLAG_VALUE), problem=parsed.problem)
+
+
+def read_population_wide(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str,
+                         uninhabited: frozenset[str] = frozenset()):
+    """A wide table with one population column per year (``values``) or one column (``value``)."""
+    if not source.values:
+        return _wide_column(table, source, districts, key_column, uninhabited)
+    parts, findings = [], []
+    for v in source.values:
+        one = replace(source, value=v.column, year=v.year, year_column=None, age_band=v.age_band or source.age_band)
+        rows, f = _wide_column(table, one, districts, key_column, uninhabited)
+        findings += f
+        if rows is not None:
+            parts.append(rows)
+    return (pd.concat(parts, ignore_index=True) if parts else None), findings
+
+
+def _wide_column(table: Table, source: PopulationSource, districts: DistrictIndex, key_column: str,
+                 uninhabited: frozenset[str] = frozenset()):
+    """One population column (one row per district, or several to be summed)."""
     wanted = {"district_id": key_column, "population": source.value}
     if source.year_column:
         wanted["year"] = source.year_column
@@ -87,6 +121,7 @@ def read_population_wide(table: Table, source: PopulationSource, districts: Dist
         year_ok = np.ones(len(keys), dtype=bool)
     parsed = parse_counts(table.frame[cols["population"]], decimal=table.decimal, sentinels=source.sentinels)
     findings += _value_findings(table, cols["population"], parsed)
+    parsed = _empty_as_zero(parsed, keys, uninhabited)
     hidden = (~parsed.bad & (parsed.flag != FLAG_VALUE)).to_numpy()
     if hidden.any() and not source.aggregate:
         pos = np.flatnonzero(hidden)
@@ -103,7 +138,8 @@ def read_population_wide(table: Table, source: PopulationSource, districts: Dist
         r = frame.iloc[p]
         findings.append(finding("SM-E303", table.file, f"Gebiet „{r['district_id']}“, Jahr {r['year']} doppelt",
                                 row=r["_row"], column=cols["district_id"], value=r["district_id"]))
-    out = frame[~dup].drop(columns="_row").reset_index(drop=True)
+    out = frame[~dup].rename(columns={"_row": "source_row"}).reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     out["population"] = out["population"].astype("int64")
+    out["source_column"] = cols["population"]
     return out, findings

@@ -122,13 +122,16 @@ def read_table(
     encoding: str | None = None,
     cell_range: str | None = None,
     transpose: bool = False,
+    column_names: tuple[str, ...] = (),
 ) -> tuple[Table | None, list[Finding]]:
     """Read one table file; on problems return ``None`` (or a partial table) and the findings.
 
     ``cell_range`` (``"A4:BQ111"``, spreadsheet rows and column letters, header included) selects
-    part of a sheet; ``transpose`` turns rows into columns (for "name, value" files).
+    part of a sheet; ``transpose`` turns rows into columns (for "name, value" files). A table without
+    a header row (``header_rows = 0``) takes its column names from ``column_names``, left to right;
+    columns beyond them are called "Spalte 5", "Spalte 6", ….
     """
-    shape = (cell_range, transpose)
+    shape = (cell_range, transpose, tuple(column_names))
     if cell_range is not None and _parse_range(cell_range) is None:
         return None, [finding("SM-E109", file, f"„{cell_range}“", value=cell_range)]
     suffix = path.suffix.lower()
@@ -192,7 +195,7 @@ def _parse_range(cell_range: str) -> tuple[int, int, int | None, int | None] | N
 
 def _shape(grid: pd.DataFrame, first_row: int, shape) -> tuple[pd.DataFrame, int]:
     """Apply a cell range (rows as in the spreadsheet) and a transposition to the raw grid."""
-    cell_range, transpose = shape if shape else (None, False)
+    cell_range, transpose = shape[:2] if shape else (None, False)
     if cell_range:
         r0, c0, r1, c1 = _parse_range(cell_range)
         start = max(r0 - first_row, 0)
@@ -216,6 +219,9 @@ def _finish(file: str, grid: pd.DataFrame, first_row: int, header_rows: int, dec
         blank = (data == "").all(axis=1).to_numpy()
         data = data[~blank]
         rows = rows[~blank]
+    names = tuple(shape[2]) if shape and len(shape) > 2 else ()
+    if header_rows == 0:  # no header row: the configured names, then "Spalte N"
+        header = [[names[j] if j < len(names) else "" for j in range(grid.shape[1])]]
     if not header:
         return None, [finding("SM-E102", file, "keine Kopfzeile gefunden")]
     data = data.copy()
