@@ -69,7 +69,7 @@ SCHEMA: dict[str, Any] = {
                    "domain_weights": MAP, "indicator_weights": MAP},
     "allocation": {"budget": None, "level": None, "method": None, "components": MAP, "class_multipliers": MAP,
                    "reference_indicator": None, "year": None},
-    "offers_analysis": {"level": None, "min_need_class": None},
+    "offers_analysis": {"level": None, "levels": None, "min_need_class": None, "coverage_share": None, "near_m": None},
     "notify": {"smtp_host": None, "smtp_port": None, "from": None, "to": None, "starttls": None,
                "on_success": None, "timeout": None},
 }
