@@ -171,7 +171,8 @@ def gaps_list(ctx: Context, groups: dict[tuple[str, str], list[CoverageRow]], pr
                 items.append(
                     f'<li><a href="{prefix}steckbriefe/{page_name(r.district_id)}">{name}</a>: '
                     f"{format_number(r.per_1000, 1)} je 1.000 Kinder ({format_count(r.offers)} Angebote, "
-                    f"{format_count(r.children)} Kinder), Handlungsbedarf {need_text}"
+                    f"{format_count(r.children)} Kinder{'' if r.children_complete else ', unvollständig'}), "
+                    f"Handlungsbedarf {need_text}"
                     + (f", nächstes Angebot {distance}" if distance else "") + "</li>")
             levels.append(f"<h4>{escape(ctx.level_label(level))}</h4><ol>{''.join(items)}</ol>")
         title = f"{escape(category)} ({escape(life_phase_label(band))})"
