@@ -336,6 +336,16 @@ def make_analysis(con) -> None:
     for did, (source, share, amount, ref, per_child, per_capita, diff) in ALLOCATION.items():
         con.execute("insert into allocation values (?, 'bezirk', 2023, 'formula', ?, ?, ?, ?, ?, ?, ?, ?)",
                     [did, source, share, amount, ref, per_child, per_capita, diff, RUN_ID])
+    make_benchmarks(con)
+
+
+def make_benchmarks(con) -> None:
+    """``indicator_benchmarks`` as the analysis stage computes it from the published values above."""
+    from pipelines.lib.analysis.benchmarks import BenchmarkSettings, benchmark_batch
+
+    indicators = [i[0] for i in INDICATORS]
+    with benchmark_batch(con, indicators, make_config(ROOT), BenchmarkSettings()) as view:
+        con.execute(f"insert into indicator_benchmarks by name select *, ? as run_id from {view}", [RUN_ID])
 
 
 def published_rates(indicator_id: str, year: int, level_ids: set[str]) -> list[float]:

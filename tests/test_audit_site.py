@@ -84,3 +84,28 @@ def test_a_view_of_an_indicator_the_mart_never_publishes_draws_no_value(tmp_path
                                 "status": ["geheimgehalten"] * 2})
     assert site_problems(tmp_path, pd.concat([MART, hidden_only], ignore_index=True)) == [
         "auswertungen/schwerpunkte.html: 1 districts drawn with a value the mart's published figures cannot give"]
+
+
+def test_the_profile_charts_are_read_and_a_planted_hidden_point_is_caught(tmp_path):
+    """The spine and time-series SVG of a profile tag each mark with its cells; the audit looks them up."""
+    from dashboard_fixtures import make_config, make_mart
+
+    from pipelines.lib.dashboards import build_site
+    from pipelines.lib.stages.publish import published_cells
+
+    mart = make_mart(tmp_path / "mart.duckdb")
+    site = tmp_path / "site"
+    build_site(mart, site, make_config(tmp_path))
+    cells = published_cells(mart)
+    profile = site / "steckbriefe" / "P01.html"
+    html = profile.read_text(encoding="utf-8")
+    assert html.count('class="sm-wert') > 10  # spine and time series drawn, every mark tagged
+    assert site_problems(site, cells) == []
+    # P03's kinderarmut 2023 is geheimgehalten: a point drawn from it must block the release
+    planted = ('<svg><circle class="sm-wert punkt" data-sm="[[&quot;kinderarmut&quot;,2023,&quot;P03&quot;]]" '
+               'cx="1" cy="2" r="3"/></svg></main>')
+    profile.write_text(html.replace("</main>", planted, 1), encoding="utf-8")
+    assert site_problems(site, cells) == ["steckbriefe/P01.html: 1 chart marks drawn from cells the mart does not publish"]
+    profile.write_text(html.replace("</main>", '<svg><circle class="sm-wert" cx="1"/></svg></main>', 1),
+                       encoding="utf-8")
+    assert site_problems(site, cells) == ["steckbriefe/P01.html: 1 chart marks without the cells they are drawn from"]

@@ -320,3 +320,72 @@ def test_print_renders_maps_as_png_and_pdf_and_profiles_as_pdf(tmp_path):
     colours = {p for row in png[::3] for p in row[::3]}
     assert any(_close(c, _hex("#bd0026"), 2) for c in colours)  # the darkest class is drawn
     assert any(_close(c, HATCH_DARK, 2) for c in colours)  # and the hatch
+
+
+def test_profile_draws_spine_and_time_series_with_a_gap_for_a_hidden_year(page, fixture_site):
+    """P03: kinderarmut published in 2022 only (2023 geheimgehalten), kita_u3 2023 "ähnlich wie die Stadt"."""
+    pg, _log = page
+    path = fixture_site.out_dir / "steckbriefe" / "P03.html"
+    html = path.read_text(encoding="utf-8")
+    assert '&quot;kinderarmut&quot;,2023,&quot;P03&quot;' not in html  # no mark of the hidden year
+    pg.goto(path.resolve().as_uri(), wait_until="load")
+    spine = pg.locator("section.spine svg.spine-diagramm")
+    assert spine.count() == 3  # every indicator has a row
+    dots = pg.locator("section.spine circle.punkt")
+    cells = dots.evaluate_all("cs => cs.map(c => [JSON.parse(c.dataset.sm)[0], c.getAttribute('fill')])")
+    assert cells == [[["kita_u3", 2023, "P03"], "#fec44f"]]  # kinderarmut hidden, hilfen: no value
+    shot = png_pixels(pg.locator("section.spine tr", has_text="Kindertagesbetreuung").locator("svg").screenshot())
+    assert sum(1 for row in shot for p in row if _close(p, (0xfe, 0xc4, 0x4f), 30)) > 20  # the yellow dot
+    assert pg.locator("section.spine polygon.eltern").count() == 1  # Bezirk Ost: kita_u3 only
+    series = pg.locator("figure.zeitreihe-bild", has_text="SGB-II").locator("svg.zeitreihe")
+    assert "2023: geheimgehalten" in series.get_attribute("aria-label")
+    points = series.locator("circle.punkt").evaluate_all("cs => cs.map(c => JSON.parse(c.dataset.sm))")
+    assert points == [[["kinderarmut", 2022, "P03"]]]
+    assert series.locator("polyline.linie").count() == 0  # a gap, not a line into 2023
+    assert series.locator("polyline.stadt").count() == 1  # the city is published in both years
+    box = series.locator("circle.punkt").bounding_box()
+    assert box is not None and box["width"] > 3
+    # P01 has both years: line and band drawn
+    pg.goto((fixture_site.out_dir / "steckbriefe" / "P01.html").resolve().as_uri(), wait_until="load")
+    series = pg.locator("figure.zeitreihe-bild", has_text="SGB-II").locator("svg.zeitreihe")
+    assert series.locator("polyline.linie").count() == 1 and series.locator("polygon.band").count() == 1
+    shot = png_pixels(series.screenshot())
+    assert sum(1 for row in shot for p in row if _close(p, (0x08, 0x51, 0x9c), 40)) > 20
+
+
+def test_printed_profile_leaves_out_screen_only_sentences(page, fixture_site):
+    pg, _log = page
+    pg.goto((fixture_site.out_dir / "steckbriefe" / "P01.html").resolve().as_uri(), wait_until="load")
+    sentence = "Ein Klick auf den Indikator öffnet die Karte"
+    assert sentence in pg.inner_text("main")
+    pg.emulate_media(media="print")  # as ``sozialmonitor print`` renders the PDFs
+    try:
+        assert sentence not in pg.inner_text("main")
+        assert pg.locator("section.spine svg").first.is_visible()  # the charts stay in print
+    finally:
+        pg.emulate_media(media="screen")
+
+
+def _texts(locator) -> list[str]:
+    return locator.evaluate_all("ts => ts.map(t => t.textContent)")  # SVG text has no innerText
+
+
+def test_indicator_page_ranks_the_shown_level_with_intervals_and_comparison_colours(page, fixture_site):
+    pg, _log = page
+    pg.goto(fixture_site.pages["kita_u3"].resolve().as_uri(), wait_until="load")
+    _wait_drawn(pg)
+    ranking = pg.locator("#sm-rangfolge svg.rang-diagramm")
+    labels = _texts(ranking.locator("text[text-anchor=end]"))
+    # lower is worse: the highest first; P05 geheimgehalten and P07 too small have no rank
+    assert labels == ["1. Gartenstadt", "2. Schlossberg", "3. Bahnhofsviertel", "4. Hafenviertel",
+                      "5. Altstadt-Süd", "6. Neue Mitte"]
+    fills = ranking.locator("circle.rang-punkt").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
+    # from indicator_benchmarks: P04, P06 besser; P03, P02 ähnlich; P01, P08 schlechter
+    assert fills == ["#2171b5", "#2171b5", "#fec44f", "#fec44f", "#d94801", "#d94801"]
+    assert ranking.locator("line.rang-ki").count() == 6 and ranking.locator("line.rang-stadt").count() == 1
+    missing = pg.inner_text("#sm-rangfolge-ohne")
+    assert "Nordend" in missing and "Am Wald" in missing and "%" not in missing
+    shot = png_pixels(ranking.screenshot())
+    assert sum(1 for row in shot for p in row if _close(p, (0x21, 0x71, 0xb5), 30)) > 20
+    pg.evaluate("window.smZeige('bezirk', 2023)")
+    assert _texts(ranking.locator("text[text-anchor=end]")) == ["1. Bezirk West", "2. Bezirk Ost"]

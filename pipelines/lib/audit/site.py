@@ -13,6 +13,9 @@ Independent looks at every page:
   folder. Where a view is an indicator of the mart (hot spots) a district may be drawn with a value only
   where the mart publishes that indicator in the view's year; for the need index (``need_index``, the page
   ``handlungsbedarf``) only where the mart publishes at least one value of the district in that year;
+* chart marks (the profiles' spine and time-series SVG): each mark drawn from values carries the class
+  ``sm-wert`` and ``data-sm``, the JSON list of its (indicator, year, district) cells; each cell must be
+  one the mart publishes, and a mark without its cells is a problem too;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
   district (key, name, level, status, link) — a number, rate, class or colour there would be derived
   from a hidden count.
@@ -27,6 +30,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +44,8 @@ IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text"
 _PROPERTIES = re.compile(r'"properties"\s*:\s*')
 _DATA_OPEN = '<script type="application/json" id="sm-daten">'
 _DATA_CLOSE = "</script>"
+_MARK = re.compile(r'<[a-z]+\b[^>]*\bclass="sm-wert\b[^"]*"[^>]*>')
+_MARK_CELLS = re.compile(r'\bdata-sm="([^"]*)"')
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -237,6 +243,31 @@ def _map_problems(name: str, indicator: str, html: str, published: PublishedCell
     return problems
 
 
+def _mark_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
+    """Chart marks (``class="sm-wert"``) without their cells, or drawn from cells the mart does not publish."""
+    untagged = hidden = 0
+    for tag in _MARK.findall(html):
+        found = _MARK_CELLS.search(tag)
+        try:
+            cells = json.loads(unescape(found.group(1))) if found else None
+        except json.JSONDecodeError:
+            cells = None
+        if not cells:
+            untagged += 1
+            continue
+        if published is None:
+            continue
+        for indicator, year, district in cells:
+            if not published.published(indicator, int(year), published.district_codes([district]))[0]:
+                hidden += 1
+    problems = []
+    if untagged:
+        problems.append(f"{name}: {untagged} chart marks without the cells they are drawn from")
+    if hidden:
+        problems.append(f"{name}: {hidden} chart marks drawn from cells the mart does not publish")
+    return problems
+
+
 def _map_indicator(relative: tuple[str, ...]) -> str | None:
     """The indicator of an indicator map page: ``indikatoren/<id>.html`` and, at national scale, each
     top-level unit's page ``indikatoren/<id>/<unit>.html``."""
@@ -263,6 +294,8 @@ def page_problems(site: Path, page: Path, published: PublishedCells | None = Non
     if indicator is not None:
         problems += _map_problems(name, indicator, html, published)
     problems += _view_problems(name, html, published)
+    if "sm-wert" in html:
+        problems += _mark_problems(name, html, published)
     leaks = [p for p in embedded_properties(html)
              if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
     if leaks:

@@ -55,6 +55,7 @@ def render_indicator_page(
         f'<div id="sm-karte" class="karte" role="region" aria-label="Karte: {escape(ind.label)}. '
         'Alle Werte stehen auch in der Tabelle unter der Karte."></div>',
         legend(data, levels, decimals),
+        _ranking(data.indicator.direction),
         _unit_links(unit_links or []),
         _table(ind.label),
         footer(run, timezone, ind.source),
@@ -105,3 +106,18 @@ def _unit_links(links: list[tuple[str, str]]) -> str:
     items = "".join(f'<li><a href="{escape(href)}">{escape(name)}</a></li>' for name, href in links)
     return (f'<nav class="teilkarten" aria-label="Karten der Teilgebiete"><h2>Feinere Karten je Gebiet</h2>'
             f"<ul>{items}</ul></nav>")
+
+
+def _ranking(direction: str) -> str:
+    """The place of the ranking ``assets/karte.js`` draws for the chosen level and year (published cells only)."""
+    order = {"higher_is_worse": "der niedrigste (beste) Wert oben",
+             "lower_is_worse": "der höchste (beste) Wert oben"}.get(direction, "der höchste Wert oben")
+    return (
+        '<section class="rangfolge" id="sm-rangfolge" aria-labelledby="sm-rangfolge-titel">'
+        '<h2 id="sm-rangfolge-titel">Rangfolge: <span id="sm-rangfolge-ebene"></span></h2>'
+        f'<p class="erklaerung">Die Gebiete der gewählten Ebene nach ihrem Wert, {order}; die Linie ist das 95 %-'
+        "Konfidenzintervall, die Farbe der Vergleich mit der Stadt (blau besser, gelb ähnlich, orange schlechter, "
+        "violett höher oder niedriger ohne Wertung), die senkrechte Linie der Wert der Stadt. Gebiete ohne "
+        "veröffentlichten Wert haben keinen Rang.</p>"
+        '<div id="sm-rangfolge-bild"></div><p class="ohne-wert-liste" id="sm-rangfolge-ohne"></p></section>'
+    )

@@ -16,7 +16,7 @@ from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.index_page import IndexEntry
 from pipelines.lib.dashboards.indicator_page import render_indicator_page
 from pipelines.lib.dashboards.map_data import indicator_map, map_levels
-from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, open_mart, read_all_values
+from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, open_mart, read_all_values, read_benchmarks
 from pipelines.lib.dashboards.page_frame import INDICATORS_DIR, page_name
 from pipelines.lib.dashboards.page_plan import page_plan
 from pipelines.lib.dashboards.settings import MapSettings
@@ -54,7 +54,12 @@ class IndicatorSite:
         """Read, classify, compare and write the pages of ``indicator`` (see the module docstring)."""
         with open_mart(self.mart, spatial=False) as con:
             values = read_all_values(con, indicator.indicator_id)
-        data = indicator_map(indicator, self.districts, values, self.settings)
+            published = read_benchmarks(con, indicator_id=indicator.indicator_id)
+        benchmarks: dict[int, dict[str, str]] = {}  # the comparisons the analysis stage published
+        for (_indicator, year, district_id), (vs_city, _vs_parent) in published.items():
+            if vs_city is not None:
+                benchmarks.setdefault(year, {})[district_id] = vs_city
+        data = indicator_map(indicator, self.districts, values, self.settings, benchmarks)
         ind_id = indicator.indicator_id
         overview_levels, units = self.plan
         unit_links = [(name, f"{page_name(ind_id)[:-5]}/{page_name(unit_id)}") for unit_id, name, _ in units]

@@ -140,13 +140,16 @@ def indicator_map(
 
 def series_map(
     indicator: IndicatorMeta, years: tuple[int, ...], values: dict[int, dict[str, Value]], city: District | None,
+    benchmarks: dict[int, dict[str, str]] | None = None,
 ) -> IndicatorMap:
     """The figures of one indicator for a few districts only (the rows of their profiles): every year of
     the indicator, the values of the districts in ``values`` (which must hold the city's too), their
-    comparisons with the city in the newest year (the one a profile shows), no levels or classes."""
+    comparisons with the city in the newest year (the one a profile shows; ``benchmarks`` from the mart's
+    ``indicator_benchmarks`` where given), no levels or classes."""
     values = {year: values.get(year, {}) for year in years}
     city_id = city.district_id if city else None
-    compared = {year: comparisons(values[year], city_id, indicator.direction) for year in years[-1:]}
+    compared = {year: comparisons(values[year], city_id, indicator.direction, (benchmarks or {}).get(year))
+                for year in years[-1:]}
     return IndicatorMap(indicator, tuple(years), (), {}, values, compared, city)
 
 
@@ -246,6 +249,8 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
         "stile": [None, *[HIDDEN_STYLES[s] for s in STATUS_CODES[1:]]],
         "vergleiche": [TEXT[c] for c in CODES],
         "jahre": list(data.years),
+        "richtung": ind.direction,
+        "stadt": {str(year): _city_rate(data, year, decimals) for year in data.years},
         "ebenen": [
             {"id": lv.level, "name": lv.label, "geo": level_json(lv, profile_prefix)}
             for lv in levels
@@ -259,3 +264,9 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
             for year, cells in ((year, year_cells(data, year, decimals)) for year in data.years)
         },
     }
+
+
+def _city_rate(data: IndicatorMap, year: int, decimals: int) -> str | None:
+    """The city's published rate in ``year`` as the cells write rates (None where it is not published)."""
+    value = data.values[year].get(data.city.district_id) if data.city is not None else None
+    return format_numbers([value.rate], decimals)[0] if value is not None and value.published else None

@@ -177,6 +177,37 @@ def read_values(con, indicator_id: str, year: int | None) -> dict[str, Value]:
     return {row[0]: _make(row) for row in rows}
 
 
+def read_benchmarks(con, *, indicator_id: str | None = None, district_ids: Sequence[str] | None = None
+                    ) -> dict[tuple[str, int, str], tuple[str | None, str | None]]:
+    """(indicator, year, district) → (vs_city, vs_parent) from the published ``indicator_benchmarks`` (the
+    analysis stage's comparisons of published figures), for one indicator or some districts; empty where
+    the mart has no such table."""
+    if not con.execute("select count(*) from information_schema.tables "
+                       "where table_name = 'indicator_benchmarks'").fetchone()[0]:
+        return {}
+    where, params = [], []
+    if indicator_id is not None:
+        where.append("indicator_id = ?")
+        params.append(indicator_id)
+    if district_ids is not None:
+        where.append("district_id in (select unnest(?::varchar[]))")
+        params.append(list(district_ids))
+    rows = con.execute("select indicator_id, year, district_id, vs_city, vs_parent from indicator_benchmarks"
+                       + (" where " + " and ".join(where) if where else ""), params).fetchall()
+    return {(r[0], int(r[1]), r[2]): (r[3], r[4]) for r in rows}
+
+
+def read_level_ranges(con) -> dict[tuple[str, int, str], tuple[float, float, float, float]]:
+    """(indicator, year, level) → (minimum, lower quartile, upper quartile, maximum) of the published rates
+    of that level: the spans the profiles' spine charts draw (published figures only)."""
+    rows = con.execute(
+        "select v.indicator_id, v.year, d.level, min(v.rate), quantile_cont(v.rate, 0.25), "
+        "quantile_cont(v.rate, 0.75), max(v.rate) from indicator_values v join districts d using (district_id) "
+        f"where v.status = {_quoted(PUBLISHED)} and v.rate is not null group by all"
+    ).fetchall()
+    return {(r[0], int(r[1]), r[2]): (float(r[3]), float(r[4]), float(r[5]), float(r[6])) for r in rows}
+
+
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

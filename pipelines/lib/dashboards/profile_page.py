@@ -23,6 +23,8 @@ from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
 from pipelines.lib.dashboards.mart import RunInfo
 from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
 from pipelines.lib.dashboards.sparkline import sparkline
+from pipelines.lib.dashboards.spine import SpineRow, spine_section
+from pipelines.lib.dashboards.timeseries import time_series
 
 COMPARISON_CLASS = {"besser": "besser", "schlechter": "schlechter", "ähnlich": "aehnlich",
                     "höher": "neutral", "niedriger": "neutral"}
@@ -39,8 +41,11 @@ def render_profile(
     decimals: int = 1,
     timezone: str = "Europe/Berlin",
     sections: tuple[str, ...] = (),
+    ranges: dict[tuple[str, int, str], tuple[float, float, float, float]] | None = None,
 ) -> str:
-    """The complete HTML of ``steckbriefe/<id>.html``; ``indicator_pages``: indicator id → href."""
+    """The complete HTML of ``steckbriefe/<id>.html``; ``indicator_pages``: indicator id → href;
+    ``ranges``: (indicator, year, level) → the published rates of a level (min, quartiles, max), for the
+    spine chart."""
     meta = [escape(district.level_label)]
     chain = _parents(district, by_id)
     if chain:
@@ -55,14 +60,21 @@ def render_profile(
         '<p class="erklaerung">Je Indikator der Wert des neuesten Jahres mit 95 %-Konfidenzintervall (KI), '
         f"der Wert von {escape(run.city_name)} und der Vergleich: „ähnlich“, wenn der Wert der Stadt im KI "
         "des Gebiets liegt. Die Linie zeigt die Entwicklung (gestrichelt: die Stadt); Lücken sind Jahre "
-        "ohne veröffentlichten Wert. Ein Klick auf den Indikator öffnet die Karte.</p>"
+        "ohne veröffentlichten Wert.<span class=\"nur-bildschirm\"> Ein Klick auf den Indikator öffnet die Karte."
+        "</span></p>"
     )
-    city_id = next((d.district_id for d in by_id.values() if d.level_rank == 0), None)
+    city = next((d for d in by_id.values() if d.level_rank == 0), None)
+    city_id = city.district_id if city else None
+    if city is not None:
+        parent = by_id.get(district.parent_id) if district.parent_id else None
+        body.append(spine_section(district, parent, city, _spine_rows(maps, district, parent, city_id, ranges or {}),
+                                  decimals, run.city_name))
     domains = list(DOMAINS) + sorted({m.indicator.domain for m in maps} - set(DOMAINS))
     for domain in domains:
         rows = [m for m in maps if m.indicator.domain == domain]
         if rows:
             body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals))
+    body.append(_series_section(maps, district, city_id, run.city_name, decimals))
     body.extend(sections)
     if children:
         body.append(f"<h2>Teilgebiete ({escape(children[0].level_label)})</h2><ul class=\"teilgebiete\">")
@@ -139,3 +151,42 @@ def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, d
         )
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def _spine_rows(maps, district, parent, city_id, ranges) -> list[SpineRow]:
+    """One row per indicator with a year: its newest year's values of the district, the city, the parent."""
+    rows = []
+    for m in sorted(maps, key=lambda m: (m.indicator.domain, m.indicator.label, m.indicator.indicator_id)):
+        year = m.default_year
+        if year is None:
+            continue
+        cells = m.values[year]
+        rows.append(SpineRow(m, year, cells.get(district.district_id), cells.get(city_id) if city_id else None,
+                             cells.get(parent.district_id) if parent is not None else None,
+                             ranges.get((m.indicator.indicator_id, year, district.level)),
+                             m.compared[year].get(district.district_id)))
+    return rows
+
+
+def _series_section(maps, district, city_id, city_name, decimals) -> str:
+    """"Entwicklung je Indikator": a time-series chart per indicator with two years or more."""
+    figures = []
+    for m in sorted(maps, key=lambda m: (m.indicator.domain, m.indicator.label, m.indicator.indicator_id)):
+        ind = m.indicator
+        own_city = district.district_id == city_id
+        chart = time_series(
+            ind.indicator_id, district.district_id, list(m.years),
+            {y: m.values[y].get(district.district_id) for y in m.years},
+            None if own_city else city_id,
+            {} if own_city or not city_id else {y: m.values[y].get(city_id) for y in m.years},
+            ind.unit, decimals, district.name, city_name,
+        )
+        if chart:
+            figures.append(f'<figure class="zeitreihe-bild"><figcaption>{escape(ind.label)} '
+                           f"({escape(ind.unit_label or '')})</figcaption>{chart}</figure>")
+    if not figures:
+        return ""
+    return ('<section class="zeitreihen"><h2>Entwicklung je Indikator</h2>'
+            '<p class="erklaerung">Die Linie zeigt den veröffentlichten Wert je Jahr, das blaue Band sein '
+            f"95 %-Konfidenzintervall, gestrichelt {escape(city_name)}. Ein Jahr ohne veröffentlichten Wert ist eine "
+            'Lücke.</p><div class="zeitreihen-raster">' + "".join(figures) + "</div></section>")

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import series_map
-from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, open_mart, read_district_values
+from pipelines.lib.dashboards.mart import (
+    IndicatorMeta,
+    RunInfo,
+    open_mart,
+    read_benchmarks,
+    read_district_values,
+)
 from pipelines.lib.dashboards.page_frame import PROFILES_DIR, page_name
 from pipelines.lib.dashboards.profile_page import render_profile
 from pipelines.lib.parallel import MIN_ITEMS
@@ -49,6 +55,8 @@ class ProfileSite:
     decimals: int
     timezone: str
     write: Callable[[Path, str], None]
+    ranges: dict[tuple[str, int, str], tuple[float, float, float, float]] = field(default_factory=dict)
+    # (indicator, year, level) → published rates of the level: min, quartiles, max (:func:`~.mart.read_level_ranges`)
 
     @property
     def city(self) -> District | None:
@@ -60,16 +68,24 @@ class ProfileSite:
     def write_group(self, group: list[District]) -> list[Path]:
         """Read the values of ``group`` (and the city) and write their profiles."""
         city = self.city
-        ids = [d.district_id for d in group] + ([city.district_id] if city else [])
+        parents = sorted({d.parent_id for d in group if d.parent_id and d.parent_id in self.by_id})
+        ids = sorted({d.district_id for d in group} | set(parents) | ({city.district_id} if city else set()))
         with open_mart(self.mart, spatial=False) as con:
             values = read_district_values(con, ids)
-        maps = [series_map(ind, self.years.get(ind.indicator_id, ()), values.get(ind.indicator_id, {}), city)
+            compared = read_benchmarks(con, district_ids=ids)
+        vs_city: dict[str, dict[int, dict[str, str]]] = {}
+        for (indicator_id, year, district_id), (city_label, _parent_label) in compared.items():
+            if city_label is not None:
+                vs_city.setdefault(indicator_id, {}).setdefault(year, {})[district_id] = city_label
+        maps = [series_map(ind, self.years.get(ind.indicator_id, ()), values.get(ind.indicator_id, {}), city,
+                           vs_city.get(ind.indicator_id))
                 for ind in self.indicators]
         paths = []
         for d in group:
             path = self.path(d)
             self.write(path, render_profile(d, self.by_id, self.children.get(d.district_id, []), maps, self.run,
                                             indicator_pages=self.indicator_pages, decimals=self.decimals,
-                                            timezone=self.timezone, sections=self.sections(d)))
+                                            timezone=self.timezone, sections=self.sections(d),
+                                            ranges=self.ranges))
             paths.append(path)
         return paths

@@ -30,7 +30,14 @@ from pipelines.lib.dashboards.district_index import render_district_index
 from pipelines.lib.dashboards.geo import District, read_districts
 from pipelines.lib.dashboards.index_page import render_index
 from pipelines.lib.dashboards.indicator_site import IndicatorSite
-from pipelines.lib.dashboards.mart import MartCells, open_mart, read_indicators, read_run_info, read_years
+from pipelines.lib.dashboards.mart import (
+    MartCells,
+    open_mart,
+    read_indicators,
+    read_level_ranges,
+    read_run_info,
+    read_years,
+)
 from pipelines.lib.dashboards.page_frame import DISTRICT_INDEX, INDICATORS_DIR, page_name
 from pipelines.lib.dashboards.profile_site import ProfileSite, district_groups
 from pipelines.lib.dashboards.settings import map_settings
@@ -80,6 +87,7 @@ def build_site(
         districts = read_districts(con, run.crs or config.crs)
         indicators = read_indicators(con)
         years = read_years(con)
+        ranges = read_level_ranges(con)
         analysis = read_analysis(con, run.crs or config.crs)
     finally:
         con.close()
@@ -102,7 +110,8 @@ def build_site(
             children.setdefault(d.parent_id, []).append(d)
     indicator_pages = {i.indicator_id: f"../{INDICATORS_DIR}/{page_name(i.indicator_id)}" for i in indicators}
     profile_site = ProfileSite(mart_path, out_dir, run, indicators, years, {d.district_id: d for d in districts},
-                               children, indicator_pages, analyses.profile_sections, decimals, timezone, _write)
+                               children, indicator_pages, analyses.profile_sections, decimals, timezone, _write,
+                               ranges)
     written = map_pages(profile_site.write_group, district_groups(districts), min_items=2)
     profiles = {d.district_id: path for d, path in
                 zip(districts, (p for group in written for p in group), strict=True)}

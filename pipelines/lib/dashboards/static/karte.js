@@ -125,6 +125,68 @@
     });
   }
 
+
+  // the SVG namespace, from the page's own hatch pattern (no URL written into the script)
+  var SVG = (document.querySelector("svg") || {}).namespaceURI;
+  var RANK_COLOURS = ["#2171b5", "#fec44f", "#d94801", "#807dba", "#807dba"];  // order of D.vergleiche
+  function num(text) { return text === null || text === undefined ? null
+    : parseFloat(String(text).replace(/\./g, "").replace(",", ".")); }
+  function svgEl(name, attrs) {
+    var el = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    return el;
+  }
+
+  function fillRanking() {
+    var box = document.getElementById("sm-rangfolge-bild");
+    var level = D.ebenen[state.level];
+    if (!box || !level || !SVG) { return; }
+    document.getElementById("sm-rangfolge-ebene").textContent = level.name + ", " + state.year;
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    var rows = [], missing = [];
+    level.geo.features.forEach(function (f, i) {
+      var c = cellOf(state.level, i);
+      if (c[0] === 0) { rows.push({name: f.properties.name, c: c, rate: num(c[1]), lo: num(c[2]), hi: num(c[3])}); }
+      else { missing.push(f.properties.name + " (" + D.status[c[0]] + ")"); }
+    });
+    var down = D.richtung === "higher_is_worse";
+    rows.sort(function (a, b) { return down ? a.rate - b.rate : b.rate - a.rate; });
+    var city = num((D.stadt || {})[state.year]);
+    var all = [];
+    rows.forEach(function (r) { all.push(r.rate); if (r.lo !== null) { all.push(r.lo, r.hi); } });
+    if (city !== null) { all.push(city); }
+    var low = Math.min.apply(null, all.concat([0])), high = Math.max.apply(null, all.concat([0]));
+    var left = 190, width = 560, rowH = 16, span = (high - low) || 1;
+    function x(v) { return left + (width - left - 50) * (v - low) / span; }
+    var svg = svgEl("svg", {"class": "rang-diagramm", width: width, height: rows.length * rowH + 6,
+                            viewBox: "0 0 " + width + " " + (rows.length * rowH + 6), role: "img",
+                            "aria-label": "Rangfolge " + level.name + " " + state.year +
+                              ": " + rows.map(function (r) { return r.name + " " + r.c[1] + D.einheit; }).join("; ")});
+    rows.forEach(function (r, i) {
+      var y = i * rowH + 11;
+      var label = svgEl("text", {x: left - 8, y: y + 4, "text-anchor": "end", "font-size": 11});
+      label.textContent = (i + 1) + ". " + r.name;
+      svg.appendChild(label);
+      if (r.lo !== null) {
+        svg.appendChild(svgEl("line", {x1: x(r.lo), x2: x(r.hi), y1: y, y2: y, stroke: "#000000",
+                                       "stroke-width": 1.5, "class": "rang-ki"}));
+      }
+      var colour = r.c[7] === null || r.c[7] === undefined ? "#ffffff" : RANK_COLOURS[r.c[7]];
+      svg.appendChild(svgEl("circle", {cx: x(r.rate), cy: y, r: 5, fill: colour, stroke: "#000000",
+                                       "class": "rang-punkt"}));
+      var value = svgEl("text", {x: width - 45, y: y + 4, "font-size": 11});
+      value.textContent = r.c[1];
+      svg.appendChild(value);
+    });
+    if (city !== null && rows.length) {
+      svg.appendChild(svgEl("line", {x1: x(city), x2: x(city), y1: 0, y2: rows.length * rowH + 6,
+                                     stroke: "#636363", "stroke-dasharray": "4 3", "class": "rang-stadt"}));
+    }
+    box.appendChild(svg);
+    var none = document.getElementById("sm-rangfolge-ohne");
+    none.textContent = missing.length ? "Ohne Rang (kein veröffentlichter Wert): " + missing.join(", ") : "";
+  }
+
   var shown = null;
   function draw() {
     var layer = D.ebenen.length ? layerFor(state.level) : null;
@@ -133,6 +195,7 @@
     shown = layer;
     showLegend();
     fillTable();
+    fillRanking();
     if (selLevel && D.ebenen[state.level]) { selLevel.value = D.ebenen[state.level].id; }
     if (selYear && state.year) { selYear.value = state.year; }
   }
@@ -155,7 +218,7 @@
     var levelChanged = levelIndex !== state.level || !shown;
     state.level = levelIndex;
     state.year = yearText;
-    if (levelChanged) { draw(); } else { restyle(); showLegend(); fillTable();
+    if (levelChanged) { draw(); } else { restyle(); showLegend(); fillTable(); fillRanking();
       if (selYear) { selYear.value = state.year; } }
     if (!keepHash) { updateHash(); }
   }
