@@ -10,7 +10,6 @@ import argparse
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -287,14 +286,28 @@ def cmd_serve(args) -> int:
         _say(exposure)
     if not allowed:
         return EXIT_ERROR
+    from pipelines.lib.serve_process import ServeRefused, check_port, run_group, serve_lock
+
     ws = Workspace.at(args.workspace)
-    note = _prepare_dagster(ws)
-    if note:
-        _say(note)
-    dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
-    cmd = [dagster, "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
-    _say(f"Dagster UI on http://{args.host}:{args.port} (workspace {ws.root}); stop with Ctrl+C")
-    return subprocess.call(cmd, cwd=ws.root)
+    try:  # one UI per workspace and port, said in German before anything starts
+        lock = serve_lock(ws.data_private / "serve.lock")
+    except ServeRefused as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    try:
+        check_port(args.host, args.port)
+        note = _prepare_dagster(ws)
+        if note:
+            _say(note)
+        dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
+        cmd = [dagster, "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
+        _say(f"Dagster UI on http://{args.host}:{args.port} (workspace {ws.root}); stop with Ctrl+C")
+        return run_group(cmd, ws.root)  # SIGTERM or Ctrl+C stops every process it started
+    except ServeRefused as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    finally:
+        lock.release()
 
 
 # ---------------------------------------------------------------- parser

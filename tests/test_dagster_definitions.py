@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,7 +103,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_on_localhost(tiny_inputs):
+def test_serve_answers_on_localhost_refuses_a_second_serve_and_stops_everything_on_sigterm(tiny_inputs):
+    import psutil
+
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "serve", "--workspace", str(tiny_inputs), "--port", str(port)],
@@ -117,9 +121,22 @@ def test_serve_answers_on_localhost(tiny_inputs):
             except OSError:
                 time.sleep(2)
         assert body is not None and "dagster_webserver_version" in body
+
+        second = subprocess.run(  # the same workspace again, on another port: a German refusal, at once
+            [sys.executable, "-m", "pipelines.cli", "serve", "--workspace", str(tiny_inputs),
+             "--port", str(free_port())], capture_output=True, text=True, timeout=120)
+        assert second.returncode == 1 and "Dieser Arbeitsbereich wird bereits bedient" in second.stdout
+
+        started = psutil.Process(proc.pid).children(recursive=True)
+        assert started  # dagster dev and its webserver and daemon
+        proc.send_signal(signal.SIGTERM)  # to serve alone, as a service manager or `kill` would
+        proc.wait(timeout=90)
+        _, alive = psutil.wait_procs(started, timeout=30)
+        assert [p.pid for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 9)
+        for p in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "dagster" in " ".join(p.cmdline()):
+                    p.kill()

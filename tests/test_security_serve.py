@@ -1,12 +1,13 @@
 """``serve`` binds to loopback; any other address is refused unless --allow-remote, which says what it exposes.
 
-The server itself is never started here: ``subprocess.call`` is replaced by a recorder."""
+The server itself is never started here: ``serve_process.run_group`` is replaced by a recorder."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipelines import cli
+from pipelines.lib import serve_process
 from pipelines.lib.serve_host import is_loopback
 
 
@@ -14,7 +15,7 @@ from pipelines.lib.serve_host import is_loopback
 def started(monkeypatch, tmp_path):
     """The commands ``serve`` would start (nothing is started); DAGSTER_HOME is restored afterwards."""
     calls: list[list[str]] = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    monkeypatch.setattr(serve_process, "run_group", lambda cmd, cwd, **kw: calls.append(list(cmd)) or 0)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "unused"))
     monkeypatch.setenv(cli.WORKSPACE_ENV, str(tmp_path / "unused"))
     return calls
@@ -49,3 +50,28 @@ def test_serve_on_loopback_needs_no_flag_and_warns_not(started, tmp_path, capsys
 def test_the_default_host_is_loopback():
     args = cli.build_parser().parse_args(["serve"])
     assert is_loopback(args.host) and not args.allow_remote
+
+
+def test_a_busy_port_or_a_served_workspace_is_said_in_german(started, tmp_path, capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--port", str(port)])
+        out = capsys.readouterr().out
+    assert code == cli.EXIT_ERROR and started == []
+    assert f"Port {port} auf 127.0.0.1 ist schon belegt" in out and "--port" in out
+
+    ws = tmp_path / "ws2"
+    held = serve_process.serve_lock(ws / "data_private" / "serve.lock")  # another serve of this workspace
+    try:
+        code = cli.main(["serve", "--workspace", str(ws), "--port", "0"])
+        out = capsys.readouterr().out
+    finally:
+        held.release()
+    assert code == cli.EXIT_ERROR and started == []
+    assert "Dieser Arbeitsbereich wird bereits bedient" in out
+    code = cli.main(["serve", "--workspace", str(ws), "--port", "0"])  # free again: it starts
+    assert code == cli.EXIT_OK and len(started) == 1
