@@ -15,6 +15,7 @@ import pandas as pd
 from pipelines.lib.config import Config, Protection
 
 WITHHELD_FILE = "withheld.parquet"  # indicator_id, year: published before on other districts
+DENOMINATORS_FILE = "withheld_denominators.parquet"  # indicator_id, year, district_id: count shown, denominator not
 
 RULE_TEXT = {
     "P1": "Mindestfallzahl (1 bis k−1)",
@@ -110,6 +111,13 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
     if n_withheld is not None:
         lines += [
             f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {n_withheld}",
+            "",
+        ]
+    dens = path.parent / DENOMINATORS_FILE
+    if dens.exists():
+        lines += [
+            "Zurückgehaltene Nenner (Fallzahl veröffentlicht, Nenner und Quote nicht, weil sonst ein Nenner von "
+            f"1 oder 2 Personen aus den Summen folgt): {len(pd.read_parquet(dens))}",
             "",
         ]
     lines += [

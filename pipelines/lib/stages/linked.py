@@ -16,8 +16,9 @@ import pandas as pd
 
 from pipelines.lib.audit import LinearConstraint, audit
 from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
-from pipelines.lib.config import Config, Indicator, Protection
+from pipelines.lib.config import Config, Indicator, Protection, Relation
 from pipelines.lib.protection import ProtectionResult
+from pipelines.lib.protection.denominators import shared_denominators
 from pipelines.lib.protection.parts import protect_by_indicator
 
 KEY = ["indicator_id", "year", "district_id"]
@@ -38,25 +39,50 @@ def _partners(at_risk: pd.DataFrame, facts: Sequence[LinearConstraint]) -> set[t
     return out
 
 
+def _widest_sibling(published: pd.DataFrame, at_risk: pd.DataFrame, cells: pd.DataFrame) -> set[tuple[str, int, str]]:
+    """For every cell at risk, its published sibling with the largest true complement ``n − x``: hidden, it
+    widens what the complements' sums (parent's minus siblings') leave for the cell at risk. (Where the
+    counts and denominators are known exactly the tables' own suppression has seen to it; this is for the
+    rest: complements beside "zu wenige Einwohner" cells, whose denominators are not known one by one.)"""
+    if at_risk.empty:
+        return set()
+    frame = published[[*KEY, "parent_id", "status"]].astype({"indicator_id": str, "district_id": str,
+                                                             "parent_id": str, "year": "int64"})
+    true = cells[[*KEY, "numerator", "denominator"]].astype({"indicator_id": str, "district_id": str,
+                                                            "year": "int64"})
+    frame = frame.merge(true, on=KEY, how="left")
+    frame["complement"] = (frame["denominator"] - frame["numerator"]).astype("Float64").fillna(-1)
+    risky = at_risk[KEY].astype({"indicator_id": str, "district_id": str, "year": "int64"})
+    risky = risky.merge(frame[[*KEY, "parent_id"]], on=KEY)
+    sibs = frame[(frame["status"] == "veröffentlicht") & (frame["numerator"].fillna(0) > 0)]
+    sibs = sibs.merge(risky[["indicator_id", "year", "parent_id"]].drop_duplicates(),
+                      on=["indicator_id", "year", "parent_id"])
+    best = sibs.sort_values("complement", ascending=False).drop_duplicates(["indicator_id", "year", "parent_id"])
+    return {(i, int(y), d) for i, y, d in best[KEY].itertuples(index=False)}
+
+
 def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection, facts: Facts,
-                     known: pd.DataFrame | None = None) -> ProtectionResult:
+                     known: pd.DataFrame | None = None, relations: Sequence[Relation] = (),
+                     denominators: bool = True) -> ProtectionResult:
     """``protect`` every table, then hide the partners of facts that narrow a hidden cell until none does.
 
     ``facts(published)`` returns the linear facts an attacker can read from a publication.
     """
+    groups = shared_denominators(indicators, relations, cells)
     forced: set[tuple[str, int, str]] = set()
     frame = cells  # never changed in place: a round that forces cells makes a new frame (a copy held gigabytes)
     for _ in range(MAX_ROUNDS):
-        result = protect_by_indicator(frame, indicators, protection, earlier_releases=known)
-        constraints = list(facts(result.published))
-        if not constraints:
+        result = protect_by_indicator(frame, indicators, protection, earlier_releases=known,
+                                      denominator_groups=groups, denominators=denominators)
+        if not denominators:  # the counts alone, without the audit's stronger attacker (comparisons only)
             break
+        constraints = list(facts(result.published))
         check = audit(result.published, result.log, protection, constraints=constraints,
-                      indicators=indicators, true_values=cells, earlier_releases=known)
+                      indicators=indicators, true_values=cells, earlier_releases=known, relations=relations)
         if check.passed:
             break
         published = result.published
-        candidates = _partners(check.at_risk, constraints)
+        candidates = _partners(check.at_risk, constraints) | _widest_sibling(published, check.at_risk, cells)
         keys = pd.MultiIndex.from_frame(published[KEY].astype({"year": "int64"}))
         hideable = published.loc[keys.isin(list(candidates)) & (published["status"] == "veröffentlicht")
                                  & (published["numerator"].fillna(0) > 0), KEY]
@@ -79,7 +105,8 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     return result
 
 
-def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | None = None) -> ProtectionResult:
+def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | None = None, *,
+                   denominators: bool = True) -> ProtectionResult:
     """``protect`` every table, then hide linked cells until the declared relations give nothing away."""
     indicators = {i.id: i for i in config.indicators}
     linked = [r for r in config.relations if r.kind in LINKED_KINDS]
@@ -87,4 +114,4 @@ def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | No
     def facts(published: pd.DataFrame) -> list[LinearConstraint]:
         return relation_constraints(published, linked) if linked else []
 
-    return protect_together(cells, indicators, config.protection, facts, known)
+    return protect_together(cells, indicators, config.protection, facts, known, config.relations, denominators)

@@ -99,6 +99,12 @@ def published_cells(mart: Path) -> pd.DataFrame:
     })
 
 
+def published_population(mart: Path) -> pd.DataFrame:
+    """The published age bands (``population``: district_id, year, age_band, population)."""
+    with connect(mart, read_only=True, spatial=False) as con:
+        return con.execute("select district_id, year, age_band, population from population").df()
+
+
 def _pandas(table: pa.Table, texts: tuple[str, ...] = ()) -> pd.DataFrame:
     """An Arrow table as a DataFrame that keeps nothing of it alive (a NumPy view of one column would keep
     the whole query result): ``texts`` as categoricals, the other columns copied."""
@@ -201,6 +207,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
         log = pd.read_parquet(run_dir / "suppression_log.parquet")
         truth = true_values(ws)
         earlier = earlier_knowledge(ws, truth, cells)
+        population = published_population(candidate.mart)  # age bands: denominators that are band sums
         # allocation amounts are linear in counts; linked tables relate numerators
         constraints = (audit_constraints(candidate.mart)
                        + relation_constraints(_linked_cells(cells, config), config.relations))
@@ -210,7 +217,8 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
         # free worker
         result, *site_parts = run_together(
             lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
-                          indicators={i.id: i for i in config.indicators}, constraints=constraints),
+                          indicators={i.id: i for i in config.indicators}, constraints=constraints,
+                          relations=config.relations, population=population),
             *(partial(_site_part, candidate.site, pages[i::SITE_PARTS], published) for i in range(SITE_PARTS)),
         )
         problems = consistency.result()
