@@ -30,13 +30,37 @@ def protect_by_indicator(
 ) -> ProtectionResult:
     """:func:`protect`, one indicator (or group of indicators sharing a denominator) at a time, in
     parallel where there are many."""
+    parts = protect_parts(cells, indicators, protection, earlier_releases=earlier_releases,
+                          denominator_groups=denominator_groups, denominators=denominators)
+    return join(parts)
+
+
+def part_of(indicators: pd.Series, denominator_groups: dict[str, str] | None) -> pd.Series:
+    """The part (an indicator, or the group of indicators sharing its denominator) of every row."""
     groups = denominator_groups or {}
-    part_of = cells["indicator_id"].astype(str).map(lambda i: groups.get(i, i))
-    rows = part_of.groupby(part_of.to_numpy(), sort=True).indices
+    return indicators.astype(str).map(lambda i: groups.get(i, i))
+
+
+def protect_parts(
+    cells: pd.DataFrame,
+    indicators: dict[str, Indicator],
+    protection: Protection,
+    *,
+    earlier_releases: pd.DataFrame | None = None,
+    denominator_groups: dict[str, str] | None = None,
+    denominators: bool = True,
+    only: set[str] | None = None,
+) -> dict[str, ProtectionResult]:
+    """The result of every part (``only``: of these parts), in parallel where there are many."""
+    parts = part_of(cells["indicator_id"], denominator_groups)
+    rows = parts.groupby(parts.to_numpy(), sort=True).indices
+    if only is not None:
+        rows = {part: r for part, r in rows.items() if part in only}
     options = {"denominator_groups": denominator_groups, "denominators": denominators}
-    if len(rows) < 2:
-        return protect(cells, indicators, protection, earlier_releases=earlier_releases, **options)
-    earlier_part = (earlier_releases["indicator_id"].astype(str).map(lambda i: groups.get(i, i))
+    if len(rows) == 1 and only is None:
+        return {next(iter(rows)): protect(cells, indicators, protection, earlier_releases=earlier_releases,
+                                          **options)}
+    earlier_part = (part_of(earlier_releases["indicator_id"], denominator_groups)
                     if earlier_releases is not None and len(earlier_releases) else None)
     earlier_rows = earlier_part.groupby(earlier_part.to_numpy()).indices if earlier_part is not None else {}
 
@@ -45,7 +69,16 @@ def protect_by_indicator(
                    else None if earlier_releases is None else earlier_releases.iloc[:0])
         return protect(cells.iloc[rows[part]], indicators, protection, earlier_releases=earlier, **options)
 
-    results = map_pages(one, list(rows), parts=len(rows))  # each indicator sent back when done: less held
+    names = list(rows)
+    results = map_pages(one, names, parts=len(names))  # each part sent back when done: less held
+    return dict(zip(names, results, strict=True))
+
+
+def join(parts: dict[str, ProtectionResult]) -> ProtectionResult:
+    """The parts' results as one (in the order of the parts' names)."""
+    results = [parts[name] for name in sorted(parts)]
+    if len(results) == 1:
+        return results[0]
     counts: Counter[str] = Counter()
     for result in results:
         counts.update(result.counts)

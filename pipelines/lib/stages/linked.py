@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from pipelines.lib.audit import LinearConstraint, audit
@@ -19,7 +20,7 @@ from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
 from pipelines.lib.config import Config, Indicator, Protection, Relation
 from pipelines.lib.protection import ProtectionResult
 from pipelines.lib.protection.denominators import shared_denominators
-from pipelines.lib.protection.parts import protect_by_indicator
+from pipelines.lib.protection.parts import join, part_of, protect_parts
 
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
@@ -54,7 +55,12 @@ def _widest_sibling(published: pd.DataFrame, at_risk: pd.DataFrame, cells: pd.Da
     frame["complement"] = (frame["denominator"] - frame["numerator"]).astype("Float64").fillna(-1)
     risky = at_risk[KEY].astype({"indicator_id": str, "district_id": str, "year": "int64"})
     risky = risky.merge(frame[[*KEY, "parent_id"]], on=KEY)
-    sibs = frame[(frame["status"] == "veröffentlicht") & (frame["numerator"].fillna(0) > 0)]
+    # a zero may be hidden where a sibling is "zu wenige Einwohner" (zeros beside small areas)
+    small = frame.loc[frame["status"] == "zu wenige Einwohner", ["indicator_id", "year", "parent_id"]]
+    beside = pd.MultiIndex.from_frame(frame[["indicator_id", "year", "parent_id"]]).isin(
+        pd.MultiIndex.from_frame(small.drop_duplicates()))
+    shown = frame["status"] == "veröffentlicht"
+    sibs = frame[shown & ((frame["numerator"].fillna(0) > 0) | ((frame["numerator"] == 0) & beside))]
     sibs = sibs.merge(risky[["indicator_id", "year", "parent_id"]].drop_duplicates(),
                       on=["indicator_id", "year", "parent_id"])
     best = sibs.sort_values("complement", ascending=False).drop_duplicates(["indicator_id", "year", "parent_id"])
@@ -71,9 +77,10 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     groups = shared_denominators(indicators, relations, cells)
     forced: set[tuple[str, int, str]] = set()
     frame = cells  # never changed in place: a round that forces cells makes a new frame (a copy held gigabytes)
+    options = {"earlier_releases": known, "denominator_groups": groups, "denominators": denominators}
+    parts = protect_parts(frame, indicators, protection, **options)
     for _ in range(MAX_ROUNDS):
-        result = protect_by_indicator(frame, indicators, protection, earlier_releases=known,
-                                      denominator_groups=groups, denominators=denominators)
+        result = join(parts)
         if not denominators:  # the counts alone, without the audit's stronger attacker (comparisons only)
             break
         constraints = list(facts(result.published))
@@ -82,16 +89,26 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         if check.passed:
             break
         published = result.published
-        candidates = _partners(check.at_risk, constraints) | _widest_sibling(published, check.at_risk, cells)
+        candidates = _partners(check.at_risk, constraints)
         keys = pd.MultiIndex.from_frame(published[KEY].astype({"year": "int64"}))
         hideable = published.loc[keys.isin(list(candidates)) & (published["status"] == "veröffentlicht")
                                  & (published["numerator"].fillna(0) > 0), KEY]
-        new = {(i, int(y), d) for i, y, d in hideable.itertuples(index=False)} - forced
+        new = {(i, int(y), d) for i, y, d in hideable.itertuples(index=False)}
+        if denominators:  # cells at risk that no fact touches: the joint bounds of counts and denominators
+            in_facts = {(i, int(y), d) for fact in constraints for i, y, d in fact.terms}
+            risk = check.at_risk
+            alone = [(i, int(y), d) not in in_facts for i, y, d in risk[KEY].itertuples(index=False)]
+            new |= _widest_sibling(published, risk[np.asarray(alone, dtype=bool)], cells)
+        new -= forced
         if not new:
             break
         forced |= new
         force = pd.MultiIndex.from_frame(frame[KEY].astype({"year": "int64"})).isin(list(forced))
         frame = frame.assign(is_upstream_hidden=cells["is_upstream_hidden"].astype(bool).to_numpy() | force)
+        # only the parts with newly hidden cells change: the others keep their result
+        touched = set(part_of(pd.Series([i for i, _, _ in new]), groups))
+        parts.update(protect_parts(frame, indicators, protection, only=touched, **options))
+    result = join(parts)  # (the last round's, if the rounds ran out: the blocking audit judges it)
     if forced:
         log = result.log
         was_upstream = pd.MultiIndex.from_frame(
