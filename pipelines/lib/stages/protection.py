@@ -96,6 +96,7 @@ def without_district_years(population: pd.DataFrame, withheld: pd.DataFrame) -> 
 
 
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
+    ledger.check(ws)  # fails closed: no release beside earlier ones without knowing what they published
     cells, districts = read_cells(ws)
     result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells))
     del cells  # the true counts are not needed again: their memory is free before the mart is written
