@@ -39,6 +39,19 @@ create table if not exists published_cells (
     numerator bigint not null,
     denominator bigint
 );
+create table if not exists release_cells (
+    run_id varchar not null,
+    indicator_id varchar not null,
+    year integer not null,
+    district_id varchar not null,
+    parent_id varchar,
+    status varchar not null,
+    numerator bigint,
+    denominator bigint,
+    population bigint,
+    true_numerator double,
+    true_denominator double
+);
 create table if not exists recorded_releases (
     run_id varchar primary key,
     recorded_at timestamp not null
@@ -53,16 +66,23 @@ class LedgerUnsafe(RuntimeError):
     """The ledger cannot tell what earlier releases published: nothing may be released (German message)."""
 
 
-def record(ledger: Path, run_id: str, mart: Path) -> int:
+def record(ledger: Path, run_id: str, mart: Path, truth: pd.DataFrame | None = None) -> int:
     """Append the published numerators of the release ``run_id`` that no earlier release published with the
     same figures (idempotent per run id; a nightly refresh adds only what changed). Returns the number of
-    published cells of the release."""
+    published cells of the release.
+
+    With ``truth`` (the private cells: keys, numerator, denominator) the release's whole pattern is kept
+    too (``release_cells``: every cell's status and published figures, its parent, and — private, like
+    everything in ``data_private/`` — its true count and denominator), so that later releases are audited
+    together with it (:mod:`pipelines.lib.audit.over_time`): which cells were hidden, and which of them
+    still have the same value."""
     ledger.parent.mkdir(parents=True, exist_ok=True)
     with connect(mart, read_only=True, spatial=False) as src:
         cells = src.execute(
             "select indicator_id, year, district_id, numerator, denominator from indicator_values "
             "where status = 'veröffentlicht' and numerator is not null"
         ).to_arrow_table()
+        pattern = src.execute(PATTERN_QUERY).to_arrow_table() if truth is not None else None
     with connect(ledger, spatial=False) as con:
         con.execute(_DDL)
         con.register("cells", cells)
@@ -73,11 +93,52 @@ def record(ledger: Path, run_id: str, mart: Path) -> int:
             "select 1 from published_cells p where p.indicator_id = c.indicator_id and p.year = c.year "
             "and p.district_id = c.district_id and p.numerator = c.numerator "
             "and p.denominator is not distinct from c.denominator)", [run_id])
+        if truth is not None:
+            _record_pattern(con, run_id, pattern, truth)
         con.execute("insert into recorded_releases values (?, ?) on conflict do nothing",
                     [run_id, datetime.now(UTC).replace(tzinfo=None)])
         con.execute("commit")
         con.execute("checkpoint")
     return cells.num_rows
+
+
+PATTERN_QUERY = (
+    "select v.indicator_id, v.year, v.district_id, d.parent_id, v.status, v.numerator, v.denominator, "
+    "d.population from indicator_values v join districts d using (district_id)"
+)
+
+
+def _record_pattern(con, run_id: str, pattern: pa.Table, truth: pd.DataFrame) -> None:
+    """``release_cells`` of the release (inside the caller's transaction)."""
+    true = pa.Table.from_pandas(
+        truth[[*KEY, "numerator", "denominator"]].astype({"indicator_id": str, "district_id": str, "year": "int64"}),
+        preserve_index=False)
+    con.register("true_cells", true)
+    con.register("pattern", pattern)
+    con.execute("delete from release_cells where run_id = ?", [run_id])
+    con.execute(
+        """
+        insert into release_cells
+        select ?, p.indicator_id, p.year, p.district_id, p.parent_id, p.status, p.numerator, p.denominator,
+               p.population, t.numerator, t.denominator
+        from pattern p left join true_cells t on t.indicator_id = p.indicator_id and t.year = p.year
+            and t.district_id = p.district_id
+        """, [run_id])
+
+
+def release_patterns(ledger: Path, exclude: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every recorded release's cells (``release_cells``), oldest first, without ``exclude``."""
+    if not ledger.exists():
+        return {}
+    with connect(ledger, read_only=True, spatial=False) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if "release_cells" not in tables:
+            return {}
+        frame = con.execute(
+            "select c.* from release_cells c left join recorded_releases r using (run_id) "
+            "where c.run_id is distinct from ? order by r.recorded_at, c.run_id, c.indicator_id, c.year, "
+            "c.district_id", [exclude]).df()
+    return {run: part.drop(columns="run_id").reset_index(drop=True) for run, part in frame.groupby("run_id", sort=False)}
 
 
 def check(ws) -> None:

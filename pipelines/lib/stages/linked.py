@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.audit import LinearConstraint, audit
+from pipelines.lib.audit.over_time import audit_over_time, new_release
 from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
 from pipelines.lib.config import Config, Indicator, Protection, Relation
 from pipelines.lib.protection import ProtectionResult
@@ -25,6 +26,7 @@ from pipelines.lib.protection.parts import join, part_of, protect_parts
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
 RULE_LINKED = "linked"
+RULE_EARLIER = "earlier"  # hidden in an earlier release with the same value: stays hidden
 
 Facts = Callable[[pd.DataFrame], Sequence[LinearConstraint]]
 
@@ -67,16 +69,41 @@ def _widest_sibling(published: pd.DataFrame, at_risk: pd.DataFrame, cells: pd.Da
     return {(i, int(y), d) for i, y, d in best[KEY].itertuples(index=False)}
 
 
+def hidden_before(cells: pd.DataFrame, patterns: dict[str, pd.DataFrame] | None) -> set[tuple[str, int, str]]:
+    """Cells hidden in an earlier release whose true count is still the same: they stay hidden (published
+    now, an unchanged complement would give the earlier release's hidden cells back)."""
+    if not patterns:
+        return set()
+    now = cells[[*KEY, "numerator"]].astype({"indicator_id": str, "district_id": str, "year": "int64"})
+    out: set[tuple[str, int, str]] = set()
+    for table in patterns.values():
+        hidden = table.loc[table["status"].isin(["geheimgehalten", "zu wenige Einwohner"]),
+                           [*KEY, "true_numerator"]].astype({"indicator_id": str, "district_id": str, "year": "int64"})
+        same = hidden.merge(now, on=KEY)
+        same = same[same["true_numerator"] == same["numerator"]]
+        out |= {(i, int(y), d) for i, y, d in same[KEY].itertuples(index=False)}
+    return out
+
+
 def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection, facts: Facts,
                      known: pd.DataFrame | None = None, relations: Sequence[Relation] = (),
-                     denominators: bool = True) -> ProtectionResult:
+                     denominators: bool = True, patterns: dict[str, pd.DataFrame] | None = None) -> ProtectionResult:
     """``protect`` every table, then hide the partners of facts that narrow a hidden cell until none does.
 
-    ``facts(published)`` returns the linear facts an attacker can read from a publication.
+    ``facts(published)`` returns the linear facts an attacker can read from a publication. ``patterns``:
+    the earlier releases' cells from the ledger (:func:`~pipelines.lib.release.ledger.release_patterns`):
+    a cell hidden there with an unchanged value stays hidden (rule ``earlier``), and the releases are audited
+    together (:mod:`pipelines.lib.audit.over_time`).
     """
     groups = shared_denominators(indicators, relations, cells)
     forced: set[tuple[str, int, str]] = set()
     frame = cells  # never changed in place: a round that forces cells makes a new frame (a copy held gigabytes)
+    earlier_hidden = hidden_before(cells, patterns) if denominators else set()
+    base = cells["is_upstream_hidden"].astype(bool).to_numpy()
+    if earlier_hidden:
+        base = base | pd.MultiIndex.from_frame(cells[KEY].astype({"indicator_id": str, "district_id": str,
+                                                                   "year": "int64"})).isin(list(earlier_hidden))
+        frame = frame.assign(is_upstream_hidden=base)
     options = {"earlier_releases": known, "denominator_groups": groups, "denominators": denominators}
     parts = protect_parts(frame, indicators, protection, **options)
     for _ in range(MAX_ROUNDS):
@@ -86,7 +113,9 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         constraints = list(facts(result.published))
         check = audit(result.published, result.log, protection, constraints=constraints,
                       indicators=indicators, true_values=cells, earlier_releases=known, relations=relations)
-        if check.passed:
+        over_time = (audit_over_time(new_release(result.published, cells), patterns, protection, indicators, groups)
+                     if patterns else pd.DataFrame(columns=KEY))
+        if check.passed and over_time.empty:
             break
         published = result.published
         candidates = _partners(check.at_risk, constraints)
@@ -99,31 +128,41 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
             risk = check.at_risk
             alone = [(i, int(y), d) not in in_facts for i, y, d in risk[KEY].itertuples(index=False)]
             new |= _widest_sibling(published, risk[np.asarray(alone, dtype=bool)], cells)
+            new |= _widest_sibling(published, over_time[KEY], cells)  # by key in the new release
         new -= forced
         if not new:
             break
         forced |= new
         force = pd.MultiIndex.from_frame(frame[KEY].astype({"year": "int64"})).isin(list(forced))
-        frame = frame.assign(is_upstream_hidden=cells["is_upstream_hidden"].astype(bool).to_numpy() | force)
+        frame = frame.assign(is_upstream_hidden=base | force)
         # only the parts with newly hidden cells change: the others keep their result
         touched = set(part_of(pd.Series([i for i, _, _ in new]), groups))
         parts.update(protect_parts(frame, indicators, protection, only=touched, **options))
     result = join(parts)  # (the last round's, if the rounds ran out: the blocking audit judges it)
+    if earlier_hidden:
+        result = _relabel(result, cells, earlier_hidden, RULE_EARLIER)
     if forced:
-        log = result.log
-        was_upstream = pd.MultiIndex.from_frame(
-            cells.loc[cells["is_upstream_hidden"].astype(bool), KEY].astype({"year": "int64"}))
-        keys = pd.MultiIndex.from_frame(log[KEY].astype({"year": "int64"}))
-        relabel = keys.isin(list(forced)) & ~keys.isin(was_upstream) & (log["rule"] == "upstream").to_numpy()
-        log.loc[relabel, "rule"] = RULE_LINKED
-        counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
-        counts["unresolved"] = int(log["unresolved"].sum())
-        result = dataclasses.replace(result, log=log, counts=counts)
+        result = _relabel(result, cells, forced, RULE_LINKED)
     return result
 
 
+def _relabel(result: ProtectionResult, cells: pd.DataFrame, keys: set[tuple[str, int, str]], rule: str
+             ) -> ProtectionResult:
+    """Log rows of ``keys`` that the forcing made "upstream" get ``rule`` (cells the source hid keep theirs)."""
+    log = result.log
+    was_upstream = pd.MultiIndex.from_frame(
+        cells.loc[cells["is_upstream_hidden"].astype(bool), KEY].astype({"indicator_id": str, "district_id": str,
+                                                                         "year": "int64"}))
+    at = pd.MultiIndex.from_frame(log[KEY].astype({"indicator_id": str, "district_id": str, "year": "int64"}))
+    relabel = at.isin(list(keys)) & ~at.isin(was_upstream) & (log["rule"] == "upstream").to_numpy()
+    log.loc[relabel, "rule"] = rule
+    counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
+    counts["unresolved"] = int(log["unresolved"].sum())
+    return dataclasses.replace(result, log=log, counts=counts)
+
+
 def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | None = None, *,
-                   denominators: bool = True) -> ProtectionResult:
+                   denominators: bool = True, patterns: dict[str, pd.DataFrame] | None = None) -> ProtectionResult:
     """``protect`` every table, then hide linked cells until the declared relations give nothing away."""
     indicators = {i.id: i for i in config.indicators}
     linked = [r for r in config.relations if r.kind in LINKED_KINDS]
@@ -131,4 +170,5 @@ def protect_linked(cells: pd.DataFrame, config: Config, known: pd.DataFrame | No
     def facts(published: pd.DataFrame) -> list[LinearConstraint]:
         return relation_constraints(published, linked) if linked else []
 
-    return protect_together(cells, indicators, config.protection, facts, known, config.relations, denominators)
+    return protect_together(cells, indicators, config.protection, facts, known, config.relations, denominators,
+                            patterns)

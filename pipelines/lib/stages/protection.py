@@ -98,7 +98,8 @@ def without_district_years(population: pd.DataFrame, withheld: pd.DataFrame) -> 
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
     ledger.check(ws)  # fails closed: no release beside earlier ones without knowing what they published
     cells, districts = read_cells(ws)
-    result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells))
+    result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells),
+                            patterns=ledger.release_patterns(ws.ledger))
     del cells  # the true counts are not needed again: their memory is free before the mart is written
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
