@@ -69,7 +69,7 @@ def test_added_year_and_unchanged_release_add_nothing():
     first_cells = make_cells(FIRST)
     _, first_table = release(first_cells)
     patterns = {"run-1": first_table}
-    same, same_table = release(first_cells, patterns)  # a nightly refresh with the same figures
+    _, same_table = release(first_cells, patterns)  # a nightly refresh with the same figures
     assert audit_over_time(same_table, patterns, DEFAULT, IND).empty
     later = make_cells({"C": {"A": (7, 40), "B": (1, 50), "D": (18, 60), "E": (25, 70)}}, year=2025)
     both = pd.concat([first_cells, later], ignore_index=True)

@@ -110,16 +110,17 @@ def classify(
     missing = np.isnan(x) & ~upstream
     p3 = (small_pop | small_den) & ~missing
     upstream = upstream & ~p3 & ~missing
-    open_ = ~missing & ~p3 & ~upstream
+    # (a cell hidden upstream, or kept hidden by the stage, whose count is known keeps its P1/P2 rule)
+    open_ = ~missing & ~p3
     p1 = open_ & (x >= 1) & (x <= k - 1)
     comp = n - x  # NaN where the denominator is unknown: no P2
     p2 = open_ & (comp >= 1) & (comp <= k - 1)  # public or not: the rate gives n away
 
     rule = np.full(len(x), None, dtype=object)
+    rule[upstream] = RULE_UPSTREAM
     rule[p1 & ~p2] = RULE_P1
     rule[p2 & ~p1] = RULE_P2
     rule[p1 & p2] = RULE_P1_P2
-    rule[upstream] = RULE_UPSTREAM
     rule[p3] = RULE_P3
 
     # Known to an attacker: every denominator outside P3, published or worked out from count and rate.

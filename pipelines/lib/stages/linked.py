@@ -26,6 +26,7 @@ from pipelines.lib.protection.parts import join, part_of, protect_parts
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
 RULE_LINKED = "linked"
+RULE_JOINT = "joint"  # hidden because counts, denominators and complements together narrowed a cell
 RULE_EARLIER = "earlier"  # hidden in an earlier release with the same value: stays hidden
 
 Facts = Callable[[pd.DataFrame], Sequence[LinearConstraint]]
@@ -97,6 +98,7 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     """
     groups = shared_denominators(indicators, relations, cells)
     forced: set[tuple[str, int, str]] = set()
+    forced_joint: set[tuple[str, int, str]] = set()
     frame = cells  # never changed in place: a round that forces cells makes a new frame (a copy held gigabytes)
     earlier_hidden = hidden_before(cells, patterns) if denominators else set()
     base = cells["is_upstream_hidden"].astype(bool).to_numpy()
@@ -123,12 +125,16 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         hideable = published.loc[keys.isin(list(candidates)) & (published["status"] == "veröffentlicht")
                                  & (published["numerator"].fillna(0) > 0), KEY]
         new = {(i, int(y), d) for i, y, d in hideable.itertuples(index=False)}
+        joint: set[tuple[str, int, str]] = set()
         if denominators:  # cells at risk that no fact touches: the joint bounds of counts and denominators
             in_facts = {(i, int(y), d) for fact in constraints for i, y, d in fact.terms}
             risk = check.at_risk
             alone = [(i, int(y), d) not in in_facts for i, y, d in risk[KEY].itertuples(index=False)]
-            new |= _widest_sibling(published, risk[np.asarray(alone, dtype=bool)], cells)
-            new |= _widest_sibling(published, over_time[KEY], cells)  # by key in the new release
+            joint = _widest_sibling(published, risk[np.asarray(alone, dtype=bool)], cells)
+            joint |= _widest_sibling(published, over_time[KEY], cells)  # by key in the new release
+        joint -= new | forced
+        forced_joint |= joint
+        new |= joint
         new -= forced
         if not new:
             break
@@ -141,8 +147,10 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     result = join(parts)  # (the last round's, if the rounds ran out: the blocking audit judges it)
     if earlier_hidden:
         result = _relabel(result, cells, earlier_hidden, RULE_EARLIER)
+    if forced_joint:
+        result = _relabel(result, cells, forced_joint, RULE_JOINT)
     if forced:
-        result = _relabel(result, cells, forced, RULE_LINKED)
+        result = _relabel(result, cells, forced - forced_joint, RULE_LINKED)
     return result
 
 
