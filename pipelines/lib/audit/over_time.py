@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.lib.audit.denominators import joint_bounds, shared_variables, to_variables, variable_parents
 from pipelines.lib.audit.model import SECRET, TOO_FEW, build_model, numbers, status_is
-from pipelines.lib.audit.propagation import tighten
 from pipelines.lib.config import Indicator, Protection
 
 KEY = ["indicator_id", "year", "district_id"]
@@ -109,56 +109,85 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
     true_x = numbers(allrows, "true_numerator")
     # one variable per key and true value; a row without a true value is its own
     version = np.where(np.isnan(true_x), -1.0 - np.arange(len(true_x)), true_x)
-    var, distinct = pd.MultiIndex.from_arrays(
+    var, _ = pd.MultiIndex.from_arrays(
         [allrows["indicator_id"].to_numpy(dtype=object), allrows["year"].to_numpy(),
          allrows["district_id"].to_numpy(dtype=object), version]).factorize()
     if (var < 0).any():
         raise ValueError("cells of a release without indicator, year or district")
+    # the denominators: one variable per release, group, year and district, linked across releases where
+    # the true denominator is the same; the forests of all releases side by side
+    parent, dvar, dparent, n_lo, n_hi, dkeys = [], [], [], [], [], []
+    offset = 0
+    for i, m in enumerate(models):
+        v, n_vars = shared_variables(tables[i], denominator_groups, m.index)
+        parent.append(np.where(m.parent >= 0, m.parent + starts[i], -1))
+        dvar.append(v + offset)
+        vp = variable_parents(m.parent, v, n_vars)
+        dparent.append(np.where(vp >= 0, vp + offset, -1))
+        lo_v, hi_v = to_variables(m.n_lower, m.n_upper, v, n_vars)
+        n_lo.append(lo_v)
+        n_hi.append(hi_v)
+        first = np.full(n_vars, -1, dtype=np.int64)
+        first[v[::-1]] = np.arange(len(v))[::-1]  # a row of every variable
+        dkeys.append(first + starts[i])
+        offset += n_vars
+    parent, dvar, dparent = np.concatenate(parent), np.concatenate(dvar), np.concatenate(dparent)
+    n_lo, n_hi, rep = np.concatenate(n_lo), np.concatenate(n_hi), np.concatenate(dkeys)
+    group_of = denominator_groups or {}
+    true_n = numbers(allrows, "true_denominator")[rep]
+    d_version = np.where(np.isnan(true_n), -1.0 - np.arange(len(true_n)), true_n)
+    nlink, _ = pd.MultiIndex.from_arrays(
+        [allrows["indicator_id"].map(lambda i: group_of.get(i, i)).to_numpy(dtype=object)[rep],
+         allrows["year"].to_numpy()[rep], allrows["district_id"].to_numpy(dtype=object)[rep], d_version]).factorize()
+
+    def linked(lo_, hi_, link):
+        v_lo = np.full(int(link.max()) + 1 if len(link) else 0, -np.inf)
+        v_hi = np.full(len(v_lo), np.inf)
+        np.maximum.at(v_lo, link, lo_)
+        np.minimum.at(v_hi, link, hi_)
+        return v_lo[link], v_hi[link]
+
     lo = np.concatenate([m.lo for m in models])
     hi = np.concatenate([m.hi for m in models])
-    alone_lo, alone_hi = lo.copy(), hi.copy()
-    for i, m in enumerate(models):  # each release alone (as its own audit sees it)
-        seg = slice(starts[i], starts[i + 1])
-        alone_lo[seg], alone_hi[seg], _ = tighten(m.parent, alone_lo[seg], alone_hi[seg])
+    # each release alone (as its own audit sees it), then all of them together
+    alone_lo, alone_hi, n_lo, n_hi, _, c_hi = joint_bounds(parent, lo, hi, dvar, dparent, n_lo, n_hi)
+    alone_c = np.minimum(c_hi, n_hi[dvar] - alone_lo)
     lo, hi = alone_lo.copy(), alone_hi.copy()
     for _ in range(MAX_ROUNDS):
-        v_lo = np.full(len(distinct), -np.inf)
-        v_hi = np.full(len(distinct), np.inf)
-        np.maximum.at(v_lo, var, lo)
-        np.minimum.at(v_hi, var, hi)
-        new_lo, new_hi = v_lo[var], v_hi[var]
-        for i, m in enumerate(models):
-            seg = slice(starts[i], starts[i + 1])
-            new_lo[seg], new_hi[seg], _ = tighten(m.parent, new_lo[seg], new_hi[seg])
-        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+        x_lo, x_hi = linked(lo, hi, var)
+        m_lo, m_hi = linked(n_lo, n_hi, nlink)
+        x_lo, x_hi, m_lo, m_hi, _, c_new = joint_bounds(parent, x_lo, x_hi, dvar, dparent, m_lo, m_hi)
+        same = (np.array_equal(x_lo, lo) and np.array_equal(x_hi, hi) and np.array_equal(m_lo, n_lo)
+                and np.array_equal(m_hi, n_hi))
+        lo, hi, n_lo, n_hi, c_hi = x_lo, x_hi, m_lo, m_hi, c_new
+        if same or (lo > hi).any() or (n_lo > n_hi).any():
             break
-        lo, hi = new_lo, new_hi
-        if (lo > hi).any():
-            break
+    c_upper = np.minimum(c_hi, n_hi[dvar] - lo)
 
     hidden = np.concatenate([m.hidden for m in models])
     status = allrows["status"]
     secret = status_is(allrows, SECRET)
     few = status_is(allrows, TOO_FEW)
     n = numbers(allrows, "true_denominator")
-    n_upper = np.concatenate([m.n_upper for m in models])
+    n_upper = n_hi[dvar]
     k_of = {i: protection.k_for(ind) for i, ind in (indicators or {}).items()}
     k = allrows["indicator_id"].map(lambda i: k_of.get(i, protection.k)).to_numpy(dtype="float64")
     width = float(max(1, protection.protection_interval))
     p1 = (true_x >= 1) & (true_x <= k - 1)
     p2 = (n - true_x >= 1) & (n - true_x <= k - 1)
+    bad_complement = p2 & (c_upper < k)
     cap = secret & ~np.isnan(n)
     min_upper = np.where(p1, np.where(cap, np.minimum(k, n), k), -np.inf)
-    max_lower = np.where(p2, np.minimum(np.where(np.isnan(n), np.inf, n), n_upper) - k, np.inf)
+    max_lower = np.where(p2 & secret, np.minimum(np.where(np.isnan(n), np.inf, n), n_upper) - k, np.inf)
     floor = np.where(secret, np.concatenate([m.floor for m in models]), 0.0)
     min_width = np.where(cap, np.minimum(width, np.maximum(n - floor, 0.0)), width)
     min_width = np.where(true_x == 0, 0.0, min_width)
     del few
-    narrower = (lo > alone_lo) | (hi < alone_hi)
+    narrower = (lo > alone_lo) | (hi < alone_hi) | (c_upper < alone_c)
     bad_upper = hi < min_upper
     bad_lower = lo > max_lower
     bad_width = hi - lo < min_width
-    bad = hidden & narrower & (bad_upper | bad_lower | bad_width | (lo > hi))
+    bad = hidden & narrower & (bad_upper | bad_lower | bad_width | bad_complement | (lo > hi))
     rows = np.flatnonzero(bad)
     reasons = []
     for r in rows:
@@ -171,6 +200,8 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
             parts.append(f"Untergrenze {lo[r]:g} > {max_lower[r]:g}")
         if bad_width[r]:
             parts.append(f"Intervall {lo[r]:g}–{hi[r]:g} zu schmal")
+        if bad_complement[r]:
+            parts.append(f"Komplement (Nenner − Zähler) höchstens {c_upper[r]:g} < {k[r]:g}")
         reasons.append("; ".join(parts) + " (zusammen mit früheren Freigaben)")
     out = allrows.loc[rows, ["release", *KEY]].assign(status=status.to_numpy()[rows], lower=lo[rows],
                                                         upper=hi[rows], alone_lower=alone_lo[rows],

@@ -93,15 +93,17 @@ class DenominatorProtection:
 
 
 def protect_denominators(frame: pd.DataFrame, prim, protection: Protection, groups: dict[str, str] | None,
-                         known: np.ndarray | None = None) -> DenominatorProtection:
+                         known: np.ndarray | None = None, keep: np.ndarray | None = None) -> DenominatorProtection:
     """Secondary suppression of the denominators (see the module docstring). ``prim``: the
-    :class:`~.primary.Primary` of ``frame``; ``known``: denominators published before (never complements)."""
+    :class:`~.primary.Primary` of ``frame``; ``known``: denominators published before (never complements);
+    ``keep``: denominators withheld before with the same value (they stay withheld)."""
     size = len(frame)
     x, n, k = prim.x, prim.n, prim.k
     has_n = ~np.isnan(n)
     tiny = prim.p3 & has_n & (n >= 1) & (n <= k - 1)
     none = np.zeros(size, dtype=bool)
-    if not tiny.any():
+    keep = np.zeros(size, dtype=bool) if keep is None else keep & ~prim.p3 & has_n
+    if not tiny.any() and not keep.any():
         return DenominatorProtection(none, np.where(has_n, n, np.inf), tiny, none)
 
     group_of = groups or {}
@@ -125,6 +127,7 @@ def protect_denominators(frame: pd.DataFrame, prim, protection: Protection, grou
 
     value = n[first]
     p3 = per_rep(prim.p3.astype(float), 0.0, np.maximum) > 0
+    kept = per_rep(keep.astype(float), 0.0, np.maximum) > 0
     missing = np.isnan(value)
     p1_case = (x >= 1) & (x <= k - 1)
     p2_case = (n - x >= 1) & (n - x <= k - 1)
@@ -140,10 +143,10 @@ def protect_denominators(frame: pd.DataFrame, prim, protection: Protection, grou
     depth_weight = 4.0 ** (forest.depth.max() - forest.depth)
     pattern = Pattern(
         x=value,
-        primary=p3,
+        primary=p3 | kept,
         missing=missing,
         known=earlier & ~p3,
-        hideable=~p3 & ~missing & ~earlier,
+        hideable=~p3 & ~kept & ~missing & ~earlier,
         hidden_lo=hidden_lo,
         hidden_hi=hidden_hi,
         min_upper=min_upper,
@@ -152,10 +155,10 @@ def protect_denominators(frame: pd.DataFrame, prim, protection: Protection, grou
         cost=(np.nan_to_num(value) + 1.0) * depth_weight,
     )
     secondary, unresolved = suppress(forest, pattern)
-    lo, hi = attacker_interval(pattern, p3 | secondary)
+    lo, hi = attacker_interval(pattern, p3 | kept | secondary)
     upper = propagate(forest, lo, hi).upper
     return DenominatorProtection(
-        withheld=secondary[rep_code],
+        withheld=((secondary | kept) & ~p3)[rep_code],
         upper=upper[rep_code],
         tiny=tiny,
         unresolved=(unresolved & (min_upper > -np.inf))[rep_code],

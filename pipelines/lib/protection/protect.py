@@ -48,6 +48,8 @@ REQUIRED_COLUMNS = (
     "population",
     "is_upstream_hidden",
 )
+KEEP_DENOMINATOR = "keep_denominator_hidden"  # optional column: a denominator withheld before, unchanged
+
 STATUSES = [STATUS_PUBLISHED, STATUS_HIDDEN, STATUS_SMALL, STATUS_MISSING]
 LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
 
@@ -102,7 +104,9 @@ def protect(
     known = _known_before(frame, earlier_releases)
     dens = None
     if denominators:
-        dens = protect_denominators(frame, prim, protection, denominator_groups)
+        keep = (frame[KEEP_DENOMINATOR].fillna(False).to_numpy(dtype=bool) if KEEP_DENOMINATOR in frame
+                else None)
+        dens = protect_denominators(frame, prim, protection, denominator_groups, keep=keep)
         prim = with_denominators(prim, dens.upper, dens.tiny, protection)
 
     x = prim.x
@@ -136,7 +140,7 @@ def protect(
         np.where(prim.p3, STATUS_SMALL, np.where(hidden, STATUS_HIDDEN, STATUS_PUBLISHED)),
     )
     published_num = ~hidden & ~prim.missing
-    keep = [c for c in frame.columns if c not in ("numerator", "denominator", "is_upstream_hidden")]
+    keep = [c for c in frame.columns if c not in ("numerator", "denominator", "is_upstream_hidden", KEEP_DENOMINATOR)]
     out = frame[keep].copy()
     out["numerator"] = pd.array(np.where(published_num, x, np.nan), dtype="Float64").astype("Int64")
     den = np.where(prim.denominator_published & ~withheld_den, prim.n, np.nan)

@@ -22,6 +22,7 @@ from pipelines.lib.config import Config, Indicator, Protection, Relation
 from pipelines.lib.protection import ProtectionResult
 from pipelines.lib.protection.denominators import shared_denominators
 from pipelines.lib.protection.parts import join, part_of, protect_parts
+from pipelines.lib.protection.protect import KEEP_DENOMINATOR
 
 KEY = ["indicator_id", "year", "district_id"]
 MAX_ROUNDS = 8
@@ -86,6 +87,27 @@ def hidden_before(cells: pd.DataFrame, patterns: dict[str, pd.DataFrame] | None)
     return out
 
 
+def denominators_before(cells: pd.DataFrame, patterns: dict[str, pd.DataFrame] | None,
+                        indicators: dict[str, Indicator]) -> np.ndarray:
+    """Cells whose denominator an earlier release did not show (hidden cell, or withheld beside a shown
+    count; indicators with public denominators) and whose true denominator is still the same: it stays
+    withheld (shown now, it would give the earlier release's denominators back)."""
+    out = np.zeros(len(cells), dtype=bool)
+    if not patterns:
+        return out
+    public = {i for i, ind in indicators.items() if ind.denominator_public}
+    now = cells[[*KEY, "denominator"]].astype({"indicator_id": str, "district_id": str, "year": "int64"})
+    now = now.assign(_row=np.arange(len(cells)))
+    for table in patterns.values():
+        unshown = table[table["denominator"].isna() & (table["status"] != "keine Daten")
+                        & table["indicator_id"].isin(public) & table["true_denominator"].notna()]
+        unshown = unshown[[*KEY, "true_denominator"]].astype({"indicator_id": str, "district_id": str,
+                                                              "year": "int64"})
+        same = unshown.merge(now, on=KEY)
+        out[same.loc[same["true_denominator"] == same["denominator"], "_row"].to_numpy()] = True
+    return out
+
+
 def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], protection: Protection, facts: Facts,
                      known: pd.DataFrame | None = None, relations: Sequence[Relation] = (),
                      denominators: bool = True, patterns: dict[str, pd.DataFrame] | None = None) -> ProtectionResult:
@@ -106,6 +128,9 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         base = base | pd.MultiIndex.from_frame(cells[KEY].astype({"indicator_id": str, "district_id": str,
                                                                    "year": "int64"})).isin(list(earlier_hidden))
         frame = frame.assign(is_upstream_hidden=base)
+    kept_denominators = denominators_before(cells, patterns, indicators) if denominators else None
+    if kept_denominators is not None and kept_denominators.any():
+        frame = frame.assign(**{KEEP_DENOMINATOR: kept_denominators})
     options = {"earlier_releases": known, "denominator_groups": groups, "denominators": denominators}
     parts = protect_parts(frame, indicators, protection, **options)
     for _ in range(MAX_ROUNDS):
