@@ -39,6 +39,10 @@ def test_missing_ledger_stops_the_run_and_rebuild_restores_it(tiny_workspace):
     rebuilt = run_cli("ledger", "--rebuild", "--workspace", str(ws.root))
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert_frame_equal(ledger.known_values(ws.ledger), known)  # what the kept release published
+    pattern = ledger.release_patterns(ws.ledger)[before]  # and its pattern, for the audit over time
+    shown = pattern["status"] == "veröffentlicht"
+    assert (pattern.loc[shown, "true_numerator"] == pattern.loc[shown, "numerator"]).all()
+    assert pattern.loc[~shown, "true_numerator"].isna().all()  # what it cannot know stays unknown
     ledger.check(ws)
     assert _run(ws).returncode == 0
 

@@ -305,7 +305,9 @@ def build_model(
     del bands
 
     # 0 or 1, kept for every row: four bytes each are exact
-    floor = (zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))).astype(np.float32)
+    # (beside a "keine Daten" part too: a missing part's figures may be anything, in this release or the next)
+    beside = is_few | status_is(table, NO_DATA)
+    floor = (zero_floor(parent, beside) if protection.publish_zeros else np.zeros(len(table))).astype(np.float32)
     lo = np.zeros(len(table))
     hi = np.full(len(table), np.inf)
     lo[is_pub] = num[is_pub]
@@ -334,7 +336,8 @@ def build_model(
 
 
 def zero_floor(parent: np.ndarray, too_few: np.ndarray) -> np.ndarray:
-    """1 where a hidden cell cannot be 0 (zeros are published), 0 beside a "zu wenige Einwohner" sibling."""
+    """1 where a hidden cell cannot be 0 (zeros are published), 0 beside a "zu wenige Einwohner" (or "keine
+    Daten") sibling."""
     child = parent >= 0
     small_siblings = np.bincount(parent[child & too_few], minlength=len(parent))
     beside_small = child & (small_siblings[np.where(child, parent, 0)] > 0)

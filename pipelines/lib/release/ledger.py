@@ -183,8 +183,12 @@ def rebuild(ws) -> tuple[int, Path | None]:
     kept = complete_releases(ws)
     fresh = ws.ledger.with_name(ws.ledger.name + ".neu")
     fresh.unlink(missing_ok=True)
-    for candidate in kept:
-        record(fresh, candidate.run_id, candidate.mart)
+    for candidate in kept:  # the true values it knows: the published ones (hidden cells' stay unknown)
+        with connect(candidate.mart, read_only=True, spatial=False) as src:
+            shown = src.execute("select indicator_id, year, district_id, numerator::double as numerator, "
+                                "denominator::double as denominator from indicator_values "
+                                "where status = 'veröffentlicht'").df()
+        record(fresh, candidate.run_id, candidate.mart, shown)
     if not kept:
         with connect(fresh, spatial=False) as con:
             con.execute(_DDL)
