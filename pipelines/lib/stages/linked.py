@@ -128,6 +128,8 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         base = base | pd.MultiIndex.from_frame(cells[KEY].astype({"indicator_id": str, "district_id": str,
                                                                    "year": "int64"})).isin(list(earlier_hidden))
         frame = frame.assign(is_upstream_hidden=base)
+    published_before = ({(str(i), int(y), str(d)) for i, y, d in known[KEY].itertuples(index=False)}
+                        if known is not None and len(known) else set())
     kept_denominators = denominators_before(cells, patterns, indicators) if denominators else None
     if kept_denominators is not None and kept_denominators.any():
         frame = frame.assign(**{KEEP_DENOMINATOR: kept_denominators})
@@ -160,7 +162,7 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         joint -= new | forced
         forced_joint |= joint
         new |= joint
-        new -= forced
+        new -= forced | published_before  # a cell published before is known: hiding it now adds nothing
         if not new:
             break
         forced |= new
