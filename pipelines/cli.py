@@ -70,6 +70,16 @@ def write_status(ws: Workspace, ok: bool, text: str) -> None:
         _say(note)
 
 
+def _ledger_unsafe(error) -> str | None:
+    """The German message of a missing or damaged ledger in the error chain, if that is what failed."""
+    while error is not None:
+        if error.cls_name == "LedgerUnsafe":
+            message, prefix = error.message.strip(), "LedgerUnsafe: "
+            return message[message.find(prefix) + len(prefix):] if prefix in message else message
+        error = error.cause
+    return None
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -183,7 +193,8 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         status(False, msg)
         if invalid:
             return EXIT_INVALID_INPUT
-        return EXIT_UNSAFE if checks.get("release_audit") is False else EXIT_ERROR
+        ledger_unsafe = any(_ledger_unsafe(f.event_specific_data.error) for f in result.get_step_failure_events())
+        return EXIT_UNSAFE if checks.get("release_audit") is False or ledger_unsafe else EXIT_ERROR
     msg = f"Release {current_run_id(ws)} published in {elapsed:.1f} s: {ws.mart}, {ws.dashboards / 'index.html'}"
     _say(msg)
     status(True, msg)
@@ -228,6 +239,30 @@ def cmd_audit(args) -> int:
     for problem in outcome.problems:
         _say(f"  - {problem}")
     return EXIT_OK if outcome.passed else EXIT_UNSAFE
+
+
+def cmd_ledger(args) -> int:
+    from pipelines.lib.release import ledger
+    from pipelines.lib.release.lock import RunLocked, run_lock
+
+    ws = Workspace.at(args.workspace)
+    if not args.rebuild:
+        try:
+            ledger.check(ws)
+        except ledger.LedgerUnsafe as exc:
+            _say(str(exc))
+            return EXIT_UNSAFE
+        _say(f"Register {ws.ledger}: in Ordnung.")
+        return EXIT_OK
+    try:
+        with run_lock(ws.lock_file):
+            count, old = ledger.rebuild(ws)
+    except RunLocked as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    _say(f"Register {ws.ledger} aus {count} aufbewahrten Freigaben neu aufgebaut"
+         + (f"; das alte liegt in {old}." if old else "."))
+    return EXIT_OK
 
 
 def cmd_sql(args) -> int:
@@ -347,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_workspace(sub.add_parser("audit", help="audit the current (or a given) release"))
     p.add_argument("--release", default=None)
     p.set_defaults(func=cmd_audit)
+
+    p = with_workspace(sub.add_parser("ledger", help="check the private ledger of published cells, or rebuild it"))
+    p.add_argument("--rebuild", action="store_true", help="rebuild it from the kept releases in data_marts/releases/")
+    p.set_defaults(func=cmd_ledger)
 
     p = with_workspace(sub.add_parser("sql", help="query the current release read-only (spatial loaded)"))
     p.add_argument("-c", dest="command_sql", default=None, metavar="SQL", help="run one query and print the result")

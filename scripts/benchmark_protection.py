@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
 from pipelines.lib.audit import audit  # noqa: E402
 from pipelines.lib.config import Indicator, Protection  # noqa: E402
 from pipelines.lib.protection import protect  # noqa: E402
+from pipelines.lib.stages.linked import protect_together  # noqa: E402
 
 BERLIN_LEVELS = (12, 58, 143, 542)  # Bezirke, Prognoseräume, Bezirksregionen, Planungsräume
 NATIONAL_LEVELS = (16, 400, 11_000)  # Länder, Kreise, Gemeinden
@@ -232,16 +233,27 @@ def run_case(name: str, tau_trees: int, national_years: int) -> dict:
         "trees": int(cells[["indicator_id", "year"]].drop_duplicates().shape[0]),
         "generate_s": time.perf_counter() - t0,
     }
-    t = time.perf_counter()
-    result = protect(cells, inds, prot)
-    out["protect_s"] = time.perf_counter() - t
+    # before: the counts alone (the denominators as they were); after: the denominators protected too.
+    # Both judged by the same (current) audit, whose attacker works the denominators out.
+    for label, with_denominators in (("before", False), ("after", True)):
+        t = time.perf_counter()
+        if with_denominators:  # as the protection stage: repeated where the audit's attacker still narrows a cell
+            result = protect_together(cells, inds, prot, lambda _published: [])
+        else:
+            result = protect(cells, inds, prot, denominators=False)
+        step = {"protect_s": time.perf_counter() - t}
+        t = time.perf_counter()
+        checked = audit(result.published, result.log, prot, true_values=cells, indicators=inds)
+        step["audit_s"] = time.perf_counter() - t
+        step["audit"] = audit_summary(checked)
+        step["by_rule"] = result.counts
+        step["secondary"], step["secondary_sum"] = loss(cells, secondary_mask(cells, result.log))
+        withheld = result.withheld_denominators
+        step["denominators_withheld"] = 0 if withheld is None else len(withheld)
+        out[label] = step
+        del result, checked
+    out |= out["after"]
     out["rss_after_protect_mb"] = peak_rss_mb()
-    t = time.perf_counter()
-    checked = audit(result.published, result.log, prot, true_values=cells, indicators=inds)
-    out["audit_s"] = time.perf_counter() - t
-    out["audit"] = audit_summary(checked)
-    out["by_rule"] = result.counts
-    out["secondary"], out["secondary_sum"] = loss(cells, secondary_mask(cells, result.log))
     out["peak_rss_mb"] = peak_rss_mb()
     if tau_trees:
         out["tau"] = compare_with_tauargus(cells, inds, prot, tau_trees)
@@ -300,12 +312,17 @@ def compare_with_tauargus(cells, inds, prot, n_trees: int) -> dict:
 
 def print_case(r: dict) -> None:
     print(f"\n== {r['case']}: {r['cells']:,} cells in {r['trees']} indicator-years (built in {r['generate_s']:.1f} s)")
-    print(f"suppression {r['protect_s']:.2f} s   audit {r['audit_s']:.2f} s   peak RSS {r['peak_rss_mb']:.0f} MB")
-    print(f"hidden by rule: {r['by_rule']}")
-    print(f"information loss: {r['secondary']:,} secondary cells, sum of their values {r['secondary_sum']:,.0f}")
-    a = r["audit"]
-    print(f"audit: passed={a['passed']} primary at risk={a['primary_at_risk']} "
-          f"narrow secondaries={a['secondary_narrow']} violations={a['violations']}")
+    print(f"peak RSS {r['peak_rss_mb']:.0f} MB")
+    for label in ("before", "after"):
+        s = r[label]
+        a = s["audit"]
+        print(f"-- {label} (denominators {'protected' if label == 'after' else 'as published before'}): "
+              f"suppression {s['protect_s']:.2f} s   audit {s['audit_s']:.2f} s")
+        print(f"   hidden by rule: {s['by_rule']}")
+        print(f"   information loss: {s['secondary']:,} secondary cells, sum of their values "
+              f"{s['secondary_sum']:,.0f}; denominators withheld: {s['denominators_withheld']:,}")
+        print(f"   audit: passed={a['passed']} primary at risk={a['primary_at_risk']} "
+              f"narrow secondaries={a['secondary_narrow']} violations={a['violations']}")
     tau = r.get("tau")
     if not tau:
         return

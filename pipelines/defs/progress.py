@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from pipelines.lib import faults
+from pipelines.lib.release.ledger import LedgerUnsafe
 from pipelines.lib.run_failure import unexpected_text
 from pipelines.lib.write_errors import WriteFailed, write_problem
 
@@ -36,6 +37,9 @@ def step(name: str):
     except dg.Failure:
         log.warning("%-22s FAILED after %.1f s", name, time.monotonic() - started)
         raise
+    except LedgerUnsafe as exc:  # fails closed: an unsafe release, said in German, not a crash
+        log.warning("%-22s FAILED after %.1f s", name, time.monotonic() - started)
+        raise dg.Failure(description=str(exc), metadata={"Fehlerart": "LedgerUnsafe"}, allow_retries=False) from exc
     except Exception as exc:
         log.warning("%-22s FAILED after %.1f s", name, time.monotonic() - started)
         problem = write_problem(exc)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipelines.lib.audit.denominators import denominator_groups
 from pipelines.lib.audit.linear import LinearConstraint, Rows, solve_bounds
 from pipelines.lib.audit.model import (
     KEY,
@@ -49,7 +50,7 @@ from pipelines.lib.audit.model import (
 )
 from pipelines.lib.audit.propagation import tighten
 from pipelines.lib.audit.rates import rate_constraints
-from pipelines.lib.config import Indicator, Protection
+from pipelines.lib.config import Indicator, Protection, Relation
 
 NEEDS_K = {"P1", "P1+P2", "P3", "upstream"}
 NEEDS_COMPLEMENT = {"P2", "P1+P2"}
@@ -79,18 +80,24 @@ def audit(
     constraints: Sequence[LinearConstraint] = (),
     indicators: dict[str, Indicator] | None = None,
     method: str = "auto",
+    relations: Sequence[Relation] = (),
+    population: pd.DataFrame | None = None,
 ) -> AuditResult:
     """Audit ``published`` against the private suppression ``log`` (see the module docstring).
 
     ``method``: ``"auto"`` (propagation, HiGHS only for components with extra constraints),
     ``"lp"`` (HiGHS everywhere) or ``"propagation"`` (no extra constraints allowed).
+    ``relations`` (their ``shared_denominator`` ones) and the catalogue's ``denominator_label`` s tell which
+    indicators share a denominator; ``population``: the published age bands (see :mod:`.denominators`).
     """
     if method not in ("auto", "lp", "propagation"):
         raise ValueError(f"unknown method {method!r}")
     if constraints and method == "propagation":
         raise ValueError("extra linear constraints need method 'auto' or 'lp'")
     multipliers = {i: ind.multiplier for i, ind in indicators.items()} if indicators is not None else None
-    model = build_model(published, protection, earlier_releases, multipliers)
+    groups = denominator_groups(indicators, relations, published) if indicators is not None else None
+    model = build_model(published, protection, earlier_releases, multipliers, denominator_groups=groups,
+                        population=population)
     t = model.table
     hidden_rows = np.flatnonzero(model.hidden)
     if multipliers is not None:  # a rate of a hidden cell (a violation anyway) narrows its numerator
@@ -103,10 +110,13 @@ def audit(
     lower, upper, feasible = _bounds(model, constraints, method, req, hidden_rows)
 
     cells = t.loc[hidden_rows, [*KEY, "status"]].copy()
-    for name in ("rule", "k", "min_upper", "max_lower", "min_width"):
+    for name in ("rule", "k", "min_upper", "max_lower", "min_width", "min_complement"):
         cells[name] = req[name]
     cells["lower"] = lower[hidden_rows]
     cells["upper"] = upper[hidden_rows]
+    # the complement n − x: at most the largest denominator minus the smallest count
+    cells["complement_upper"] = np.minimum(model.c_upper[hidden_rows], model.n_upper[hidden_rows] - lower[hidden_rows])
+    cells["denominator_upper"] = model.n_upper[hidden_rows]
     reasons = []
     for i, row in zip(hidden_rows, cells.itertuples(index=False), strict=True):
         r = []
@@ -120,6 +130,8 @@ def audit(
             r.append(f"Untergrenze {row.lower:g} > {row.max_lower:g}")
         if row.upper - row.lower < row.min_width:
             r.append(f"Intervall {row.lower:g}–{row.upper:g} zu schmal")
+        if row.complement_upper < row.min_complement:
+            r.append(f"Komplement (Nenner − Zähler) höchstens {row.complement_upper:g} < {row.min_complement:g}")
         if row.rule is None:
             r.append("fehlt im Protokoll")
         reasons.append("; ".join(r))
@@ -315,17 +327,24 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     needs_k[place] |= log_rule.isin(NEEDS_K).to_numpy()[hit]
     needs_c = np.zeros(n_rows, dtype=bool)
     needs_c[place] = log_rule.isin(NEEDS_COMPLEMENT).to_numpy()[hit]
+    few = status_is(t, TOO_FEW)
+    if truth is not None:  # every hidden cell whose true value would be a P1 or P2 case, P3 cells included
+        true_x = truth.at(rows, "numerator")
+        needs_k |= (true_x >= 1) & (true_x <= k - 1)
+        needs_c |= (n_known - true_x >= 1) & (n_known - true_x <= k - 1)
     floor = np.where(status_is(t, SECRET), model.floor[rows], 0.0)
     width = float(max(1, protection.protection_interval))
 
     min_upper = np.where(needs_k, k, -np.inf)
     min_width = np.full(n_rows, width)
-    # cap what the true denominator makes unattainable: from true values, else from the log
-    has_n = ~np.isnan(n_known)
+    # cap what a known denominator makes unattainable (a published one, or that of a "geheimgehalten" cell,
+    # which the attacker knows or may know: never under min_denominator). A "zu wenige Einwohner" cell's
+    # denominator is itself protected: 1 child with the finding must look like up to k (its requirement is
+    # not capped when the true values are known; without them, by the log's numbers)
+    has_n = ~np.isnan(n_known) & ~(few & (truth is not None))
     min_upper = np.where(has_n, np.minimum(min_upper, n_known), min_upper)
     min_width = np.where(has_n, np.minimum(min_width, np.maximum(n_known - floor, 0.0)), min_width)
-    few = status_is(t, TOO_FEW)
-    cap = few & ~has_n
+    cap = few & np.isnan(n_known)
     min_upper = np.where(cap, np.minimum(min_upper, logged("min_upper", np.inf)), min_upper)
     min_width = np.where(cap, np.minimum(min_width, logged("min_width", np.inf)), min_width)
 
@@ -334,18 +353,21 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
     max_lower = np.where(np.isnan(n_ref), np.inf, n_ref - k)
     max_lower = np.where(np.isnan(den), np.minimum(max_lower, logged("max_lower", np.inf)), max_lower)
     max_lower = np.minimum(max_lower, model.n_upper[rows] - k)
-    max_lower = np.where(needs_c, np.maximum(max_lower, floor), np.inf)
+    max_lower = np.where(needs_c & ~few, np.maximum(max_lower, floor), np.inf)
+    # and jointly: the largest complement the attacker cannot rule out is at least k (where n is hidden too)
+    min_complement = np.where(needs_c, k, -np.inf)
     if truth is not None and protection.publish_zeros:  # a known zero is what publishing zeros means
         zero = truth.at(rows, "numerator") == 0
         min_upper = np.where(zero, -np.inf, min_upper)
         max_lower = np.where(zero, np.inf, max_lower)
-        min_width = np.where(zero, 0.0, min_width)
+        min_width = np.where(zero, 0.0, min_width)  # (the complement of a zero still counts: 0 of 1 child)
     return {
         "rule": rule,
         "k": k.astype(int),
         "min_upper": min_upper,
         "max_lower": max_lower,
         "min_width": min_width,
+        "min_complement": min_complement,
     }
 
 

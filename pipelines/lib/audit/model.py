@@ -27,7 +27,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.audit.propagation import tighten
+from pipelines.lib.audit.denominators import (
+    band_values,
+    joint_bounds,
+    shared_variables,
+    to_variables,
+    variable_parents,
+)
 from pipelines.lib.audit.rates import denominator_bounds
 from pipelines.lib.config import Protection
 
@@ -221,6 +227,8 @@ class AttackerModel:
     n_lower: np.ndarray  # the denominator an attacker can prove: published, from rates, from the hierarchy
     n_upper: np.ndarray
     index: CellIndex | None = None  # the rows' keys as integers
+    c_lower: np.ndarray | None = None  # the complement n − x an attacker can prove
+    c_upper: np.ndarray | None = None
 
 
 def status_is(table: pd.DataFrame, status: str) -> np.ndarray:
@@ -254,9 +262,17 @@ def build_model(
     protection: Protection,
     earlier_releases: pd.DataFrame | None = None,
     multipliers: dict[str, float] | None = None,
+    *,
+    denominator_groups: dict[str, str] | None = None,
+    population: pd.DataFrame | None = None,
 ) -> AttackerModel:
     """The attacker's knowledge; ``multipliers`` (indicator → unit multiplier) turn shown rates into
-    denominators. Without them a rate beside a published numerator and no denominator is an error."""
+    denominators. Without them a rate beside a published numerator and no denominator is an error.
+
+    ``denominator_groups`` (indicator → denominator name, :func:`.denominators.denominator_groups`): one
+    denominator per group, district and year; ``population``: the published age bands
+    (:func:`.denominators.band_values`). Counts, denominators and complements are then tightened
+    together (:func:`.denominators.joint_bounds`)."""
     table = published.reset_index(drop=True)
     index = CellIndex.of(table)
     parent = parent_rows(table, index)
@@ -283,17 +299,20 @@ def build_model(
     n_hi = np.where(np.isnan(den), r_hi, den)
     del r_lo, r_hi
     n_hi = np.where(den_small_only, np.minimum(n_hi, protection.min_denominator - 1), n_hi)
-    n_lower, n_upper, _ = tighten(parent, n_lo, n_hi, in_place=True)
+    bands = band_values(table, population)
+    n_lo = np.where(np.isnan(bands), n_lo, np.maximum(n_lo, bands))
+    n_hi = np.where(np.isnan(bands), n_hi, np.minimum(n_hi, bands))
+    del bands
 
     # 0 or 1, kept for every row: four bytes each are exact
-    floor = (zero_floor(parent, is_few) if protection.publish_zeros else np.zeros(len(table))).astype(np.float32)
+    # (beside a "keine Daten" part too: a missing part's figures may be anything, in this release or the next)
+    beside = is_few | status_is(table, NO_DATA)
+    floor = (zero_floor(parent, beside) if protection.publish_zeros else np.zeros(len(table))).astype(np.float32)
     lo = np.zeros(len(table))
     hi = np.full(len(table), np.inf)
     lo[is_pub] = num[is_pub]
     hi[is_pub] = num[is_pub]
     lo[is_secret] = floor[is_secret]
-    hi[is_secret] = n_upper[is_secret]  # x ≤ n
-    hi[is_few] = n_upper[is_few]
 
     hidden = is_secret | is_few
     known_before = np.zeros(len(table), dtype=bool)
@@ -305,11 +324,20 @@ def build_model(
         known_before = fix & hidden
         lo[fix] = before[fix]
         hi[fix] = before[fix]
-    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor, n_lower, n_upper, index)
+    # one denominator per group, district and year; counts, denominators and complements together
+    var, n_vars = shared_variables(table, denominator_groups, index)
+    v_lo, v_hi = to_variables(n_lo, n_hi, var, n_vars)
+    del n_lo, n_hi
+    lo, hi, v_lo, v_hi, c_lower, c_upper = joint_bounds(
+        parent, lo, hi, var, variable_parents(parent, var, n_vars), v_lo, v_hi)
+    n_lower, n_upper = v_lo[var], v_hi[var]
+    return AttackerModel(table, parent, group, lo, hi, hidden, known_before, floor, n_lower, n_upper, index,
+                         c_lower, c_upper)
 
 
 def zero_floor(parent: np.ndarray, too_few: np.ndarray) -> np.ndarray:
-    """1 where a hidden cell cannot be 0 (zeros are published), 0 beside a "zu wenige Einwohner" sibling."""
+    """1 where a hidden cell cannot be 0 (zeros are published), 0 beside a "zu wenige Einwohner" (or "keine
+    Daten") sibling."""
     child = parent >= 0
     small_siblings = np.bincount(parent[child & too_few], minlength=len(parent))
     beside_small = child & (small_siblings[np.where(child, parent, 0)] > 0)

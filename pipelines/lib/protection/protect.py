@@ -24,6 +24,7 @@ import pandas as pd
 
 from pipelines.lib.config import Indicator, Protection
 from pipelines.lib.protection.area_systems import published_elsewhere
+from pipelines.lib.protection.denominators import protect_denominators
 from pipelines.lib.protection.forest import build_forest
 from pipelines.lib.protection.primary import (
     RULE_SECONDARY,
@@ -32,6 +33,7 @@ from pipelines.lib.protection.primary import (
     STATUS_PUBLISHED,
     STATUS_SMALL,
     classify,
+    with_denominators,
 )
 from pipelines.lib.protection.secondary import Pattern, suppress
 
@@ -46,6 +48,8 @@ REQUIRED_COLUMNS = (
     "population",
     "is_upstream_hidden",
 )
+KEEP_DENOMINATOR = "keep_denominator_hidden"  # optional column: a denominator withheld before, unchanged
+
 STATUSES = [STATUS_PUBLISHED, STATUS_HIDDEN, STATUS_SMALL, STATUS_MISSING]
 LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
 
@@ -58,6 +62,7 @@ class ProtectionResult:
     log: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)  # hidden cells by rule (+ "unresolved")
     withheld: pd.DataFrame | None = None  # indicator-years left out: published before on other districts
+    withheld_denominators: pd.DataFrame | None = None  # keys of published counts whose denominator is hidden
 
     @property
     def unresolved(self) -> pd.DataFrame:
@@ -71,8 +76,14 @@ def protect(
     protection: Protection,
     *,
     earlier_releases: pd.DataFrame | None = None,
+    denominator_groups: dict[str, str] | None = None,
+    denominators: bool = True,
 ) -> ProtectionResult:
     """Primary and secondary suppression of every indicator-year hierarchy.
+
+    ``denominators``: protect the denominator table too (:mod:`.denominators`; ``denominator_groups``:
+    indicator → its shared denominator); ``False`` gives the protection of the counts alone, as before
+    (for comparisons only).
 
     ``earlier_releases`` (``indicator_id, year, district_id, numerator``): numerators already
     published for the same cells. Such a cell is known to an attacker even if hidden now, so it is
@@ -90,9 +101,15 @@ def protect(
         frame = frame[~keys.isin(pd.MultiIndex.from_frame(withheld))].reset_index(drop=True)
     forest = build_forest(frame)
     prim = classify(frame, indicators, protection, forest)
+    known = _known_before(frame, earlier_releases)
+    dens = None
+    if denominators:
+        keep = (frame[KEEP_DENOMINATOR].fillna(False).to_numpy(dtype=bool) if KEEP_DENOMINATOR in frame
+                else None)
+        dens = protect_denominators(frame, prim, protection, denominator_groups, keep=keep)
+        prim = with_denominators(prim, dens.upper, dens.tiny, protection)
 
     x = prim.x
-    known = _known_before(frame, earlier_releases)
     hideable = ~prim.primary & ~prim.missing & ~np.isnan(x) & ~known
     hideable &= (x != 0) | prim.zeros_hideable
     depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
@@ -111,6 +128,9 @@ def protect(
     )
     secondary, unresolved = suppress(forest, pattern)
     hidden = prim.primary | secondary
+    withheld_den = dens.withheld if dens is not None else np.zeros(len(frame), dtype=bool)
+    if dens is not None:
+        unresolved = unresolved | (dens.unresolved & hidden)
 
     rule = prim.rule.copy()
     rule[secondary] = RULE_SECONDARY
@@ -120,12 +140,12 @@ def protect(
         np.where(prim.p3, STATUS_SMALL, np.where(hidden, STATUS_HIDDEN, STATUS_PUBLISHED)),
     )
     published_num = ~hidden & ~prim.missing
-    keep = [c for c in frame.columns if c not in ("numerator", "denominator", "is_upstream_hidden")]
+    keep = [c for c in frame.columns if c not in ("numerator", "denominator", "is_upstream_hidden", KEEP_DENOMINATOR)]
     out = frame[keep].copy()
     out["numerator"] = pd.array(np.where(published_num, x, np.nan), dtype="Float64").astype("Int64")
-    den = np.where(prim.denominator_published, prim.n, np.nan)
+    den = np.where(prim.denominator_published & ~withheld_den, prim.n, np.nan)
     out["denominator"] = pd.array(den, dtype="Float64").astype("Int64")
-    out["rate"] = _rates(frame, indicators, protection, published_num, x, prim.n)
+    out["rate"] = _rates(frame, indicators, protection, published_num & ~withheld_den, x, prim.n)
     out["status"] = pd.Categorical(status, categories=STATUSES)  # a byte a cell: national results are big
 
     log = frame.loc[hidden, ["indicator_id", "year", "district_id"]].copy()
@@ -141,7 +161,9 @@ def protect(
 
     counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
     counts["unresolved"] = int(log["unresolved"].sum())
-    return ProtectionResult(published=out, log=log, counts=counts, withheld=withheld)
+    withheld_keys = frame.loc[withheld_den, ["indicator_id", "year", "district_id"]].reset_index(drop=True)
+    return ProtectionResult(published=out, log=log, counts=counts, withheld=withheld,
+                            withheld_denominators=withheld_keys)
 
 
 def _known_before(frame: pd.DataFrame, earlier: pd.DataFrame | None) -> np.ndarray:

@@ -15,6 +15,7 @@ import pandas as pd
 from pipelines.lib.config import Config, Protection
 
 WITHHELD_FILE = "withheld.parquet"  # indicator_id, year: published before on other districts
+DENOMINATORS_FILE = "withheld_denominators.parquet"  # indicator_id, year, district_id: count shown, denominator not
 
 RULE_TEXT = {
     "P1": "Mindestfallzahl (1 bis k−1)",
@@ -24,6 +25,8 @@ RULE_TEXT = {
     "upstream": "bereits von der Quelle geheimgehalten",
     "secondary": "Sekundärsperrung (Schutz vor Rückrechnung)",
     "linked": "verknüpfte Tabelle (Schutz vor Rückrechnung über eine andere Tabelle)",
+    "joint": "Schutz vor Rückrechnung über Zähler, Nenner und Komplemente zusammen",
+    "earlier": "in einer früheren Freigabe geheimgehalten, Wert unverändert (Schutz früherer Freigaben)",
 }
 
 
@@ -61,6 +64,10 @@ def rules_in_force(config: Config) -> list[str]:
         "- Früher veröffentlichte Werte gelten als bekannt; ein Jahr wird nur auf einem Gebietsstand "
         "veröffentlicht (nach einer Gebietsreform bleiben Indikator-Jahre, die eine frühere Freigabe auf nicht "
         "mehr bestehenden Gebieten veröffentlicht hat, dort und fehlen in dieser Freigabe)",
+        "- Nenner gehören zum Wissen eines Angreifers (Summen über die Gebietshierarchie, gemeinsame Nenner "
+        "mehrerer Indikatoren, veröffentlichte Altersgruppen): wo daraus ein Nenner von 1 bis k−1 Personen "
+        "folgen würde, werden weitere Nenner (mit ihrer Quote) zurückgehalten; frühere Freigaben werden "
+        "zusammen mit dieser geprüft",
         "- Jede geheimgehaltene Zelle hat nur den Status „geheimgehalten“ (oder „zu wenige Einwohner“); die "
         "Regel, die sie gesperrt hat, steht nur im privaten Sperrprotokoll",
     ]
@@ -110,6 +117,13 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
     if n_withheld is not None:
         lines += [
             f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {n_withheld}",
+            "",
+        ]
+    dens = path.parent / DENOMINATORS_FILE
+    if dens.exists():
+        lines += [
+            "Zurückgehaltene Nenner (Fallzahl veröffentlicht, Nenner und Quote nicht, weil sonst ein Nenner von "
+            f"1 oder 2 Personen aus den Summen folgt): {len(pd.read_parquet(dens))}",
             "",
         ]
     lines += [

@@ -19,7 +19,7 @@ from pipelines.lib.parallel import give_back_memory
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
-from pipelines.lib.release.protection_report import WITHHELD_FILE
+from pipelines.lib.release.protection_report import DENOMINATORS_FILE, WITHHELD_FILE
 from pipelines.lib.release.public_tables import (
     publishable_population,
     read_public_inputs,
@@ -85,9 +85,21 @@ def read_cells(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cells, districts
 
 
+def without_district_years(population: pd.DataFrame, withheld: pd.DataFrame) -> pd.DataFrame:
+    """The age bands, without the district-years in which a denominator is withheld: a denominator may be a
+    sum of age bands (children under 3: band "0-2"), which would give it back."""
+    if withheld.empty or population.empty:
+        return population
+    gone = pd.MultiIndex.from_frame(withheld[["district_id", "year"]].astype({"district_id": str, "year": "int64"}))
+    keys = pd.MultiIndex.from_frame(population[["district_id", "year"]].astype({"district_id": str, "year": "int64"}))
+    return population[~keys.isin(gone)].reset_index(drop=True)
+
+
 def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcome:
+    ledger.check(ws)  # fails closed: no release beside earlier ones without knowing what they published
     cells, districts = read_cells(ws)
-    result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells))
+    result = protect_linked(cells, config, ledger.earlier_knowledge(ws.ledger, cells),
+                            patterns=ledger.release_patterns(ws.ledger))
     del cells  # the true counts are not needed again: their memory is free before the mart is written
     log_dir = private_run_dir(ws, candidate.run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +107,10 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     result.log.to_parquet(log_path, index=False)
     withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
     withheld[["indicator_id", "year"]].to_parquet(log_dir / WITHHELD_FILE, index=False)  # for the report
+    dens = result.withheld_denominators
+    dens = dens if dens is not None else pd.DataFrame(columns=["indicator_id", "year", "district_id"])
+    dens = dens.astype({"indicator_id": str, "district_id": str})
+    dens.to_parquet(log_dir / DENOMINATORS_FILE, index=False)
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
     published = pa.Table.from_pandas(result.published[list(PUBLISHED_COLUMNS)], preserve_index=False)
     del result  # only the published columns, as Arrow, while DuckDB writes and indexes them
@@ -103,7 +119,7 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     rows = write_mart(candidate.mart, config, candidate.run_id, districts, published)
     del published
     population, offers, leaves = read_public_inputs(ws.warehouse)  # public inputs: offers, protected age bands
-    rows |= write_public_tables(candidate.mart, candidate.run_id,
-                                publishable_population(population, leaves, config.protection), offers)
+    bands = without_district_years(publishable_population(population, leaves, config.protection), dens)
+    rows |= write_public_tables(candidate.mart, candidate.run_id, bands, offers)
     return ProtectionOutcome(hidden_by_rule={str(k): int(v) for k, v in by_rule.items()}, mart_rows=rows,
                              log_path=log_path, withheld=len(withheld))

@@ -12,6 +12,8 @@ import pyarrow as pa
 
 from pipelines.lib.analysis.stage import audit_constraints
 from pipelines.lib.audit import audit
+from pipelines.lib.audit.denominators import denominator_groups
+from pipelines.lib.audit.over_time import audit_over_time, new_release
 from pipelines.lib.audit.relations import relation_constraints
 from pipelines.lib.audit.site import PublishedCells, page_problems, site_pages
 from pipelines.lib.config import Config
@@ -98,6 +100,16 @@ def published_cells(mart: Path) -> pd.DataFrame:
         if name in texts else table[name].to_pandas().to_numpy(copy=True)
         for name in table.column_names
     })
+
+
+def config_indicators(config: Config) -> dict:
+    return {i.id: i for i in config.indicators}
+
+
+def published_population(mart: Path) -> pd.DataFrame:
+    """The published age bands (``population``: district_id, year, age_band, population)."""
+    with connect(mart, read_only=True, spatial=False) as con:
+        return con.execute("select district_id, year, age_band, population from population").df()
 
 
 def _pandas(table: pa.Table, texts: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -202,6 +214,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
         log = pd.read_parquet(run_dir / "suppression_log.parquet")
         truth = true_values(ws)
         earlier = earlier_knowledge(ws, truth, cells)
+        population = published_population(candidate.mart)  # age bands: denominators that are band sums
         # allocation amounts are linear in counts; linked tables relate numerators
         constraints = (audit_constraints(candidate.mart)
                        + relation_constraints(_linked_cells(cells, config), config.relations))
@@ -211,13 +224,21 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
         # free worker
         result, *site_parts = run_together(
             lambda: audit(cells, log, config.protection, true_values=truth, earlier_releases=earlier,
-                          indicators={i.id: i for i in config.indicators}, constraints=constraints),
+                          indicators={i.id: i for i in config.indicators}, constraints=constraints,
+                          relations=config.relations, population=population),
             *(partial(_site_part, candidate.site, pages[i::SITE_PARTS], published) for i in range(SITE_PARTS)),
         )
         problems = consistency.result()
     except BaseException:
         consistency.cancel()
         raise
+    # the release together with every earlier one (their patterns in the ledger)
+    over_time = audit_over_time(new_release(cells, truth), ledger.release_patterns(ws.ledger, exclude=candidate.run_id),
+                                config.protection, {i.id: i for i in config.indicators},
+                                denominator_groups(config_indicators(config), config.relations, cells))
+    if len(over_time):
+        problems.append(f"{len(over_time)} hidden cells of this or an earlier release are narrowed below their "
+                        "requirement by the releases together")
     by_page = {page: found for part in site_parts for page, found in part.items()}
     problems += [problem for page in pages for problem in by_page[page]]
     violations = result.violations
@@ -232,6 +253,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     out = ws.audit_dir / candidate.run_id
     out.mkdir(parents=True, exist_ok=True)
     neutralise_frame(outcome.at_risk).to_csv(out / "cells_at_risk.csv", index=False)
+    neutralise_frame(over_time).to_csv(out / "cells_at_risk_over_time.csv", index=False)
     neutralise_frame(violations).to_csv(out / "rule_violations.csv", index=False)
     log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
     write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
@@ -256,7 +278,8 @@ def switch_on(ws: Workspace, config: Config, candidate: Candidate) -> list[str]:
     if not report or not report["passed"]:
         raise RuntimeError(f"release {candidate.run_id} has not passed its audit; nothing is published")
     report.pop("problem_list", None)
-    ledger.record(ws.ledger, candidate.run_id, candidate.mart)  # before the switch: a crash errs on caution
+    # before the switch: a crash errs on caution; with the release's pattern, for the audits of later releases
+    ledger.record(ws.ledger, candidate.run_id, candidate.mart, true_values(ws))
     candidate.mark_complete(report)
     switch(candidate)
     return prune(ws, config.keep_releases)

@@ -1,0 +1,79 @@
+"""Releases over time: the next release must not give an earlier one's hidden cells away (issue 19).
+
+Each case is two successive deliveries of one small table. The attack works on the second release as the
+counts alone would protect it (each release on its own passes its audit); the earlier release's hidden
+cell follows from both together. After ``protect_linked`` with the ledger's patterns the releases pass
+together (:func:`audit_over_time`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_protection_attacks import IND, make_cells
+
+from pipelines.lib.audit import audit
+from pipelines.lib.audit.over_time import audit_over_time, new_release
+from pipelines.lib.config import Protection
+from pipelines.lib.protection import protect
+from pipelines.lib.stages.linked import protect_together
+
+DEFAULT = Protection()
+FIRST = {"C": {"A": (2, 40), "B": (30, 50), "D": (18, 60), "E": (25, 70)}}
+
+
+def release(cells: pd.DataFrame, patterns=None):
+    result = protect_together(cells, IND, DEFAULT, lambda _published: [], patterns=patterns)
+    assert audit(result.published, result.log, DEFAULT, true_values=cells, indicators=IND).passed
+    return result, new_release(result.published, cells)
+
+
+def second_delivery(case: str) -> pd.DataFrame:
+    if case == "rows missing":  # A's rows are missing from the next delivery; the total is the rest's
+        cells = make_cells({"C": {"A": (0, 40), "B": (30, 50), "D": (18, 60), "E": (25, 70)}})
+        cells.loc[cells["district_id"] == "A", ["numerator", "denominator"]] = pd.NA
+        return cells
+    if case == "revision":  # the source corrected A (now not small) and so the total; B, D, E unchanged
+        return make_cells({"C": {"A": (12, 40), "B": (30, 50), "D": (18, 60), "E": (25, 70)}})
+    if case == "added district":  # a new Planungsraum F; A unchanged
+        return make_cells({"C": {"A": (2, 40), "B": (30, 50), "D": (18, 60), "E": (25, 70), "F": (9, 30)}})
+    raise ValueError(case)
+
+
+@pytest.mark.parametrize("case", ["rows missing", "revision", "added district"])
+def test_second_release_does_not_give_the_first_away(case):
+    first_cells = make_cells(FIRST)
+    first, first_table = release(first_cells)
+    hidden_first = set(first.log["district_id"])
+    assert "A" in hidden_first and len(hidden_first) >= 2  # A (P1) and a complement
+    patterns = {"run-1": first_table}
+
+    cells = second_delivery(case)
+    alone = protect(cells, IND, DEFAULT)  # the second release on its own: passes its own audit ...
+    assert audit(alone.published, alone.log, DEFAULT, true_values=cells, indicators=IND).passed
+    together = audit_over_time(new_release(alone.published, cells), patterns, DEFAULT, IND)
+    if case != "added district":  # ... but together with the first one, the first's A is pinned
+        found = together[(together["release"] == "run-1") & (together["district_id"] == "A")]
+        assert len(found) == 1 and found.iloc[0]["upper"] < DEFAULT.k, together
+        assert found.iloc[0]["alone_upper"] >= DEFAULT.k  # which the first release alone does not allow
+
+    second, second_table = release(cells, patterns)
+    assert audit_over_time(second_table, patterns, DEFAULT, IND).empty
+    kept = set(second.log.loc[second.log["rule"] == "earlier", "district_id"])
+    if case == "rows missing":
+        assert kept and kept <= hidden_first - {"A"}  # the unchanged complement stays hidden
+    assert second.counts["unresolved"] == 0
+
+
+def test_added_year_and_unchanged_release_add_nothing():
+    first_cells = make_cells(FIRST)
+    _, first_table = release(first_cells)
+    patterns = {"run-1": first_table}
+    _, same_table = release(first_cells, patterns)  # a nightly refresh with the same figures
+    assert audit_over_time(same_table, patterns, DEFAULT, IND).empty
+    later = make_cells({"C": {"A": (7, 40), "B": (1, 50), "D": (18, 60), "E": (25, 70)}}, year=2025)
+    both = pd.concat([first_cells, later], ignore_index=True)
+    result, table = release(both, patterns)  # 2024 as before, and a new year
+    assert audit_over_time(table, patterns, DEFAULT, IND).empty
+    earlier = set(result.log.loc[(result.log["rule"] == "earlier"), "year"])
+    assert earlier <= {2024}
