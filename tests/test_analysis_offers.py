@@ -117,8 +117,16 @@ def test_demo_city_has_a_gap_per_offer_category_where_need_is_high_and_coverage_
     t = demo_coverage
     finest = t[t["level_rank"] == t["level_rank"].max()]
     assert set(t["level"]) == {"bezirk", "bezirksregion", "planungsraum"}  # every level below the city
+    with_gaps = 0
     for (category, band), g in finest.groupby(["category", "age_band"]):
         gaps = g[g["supply_gap"]]
+        covered = g["offers_per_1000"].notna()
+        if not (g.loc[covered, "offers"] > 0).any():
+            # every offer of the category lies where the children are withheld (a protected denominator):
+            # the level's published coverage is 0, nothing can lie below half of it, and no gap is claimed
+            assert gaps.empty and (g.loc[~covered, "offers"].sum() > 0 or g["offers"].sum() == 0)
+            continue
+        with_gaps += 1
         assert len(gaps) >= 1, (category, band)
         assert (gaps["need_class"] >= 3).all()
         needy = g[(g["need_class"] >= 3) & g["offers_per_1000"].notna()]
@@ -130,6 +138,7 @@ def test_demo_city_has_a_gap_per_offer_category_where_need_is_high_and_coverage_
         below = needy[needy["offers_per_1000"] < 0.5 * needy["reference_per_1000"]]
         assert set(below["district_id"]) == set(gaps["district_id"])
         assert sorted(gaps["gap_rank"]) == list(range(1, len(gaps) + 1))
+    assert with_gaps >= finest.groupby(["category", "age_band"]).ngroups - 1  # at most one without an offer
 
 
 def test_demo_offers_page_names_the_gaps_in_ranked_order(tiny_published, demo_coverage):
