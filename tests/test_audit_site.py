@@ -109,3 +109,30 @@ def test_the_profile_charts_are_read_and_a_planted_hidden_point_is_caught(tmp_pa
     profile.write_text(html.replace("</main>", '<svg><circle class="sm-wert" cx="1"/></svg></main>', 1),
                        encoding="utf-8")
     assert site_problems(site, cells) == ["steckbriefe/P01.html: 1 chart marks without the cells they are drawn from"]
+
+
+def test_broken_chart_marks_among_good_ones_are_each_counted_and_the_rest_still_checked(tmp_path):
+    """All marks of a page are decoded at once; one broken ``data-sm`` falls back to decoding one by one,
+    so a hidden cell beside it is still found and only the broken marks count as untagged."""
+    from pipelines.lib.audit.site import PublishedCells, page_problems
+
+    cells = pd.DataFrame({"indicator_id": ["a", "a"], "district_id": ["D1", "D2"], "year": [2024, 2024],
+                          "status": ["veröffentlicht", "geheimgehalten"]})
+    published = PublishedCells.of(cells)
+
+    def marks(*data):
+        return "".join(f'<circle class="sm-wert punkt" data-sm="{d}" r="1"/>' for d in data)
+
+    good, hidden = "[[&quot;a&quot;,2024,&quot;D1&quot;]]", "[[&quot;a&quot;,2024,&quot;D2&quot;]]"
+    page = tmp_path / "steckbriefe" / "D1.html"
+    page.parent.mkdir()
+    for data, expected in [
+        ((good, good), []),
+        ((good, "[[&quot;a&quot;,2024", hidden, "[]", "[[1,2]]", "[[&quot;a&quot;,null,&quot;D1&quot;]]"),
+         ["4 chart marks without the cells they are drawn from", "1 chart marks drawn from cells the mart "
+          "does not publish"]),
+        ((good, "[[&quot;a&quot;,&quot;2023&quot;,&quot;D1&quot;]]", "[[&quot;b&quot;,2024,&quot;D1&quot;]]"),
+         ["2 chart marks drawn from cells the mart does not publish"]),  # another year, an unknown indicator
+    ]:
+        page.write_text(f"<main><svg>{marks(*data)}</svg></main>", encoding="utf-8")
+        assert page_problems(tmp_path, page, published) == [f"steckbriefe/D1.html: {e}" for e in expected]

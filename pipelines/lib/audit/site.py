@@ -45,6 +45,8 @@ _PROPERTIES = re.compile(r'"properties"\s*:\s*')
 _DATA_OPEN = '<script type="application/json" id="sm-daten">'
 _DATA_CLOSE = "</script>"
 _MARK = re.compile(r'<[a-z]+\b[^>]*\bclass="sm-wert\b[^"]*"[^>]*>')
+_MARK_CLASS = 'class="sm-wert'
+
 _MARK_CELLS = re.compile(r'\bdata-sm="([^"]*)"')
 
 
@@ -185,9 +187,28 @@ class PublishedCells:
         keys = np.where(places >= 0, code * self.n_years * max(len(self.districts), 1) + places, -1)
         return self._among(keys, self.cells)
 
+    def published_cells(self, cells: Sequence[Sequence]) -> np.ndarray:
+        """Whether the mart publishes each (indicator, year, district) cell, all looked up at once."""
+        n = len(cells)
+        indicator = np.fromiter((self.indicators.get(c[0], -1) for c in cells), dtype=np.int64, count=n)
+        year = np.fromiter((_year(c[1]) for c in cells), dtype=np.int64, count=n) - self.first_year
+        district = self.district_codes([c[2] for c in cells])
+        known = (indicator >= 0) & (district >= 0) & (year >= 0) & (year < self.n_years)
+        n_districts = max(len(self.districts), 1)
+        keys = np.where(known, (indicator * self.n_years + year) * n_districts + district, -1)
+        return self._among(keys, self.cells)
+
     def any_published(self, year: int | None, codes: np.ndarray) -> np.ndarray:
         """Whether the mart publishes at least one value in ``year`` for each district (by code)."""
         return self._among(self._places(year, codes), self.district_years)
+
+
+def _year(value: object) -> int:
+    """A mark's year as a number, -1 where it is none (a cell the mart cannot publish)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 def _drawn_runs(runs: Iterator[tuple], published: PublishedCells | None) -> Iterator[tuple[list, int, np.ndarray | None]]:
@@ -243,23 +264,57 @@ def _map_problems(name: str, indicator: str, html: str, published: PublishedCell
     return problems
 
 
+def _mark_tags(html: str) -> Iterator[str]:
+    """Every tag whose class list begins with ``sm-wert`` (what ``_MARK`` matches), found from the class
+    attribute outwards: a regular expression tried at every ``<`` of a page of thousands of tags is slow."""
+    at = html.find(_MARK_CLASS)
+    while at >= 0:
+        opened = html.rfind("<", 0, at)
+        found = _MARK.match(html, opened) if opened >= 0 else None
+        if found is not None and found.end() > at:
+            yield found.group(0)
+            at = html.find(_MARK_CLASS, found.end())
+        else:
+            at = html.find(_MARK_CLASS, at + 1)
+
+
+def _mark_cells(tags: list[str]) -> list[list | None]:
+    """The cells of each chart mark (its ``data-sm`` list of (indicator, year, district)), None where a mark
+    has none or they are not such a list. All marks of a page are decoded at once (a Berlin-size profile
+    draws thousands), one by one only where that fails."""
+    raw = [found.group(1) if (found := _MARK_CELLS.search(tag)) else None for tag in tags]
+    given = [r for r in raw if r is not None]
+    try:
+        decoded = iter(json.loads("[" + unescape(",".join(given)) + "]"))
+        if len(given) != len(decoded := list(decoded)):
+            raise ValueError("a mark's cells are not one JSON value")
+        parsed = iter(decoded)
+        cells = [None if r is None else next(parsed) for r in raw]
+    except ValueError:  # json.JSONDecodeError included
+        cells = [None if r is None else _decoded(r) for r in raw]
+    return [c if _is_cell_list(c) else None for c in cells]
+
+
+def _decoded(raw: str) -> object:
+    try:
+        return json.loads(unescape(raw))
+    except json.JSONDecodeError:
+        return None
+
+
+def _is_cell_list(cells: object) -> bool:
+    return (isinstance(cells, list) and len(cells) > 0
+            and all(isinstance(c, list) and len(c) == 3 and isinstance(c[1], int | str) for c in cells))
+
+
 def _mark_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
     """Chart marks (``class="sm-wert"``) without their cells, or drawn from cells the mart does not publish."""
-    untagged = hidden = 0
-    for tag in _MARK.findall(html):
-        found = _MARK_CELLS.search(tag)
-        try:
-            cells = json.loads(unescape(found.group(1))) if found else None
-        except json.JSONDecodeError:
-            cells = None
-        if not cells:
-            untagged += 1
-            continue
-        if published is None:
-            continue
-        for indicator, year, district in cells:
-            if not published.published(indicator, int(year), published.district_codes([district]))[0]:
-                hidden += 1
+    marks = _mark_cells(list(_mark_tags(html)))
+    untagged = sum(1 for cells in marks if cells is None)
+    hidden = 0
+    if published is not None:
+        drawn = [cell for cells in marks if cells is not None for cell in cells]
+        hidden = int((~published.published_cells(drawn)).sum())
     problems = []
     if untagged:
         problems.append(f"{name}: {untagged} chart marks without the cells they are drawn from")

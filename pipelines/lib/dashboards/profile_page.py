@@ -8,6 +8,7 @@ sections (need class, hot spot, offers, allocation) are passed in as ready HTML 
 from __future__ import annotations
 
 from html import escape
+from typing import NamedTuple
 
 from pipelines.lib.config import DOMAINS
 from pipelines.lib.dashboards.comparison import TEXT
@@ -20,9 +21,9 @@ from pipelines.lib.dashboards.formatting import (
 )
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
-from pipelines.lib.dashboards.mart import RunInfo
+from pipelines.lib.dashboards.mart import RunInfo, Value
 from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
-from pipelines.lib.dashboards.sparkline import sparkline
+from pipelines.lib.dashboards.sparkline import sparkline, trend_text
 from pipelines.lib.dashboards.spine import SpineRow, spine_section
 from pipelines.lib.dashboards.timeseries import time_series
 
@@ -69,12 +70,14 @@ def render_profile(
         parent = by_id.get(district.parent_id) if district.parent_id else None
         body.append(spine_section(district, parent, city, _spine_rows(maps, district, parent, city_id, ranges or {}),
                                   decimals, run.city_name))
+    trends = {m.indicator.indicator_id: _trend(m, district, city_id, run.city_name, decimals) for m in maps}
     domains = list(DOMAINS) + sorted({m.indicator.domain for m in maps} - set(DOMAINS))
     for domain in domains:
         rows = [m for m in maps if m.indicator.domain == domain]
         if rows:
-            body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals))
-    body.append(_series_section(maps, district, city_id, run.city_name, decimals))
+            body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals,
+                                      trends))
+    body.append(_series_section(maps, district, city_id, run.city_name, decimals, trends))
     body.extend(sections)
     if children:
         body.append(f"<h2>Teilgebiete ({escape(children[0].level_label)})</h2><ul class=\"teilgebiete\">")
@@ -84,6 +87,25 @@ def render_profile(
     body.append(footer(run, timezone, _sources(maps)))
     return html_page(f"Steckbrief {district.name} – {run.city_name}", "\n".join(body), prefix="../",
                      body_class="steckbriefseite")
+
+
+class Trend(NamedTuple):
+    """One indicator's years in one district: its values, the city's (none on the city's own profile) and
+    the text alternative that the sparkline and the time-series chart share."""
+
+    years: list[int]
+    values: dict[int, Value | None]
+    city: dict[int, Value | None]
+    text: str
+
+
+def _trend(m: IndicatorMap, district: District, city_id: str | None, city_name: str, decimals: int) -> Trend:
+    years = list(m.years)
+    values = {y: m.values[y].get(district.district_id) for y in years}
+    city = {y: m.values[y].get(city_id) for y in years} if city_id and district.district_id != city_id else {}
+    ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
+    text = trend_text(years, values, m.indicator.unit, decimals, district.name, ref, city_name) if len(years) > 1 else ""
+    return Trend(years, values, city, text)
 
 
 def _parents(district: District, by_id: dict[str, District]) -> list[District]:
@@ -102,7 +124,7 @@ def _sources(maps: list[IndicatorMap]) -> str:
                              if part.strip()}))
 
 
-def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals) -> str:
+def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals, trends) -> str:
     parts = [
         f"<h2>{escape(domain)}</h2>",
         '<table class="werte"><thead><tr><th scope="col">Indikator</th><th scope="col">Jahr</th>'
@@ -138,11 +160,8 @@ def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, d
             comparison_cell = f'<span class="vergleich {COMPARISON_CLASS[comparison]}">{escape(TEXT[comparison])}</span>'
         else:
             comparison_cell = "–"
-        trend = sparkline(
-            list(m.years), {y: m.values[y].get(district.district_id) for y in m.years},
-            {y: m.values[y].get(city_id) for y in m.years} if city_id and district.district_id != city_id else {},
-            ind.unit, decimals, district.name, city_name,
-        )
+        t = trends[ind.indicator_id]
+        trend = sparkline(t.years, t.values, t.city, ind.unit, decimals, district.name, city_name, t.text)
         hidden = "" if status == "veröffentlicht" else ' class="ohne-wert"'
         parts.append(
             f'<tr{hidden}><th scope="row">{label}</th><td>{year}</td><td class="zahl">{escape(rate)}</td>'
@@ -168,19 +187,15 @@ def _spine_rows(maps, district, parent, city_id, ranges) -> list[SpineRow]:
     return rows
 
 
-def _series_section(maps, district, city_id, city_name, decimals) -> str:
+def _series_section(maps, district, city_id, city_name, decimals, trends) -> str:
     """"Entwicklung je Indikator": a time-series chart per indicator with two years or more."""
     figures = []
     for m in sorted(maps, key=lambda m: (m.indicator.domain, m.indicator.label, m.indicator.indicator_id)):
         ind = m.indicator
-        own_city = district.district_id == city_id
-        chart = time_series(
-            ind.indicator_id, district.district_id, list(m.years),
-            {y: m.values[y].get(district.district_id) for y in m.years},
-            None if own_city else city_id,
-            {} if own_city or not city_id else {y: m.values[y].get(city_id) for y in m.years},
-            ind.unit, decimals, district.name, city_name,
-        )
+        t = trends[ind.indicator_id]
+        chart = time_series(ind.indicator_id, district.district_id, t.years, t.values,
+                            None if district.district_id == city_id else city_id, t.city, ind.unit, decimals,
+                            district.name, city_name, t.text)
         if chart:
             figures.append(f'<figure class="zeitreihe-bild"><figcaption>{escape(ind.label)} '
                            f"({escape(ind.unit_label or '')})</figcaption>{chart}</figure>")

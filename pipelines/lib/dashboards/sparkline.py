@@ -17,13 +17,13 @@ LINE, CITY = "#08519c", "#636363"
 
 
 def sparkline(years: list[int], values: dict[int, Value | None], city: dict[int, Value | None],
-              unit: str, decimals: int, name: str, city_name: str) -> str:
-    """The SVG (or a dash when fewer than two years exist)."""
+              unit: str, decimals: int, name: str, city_name: str, text: str | None = None) -> str:
+    """The SVG (or a dash when fewer than two years exist); ``text``: its :func:`trend_text`, if known."""
     if len(years) < 2:
         return '<span class="keine-entwicklung">–</span>'
     own = {y: v.rate for y, v in values.items() if v is not None and v.published}
     ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
-    text = escape(_alternative(years, values, unit, decimals, name, ref, city_name))
+    text = escape(trend_text(years, values, unit, decimals, name, ref, city_name) if text is None else text)
     if not own:
         return f'<span class="keine-entwicklung" title="{text}">keine veröffentlichten Werte</span>'
     rates = [*own.values(), *ref.values()]
@@ -65,7 +65,10 @@ def _runs(years: list[int], series: dict[int, float]) -> list[list[int]]:
     return runs
 
 
-def _alternative(years, values, unit, decimals, name, ref, city_name) -> str:
+def trend_text(years: list[int], values: dict[int, Value | None], unit: str, decimals: int, name: str,
+               ref: dict[int, float], city_name: str) -> str:
+    """The text alternative of a trend chart: every year with its value or status, and the city's first
+    and last published value (``ref``: year → the city's published rate)."""
     items = []
     suffix = unit_suffix(unit)
     for year in years:

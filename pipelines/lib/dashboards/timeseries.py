@@ -14,7 +14,7 @@ from html import escape
 from pipelines.lib.dashboards.chart_marks import mark
 from pipelines.lib.dashboards.formatting import format_number
 from pipelines.lib.dashboards.mart import Value
-from pipelines.lib.dashboards.sparkline import CITY, LINE, _alternative, _runs
+from pipelines.lib.dashboards.sparkline import CITY, LINE, _runs, trend_text
 
 WIDTH, HEIGHT = 320, 140
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 8, 22
@@ -23,13 +23,14 @@ BAND = "#c6dbef"
 
 def time_series(indicator_id: str, district_id: str, years: list[int], values: dict[int, Value | None],
                 city_id: str | None, city: dict[int, Value | None], unit: str, decimals: int, name: str,
-                city_name: str) -> str:
-    """The SVG of one indicator's years in one district (empty when fewer than two years exist)."""
+                city_name: str, text: str | None = None) -> str:
+    """The SVG of one indicator's years in one district (empty when fewer than two years exist); ``text``:
+    its :func:`~.sparkline.trend_text`, if known."""
     if len(years) < 2:
         return ""
     own = {y: v for y, v in values.items() if v is not None and v.published}
     ref = {y: v.rate for y, v in city.items() if v is not None and v.published} if city_id else {}
-    text = escape(_alternative(years, values, unit, decimals, name, ref, city_name))
+    text = escape(trend_text(years, values, unit, decimals, name, ref, city_name) if text is None else text)
     if not own:
         return f'<p class="keine-entwicklung">{text}</p>'
     band = {y: v for y, v in own.items() if v.ci_low is not None and v.ci_high is not None}
