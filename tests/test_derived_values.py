@@ -12,7 +12,8 @@ import re
 import pyarrow.parquet as pq
 import pytest
 from conftest import run_cli
-from test_onboarding_unseen_layout import CONFIG, SHARE_65, EW, _write_inputs
+import test_onboarding_unseen_layout as onboarding
+from test_onboarding_unseen_layout import CONFIG, EW, SHARE_65, _write_inputs
 
 from pipelines.lib.duck import connect
 from pipelines.lib.release import exports as ex
@@ -20,8 +21,13 @@ from pipelines.lib.release.switch import current_run_id
 from pipelines.lib.workspace import Workspace
 
 
-def test_a_delivered_share_is_marked_derived_from_the_mart_to_the_pages(tmp_path):
-    """One pipeline run (a module fixture would run once per test worker), three sets of checks."""
+
+def test_a_delivered_share_is_marked_derived_from_the_mart_to_the_pages(tmp_path, monkeypatch):
+    """One pipeline run (a module fixture would run once per test worker), four sets of checks. Quartier 006
+    delivers no child-poverty figure (an empty cell): its cell and its Stadtbezirk's are "keine Daten" (so are
+    the other Stadtbezirk's and the city's, which sum a cell kept secret upstream); the audit counts them apart
+    from the hidden cells."""
+    monkeypatch.setattr(onboarding, "POOR", [*onboarding.POOR[:5], None])
     ws = tmp_path / "neustadt"
     _write_inputs(ws)
     (ws / "sozialmonitor.toml").write_text(CONFIG, encoding="utf-8")
@@ -30,6 +36,7 @@ def test_a_delivered_share_is_marked_derived_from_the_mart_to_the_pages(tmp_path
     check_mart(ws)
     check_dictionary_and_exports(ws)
     check_pages(ws)
+    check_audit_counts(ws)
 
 
 def _release(ws):
@@ -94,3 +101,20 @@ def check_pages(published):
     assert all(len(c) == 8 for year in data["werte"].values() for level in year for c in level if c[0] == 0)
     profile = next(p for name, p in pages.items() if name == "004.html").read_text(encoding="utf-8")
     assert "kein KI (Zähler abgeleitet)" in profile and "Anteil × Bezugsgröße" in profile
+
+
+def check_audit_counts(published):
+    run_id = current_run_id(Workspace(published))
+    report = json.loads((Workspace(published).audit_dir / run_id / "audit.json").read_text(encoding="utf-8"))
+    with connect(_release(published) / "sozialmonitor.duckdb", read_only=True, spatial=False) as con:
+        statuses = dict(con.execute("select status, count(*) from indicator_values group by 1").fetchall())
+        missing = {r[0] for r in con.execute("select district_id from indicator_values "
+                                             "where status = 'keine Daten'").fetchall()}
+    # 006 delivered nothing; Stadtbezirk 1 sums Quartier 003, kept secret upstream ("."), so it and the city
+    # cannot be computed either
+    assert missing == {"006", "1", "2", "stadt"}
+    assert report["no_data_cells"] == statuses["keine Daten"] == 4
+    assert report["hidden_cells"] == statuses.get("geheimgehalten", 0) + statuses.get("zu wenige Einwohner", 0)
+    assert report["hidden_cells"] > 0
+    text = next((Workspace(published).data_private / "releases" / run_id).glob("schutzbericht.md"))
+    assert "Zellen ohne Daten („keine Daten“" in text.read_text(encoding="utf-8")
