@@ -11,15 +11,14 @@ import re
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_cli
 import test_onboarding_unseen_layout as onboarding
+from conftest import run_cli
 from test_onboarding_unseen_layout import CONFIG, EW, SHARE_65, _write_inputs
 
 from pipelines.lib.duck import connect
 from pipelines.lib.release import exports as ex
 from pipelines.lib.release.switch import current_run_id
 from pipelines.lib.workspace import Workspace
-
 
 
 def test_a_delivered_share_is_marked_derived_from_the_mart_to_the_pages(tmp_path, monkeypatch):
@@ -73,7 +72,7 @@ def check_dictionary_and_exports(published):
     assert {"indicator_values", "v_latest_values", "v_time_series"} <= set(described)
     assert "Anteil" in described["indicator_values"] and "Konfidenzintervall" in described["indicator_values"]
     table = pq.read_table(ex.parquet_path(release / "exports", "indicator_values"))
-    flags = dict(zip(zip(table["indicator_id"].to_pylist(), table["district_id"].to_pylist()),
+    flags = dict(zip(zip(table["indicator_id"].to_pylist(), table["district_id"].to_pylist(), strict=True),
                      table["is_derived"].to_pylist(), strict=True))
     assert flags[("senioren", "004")] is True and flags[("senioren", "2")] is True
     assert flags[("kinderarmut", "001")] is False
@@ -96,7 +95,7 @@ def check_pages(published):
     cells = [c for year in data["werte"].values() for level in year for c in level]
     shown = [c for c in cells if c[0] == 0]
     assert shown and all(len(c) == 9 and c[8] == 1 and c[2] is None for c in shown)
-    other = [p for name, p in pages.items() if "kinderarmut" in name][0].read_text(encoding="utf-8")
+    other = next(p for name, p in pages.items() if "kinderarmut" in name).read_text(encoding="utf-8")
     data = json.loads(re.search(r'<script type="application/json" id="sm-daten">(.*?)</script>', other, re.S)[1])
     assert all(len(c) == 8 for year in data["werte"].values() for level in year for c in level if c[0] == 0)
     profile = next(p for name, p in pages.items() if name == "004.html").read_text(encoding="utf-8")
