@@ -234,7 +234,8 @@ def cmd_audit(args) -> int:
     outcome = publish.run_audit(ws, load_config(ws.root), Candidate(ws, run_id))
     restrict(ws.data_private)  # the audit's results are private
     _say(f"Release {run_id}: {'bestanden' if outcome.passed else 'NICHT bestanden'} – "
-         f"{outcome.hidden_cells} geheimgehaltene Zellen, {len(outcome.at_risk)} gefährdet. "
+         f"{outcome.hidden_cells} geheimgehaltene Zellen, {outcome.no_data_cells} ohne Daten („keine Daten“), "
+         f"{len(outcome.at_risk)} gefährdet. "
          f"Bericht: {outcome.report}")
     for problem in outcome.problems:
         _say(f"  - {problem}")

@@ -202,7 +202,7 @@ def make_mart(path: Path, *, analysis: bool = True) -> Path:
                     else:
                         num = den = rate = low = high = None
                     con.execute(
-                        "insert into indicator_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "insert into indicator_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)",
                         [did, year, ind_id, num, den, rate, low, high, status, RUN_ID],
                     )
         if analysis:

@@ -40,6 +40,7 @@ def random_values(seed: int) -> pd.DataFrame:
     frame["rate"] = pd.array(frame["rate"], dtype="Float64")
     frame["ci_low"] = pd.array([None] * len(frame), dtype="Float64")
     frame["ci_high"] = frame["ci_low"].copy()
+    frame["is_derived"] = rng.random(len(frame)) < 0.15  # numerators from a share × denominator: no interval
     return frame
 
 
@@ -51,7 +52,7 @@ def test_rates_in_the_mart_as_compute_rates(tmp_path, monkeypatch, batch_rows):
     with connect(mart, spatial=False) as con:
         con.execute("create table indicator_values (district_id varchar, year integer, indicator_id varchar, "
                     "numerator bigint, denominator bigint, rate double, ci_low double, ci_high double, "
-                    "status varchar not null, primary key (district_id, year, indicator_id))")
+                    "status varchar not null, is_derived boolean not null, primary key (district_id, year, indicator_id))")
         con.register("_values", values)
         con.execute("insert into indicator_values by name select * from _values")
     monkeypatch.setattr(stage, "indicator_batches", lambda con: indicator_batches(con, rows=batch_rows))
@@ -73,6 +74,10 @@ def test_rates_in_the_mart_as_compute_rates(tmp_path, monkeypatch, batch_rows):
         assert np.array_equal(got[col].to_numpy(float), want, equal_nan=True), col  # bit for bit
     assert expected.loc[expected["indicator_id"] == "hilfen_zur_erziehung", "ci_low"].notna().sum() > 50
     assert expected.loc[expected["indicator_id"] == "unbekannt", "rate"].notna().sum() > 0  # private ones stay
+    derived = got["is_derived"].to_numpy(bool) & got["denominator"].notna().to_numpy()
+    assert got.loc[derived, "rate"].notna().sum() > 20  # a derived numerator keeps its rate ...
+    assert got.loc[derived, ["ci_low", "ci_high"]].isna().all().all()  # ... but gets no interval
+    assert got.loc[~got["is_derived"] & got["denominator"].notna(), "ci_low"].notna().sum() > 100
 
 
 def test_poisson_interval_is_exact_below_byar_from_and_byar_from_there_on_elementwise():

@@ -149,3 +149,95 @@ def test_wide_population_needs_value_or_values(tmp_path):
     with pytest.raises(ConfigError) as exc:
         make_config(tmp_path, population={"path": "data_raw/ew.csv", "format": "wide", "key": "Gebiet"})
     assert "values" in str(exc.value)
+
+
+# Age bands of each leaf (0-17, 18-64, 65-79, 80+): totals 1,000, 1,500, 1,000, 1,000.
+BANDS = {"0101": (200, 600, 150, 50), "0102": (300, 900, 200, 100), "0201": (100, 500, 300, 100),
+         "0202": (250, 700, 40, 10)}
+BAND_NAMES = ("0-17", "18-64", "65-79", "80+")
+
+
+def _banded_population(tmp_path) -> dict:
+    from tests.ingest_fixtures import csv_text
+
+    write_text(tmp_path, "data_raw/ew.csv", csv_text([(k, *map(str, v)) for k, v in BANDS.items()],
+                                                     header=("Gebiet", *BAND_NAMES)))
+    return {"path": "data_raw/ew.csv", "format": "wide", "key": "Gebiet",
+            "values": [{"column": b, "year": 2023, "age_band": b} for b in BAND_NAMES]}
+
+
+def _share_source(tmp_path, share_denominator, shares=("5", "5", "5", "5")) -> dict:
+    from tests.ingest_fixtures import csv_text
+
+    write_text(tmp_path, "data_raw/anteile.csv", csv_text(list(zip(BANDS, shares, strict=True)),
+                                                          header=("Gebiet", "Anteil")))
+    return {"id": "anteile", "path": "data_raw/anteile.csv", "format": "wide", "key": "Gebiet", "year": 2023,
+            "share_denominator": share_denominator,
+            "values": [{"column": "Anteil", "indicator": "armut", "part": "share"}]}
+
+
+def test_denominator_population_minus_the_65_plus_bands(tmp_path):
+    src = _share_source(tmp_path, {"minus": ["65-79", "80+"]})
+    inputs = load_inputs(make_config(tmp_path, population=_banded_population(tmp_path), counts=[src]))
+    assert errors(inputs) == []
+    got = {k: (counts_of(inputs, k).numerator, counts_of(inputs, k).denominator) for k in BANDS}
+    # 1,000 − 150 − 50 = 800, 5 % = 40; 1,500 − 300 = 1,200 → 60; 1,000 − 400 = 600 → 30; 1,000 − 50 = 950 → 47.5 → 48
+    assert got == {"0101": (40, 800), "0102": (60, 1200), "0201": (30, 600), "0202": (48, 950)}
+    assert all(counts_of(inputs, k).derived for k in BANDS)
+
+
+def test_denominator_as_the_sum_of_bands_for_a_delivered_numerator(tmp_path):
+    from tests.ingest_fixtures import csv_text
+
+    write_text(tmp_path, "data_raw/kinder.csv", csv_text([(k, str(n)) for k, n in zip(BANDS, (20, 45, 30, 10),
+                                                                                        strict=True)],
+                                                         header=("Gebiet", "Kinder in BG")))
+    src = {"id": "kinder", "path": "data_raw/kinder.csv", "format": "wide", "key": "Gebiet", "year": 2023,
+           "share_denominator": {"bands": ["0-17"]},
+           "values": [{"column": "Kinder in BG", "indicator": "armut", "part": "numerator"}]}
+    inputs = load_inputs(make_config(tmp_path, population=_banded_population(tmp_path), counts=[src]))
+    assert errors(inputs) == []
+    got = {k: (counts_of(inputs, k).numerator, counts_of(inputs, k).denominator) for k in BANDS}
+    assert got == {"0101": (20, 200), "0102": (45, 300), "0201": (30, 100), "0202": (10, 250)}
+    assert not any(counts_of(inputs, k).derived for k in BANDS)  # counted, only the denominator is computed
+
+
+def test_bands_minus_bands(tmp_path):
+    src = _share_source(tmp_path, {"bands": ["0-17", "18-64"], "minus": ["80+"]}, shares=("10", "10", "10", "10"))
+    inputs = load_inputs(make_config(tmp_path, population=_banded_population(tmp_path), counts=[src]))
+    assert errors(inputs) == []
+    # 200 + 600 − 50, 300 + 900 − 100, 100 + 500 − 100, 250 + 700 − 10
+    assert {k: counts_of(inputs, k).denominator for k in BANDS} == {"0101": 750, "0102": 1100, "0201": 500,
+                                                                    "0202": 940}
+    assert counts_of(inputs, "0202").numerator == 94
+    with pytest.raises(ConfigError) as exc:  # a band both added and taken off
+        make_config(tmp_path, population=_banded_population(tmp_path),
+                    counts=[_share_source(tmp_path, {"bands": ["0-17", "18-64"], "minus": ["0-17"]})])
+    assert "0-17" in str(exc.value) and "„minus“" in str(exc.value)
+
+
+def test_a_band_the_population_does_not_have_is_an_error(tmp_path):
+    src = _share_source(tmp_path, {"minus": ["65+"]})
+    inputs = load_inputs(make_config(tmp_path, population=_banded_population(tmp_path), counts=[src]))
+    (err,) = [f for f in errors(inputs) if f.code == "SM-E346"]
+    assert err.file == "sozialmonitor.toml" and err.value == "65+" and "anteile" in err.message
+    assert "0-17, 18-64, 65-79, 80+" in err.hint
+
+
+def test_a_negative_computed_denominator_is_an_error_naming_district_and_year(tmp_path):
+    src = _share_source(tmp_path, {"bands": ["80+"], "minus": ["65-79"]})  # 50 − 150 < 0 everywhere
+    inputs = load_inputs(make_config(tmp_path, population=_banded_population(tmp_path), counts=[src]))
+    negative = [f for f in errors(inputs) if f.code == "SM-E347"]
+    assert [f.file for f in negative] == ["data_raw/ew.csv"] * 4
+    first = negative[0]
+    assert "„0101“" in first.message and "2023" in first.message and first.value == "50 − 150 (65-79) = -100"
+    assert not any(c == "SM-E347" for c in (f.code for f in inputs.findings if f.severity != "error"))
+
+
+@pytest.mark.parametrize("value", ["einwohner", {"plus": ["0-17"]}, {}])
+def test_share_denominator_must_be_population_or_bands(tmp_path, value):
+    src = _share_source(tmp_path, value)
+    with pytest.raises(ConfigError) as exc:
+        make_config(tmp_path, population=_banded_population(tmp_path), counts=[src])
+    assert "share_denominator" in str(exc.value)
+    assert ("„plus“" in str(exc.value)) == (value == {"plus": ["0-17"]})

@@ -106,3 +106,34 @@ def test_implausible_rates_are_flagged(tmp_path):
     bad = con.execute("select district_id from int_implausible_values order by 1").fetchall()
     con.close()
     assert bad == [("0102",)]  # 3 of 2 is 1,500 per 1,000
+
+
+def test_derived_numerators_mark_their_cells_and_every_parent_that_sums_them(tmp_path):
+    config = tiny_config(tmp_path)
+    counts = counts_frame([
+        ("0101", 2024, "quote", 3, 10), ("0102", 2024, "quote", 5, 20),  # West: counted
+        ("0201", 2024, "quote", 2, 5), ("0202", 2024, "quote", 7, 30),  # Ost: 0201 derived from a share
+        ("02", 2024, "teil", 9, 35),  # a parent delivered by the source itself: counted ...
+        ("0201", 2024, "teil", 4, 5), ("0202", 2024, "teil", 5, 30),  # ... though its leaf 0201 is derived
+        ("0101", 2024, "teil", 1, 10), ("0102", 2024, "teil", 1, 20),
+    ])
+    counts["derived"] = [False, False, True, False, False, True, False, False, False]
+    inputs = FakeInputs(districts=tiny_districts(), counts=counts,
+                        population=population_frame({"0101": 400, "0102": 800, "0201": 120, "0202": 1000}))
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(inputs, config, path)
+    build_models(path)
+    with connect(path, read_only=True) as con:
+        derived = {(i, d): bool(x) for i, d, x in con.execute(
+            "select indicator_id, district_id, is_derived from int_indicator_cells").fetchall()}
+    assert {d for (i, d), x in derived.items() if i == "quote" and x} == {"0201", "02", "0"}
+    assert {d for (i, d), x in derived.items() if i == "teil" and x} == {"0201", "0"}  # 02 delivered as counted
+
+
+def test_counts_without_a_derived_column_are_counted(tmp_path):
+    cells = build(tmp_path, [("0101", 2024, "quote", 1, 2), ("0102", 2024, "quote", 1, 2),
+                             ("0201", 2024, "quote", 1, 2), ("0202", 2024, "quote", 1, 2)])
+    path = tmp_path / "warehouse.duckdb"
+    with connect(path, read_only=True) as con:
+        assert con.execute("select count(*), count(*) filter (where is_derived) from int_indicator_cells"
+                           ).fetchone() == (len(cells), 0)

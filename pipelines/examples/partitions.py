@@ -69,7 +69,8 @@ def stack_under_state(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     state = tops.groupby(["indicator_id", "year"], as_index=False).agg(
         numerator=("numerator", lambda s: s.sum(min_count=len(s))),
         denominator=("denominator", lambda s: s.sum(min_count=len(s))),
-        population=("population", "sum"), is_upstream_hidden=("is_upstream_hidden", "any"))
+        population=("population", "sum"), is_upstream_hidden=("is_upstream_hidden", "any"),
+        **({"is_derived": ("is_derived", "any")} if "is_derived" in cells.columns else {}))
     state = state.assign(district_id=STATE_ID, parent_id=None, level_rank=0)
     return pd.concat([state[cells.columns], cells], ignore_index=True)
 

@@ -161,6 +161,10 @@ class CountSource:
     layout: Layout = Layout()
     share_denominator: str | None = None  # "population": shares without a denominator column
     area_system: str | None = None  # the area system the keys belong to (default: the current one)
+    # share_denominator = { bands = [...], minus = [...] }: the denominator is the sum of these age bands of the
+    # population (default: all bands, i.e. the population) minus the sum of the ``minus`` bands
+    denominator_bands: tuple[str, ...] = ()
+    denominator_minus: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -695,6 +699,7 @@ def _count_source(raw: dict, n: int) -> CountSource:
         )
     if fmt == "wide" and (not values or not (raw.get("key") or raw.get("key_from_path"))):
         raise ConfigError(f"[[counts]] {source_id}: ein breites Blatt braucht „key“ und [[counts.values]].")
+    share_denominator, bands, minus = _share_denominator(raw.get("share_denominator"), source_id)
     return CountSource(
         id=source_id,
         path=_req(raw, "path", f"counts {source_id}"),
@@ -712,6 +717,33 @@ def _count_source(raw: dict, n: int) -> CountSource:
         values=tuple(values),
         sentinels=tuple(str(s) for s in raw.get("sentinels", ("-9999", "-999", "-99999"))),
         layout=_layout(raw, f"counts {source_id}"),
-        share_denominator=raw.get("share_denominator"),
+        share_denominator=share_denominator,
         area_system=raw.get("area_system"),
+        denominator_bands=bands,
+        denominator_minus=minus,
     )
+
+
+def _share_denominator(raw, source_id: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """``share_denominator`` of a count source: ``"population"`` or a table ``{ bands = [...], minus = [...] }``
+    (a denominator computed from the population's age bands) → ("population", bands, minus)."""
+    if raw is None:
+        return None, (), ()
+    if isinstance(raw, dict):
+        bands, minus = _strings(raw.get("bands")), _strings(raw.get("minus"))
+        if not bands and not minus:
+            other = sorted(set(raw) - {"bands", "minus"})
+            raise ConfigError(f"[[counts]] {source_id}: share_denominator "
+                              + (f"kennt {', '.join(f'„{k}“' for k in other)} nicht; es " if other else "")
+                              + "braucht „bands“ (Altersgruppen, die "
+                              "summiert werden) oder „minus“ (Altersgruppen, die von der Einwohnerzahl abgezogen "
+                              "werden), z. B. share_denominator = { minus = [\"65-79\", \"80+\"] }.")
+        overlap = sorted(set(bands) & set(minus))
+        if overlap:
+            raise ConfigError(f"[[counts]] {source_id}: share_denominator nennt {', '.join(overlap)} unter "
+                              "„bands“ und unter „minus“.")
+        return "population", bands, minus
+    if raw != "population":
+        raise ConfigError(f"[[counts]] {source_id}: share_denominator muss \"population\" sein oder eine "
+                          "Tabelle { bands = [...], minus = [...] } aus Altersgruppen der Bevölkerung.")
+    return "population", (), ()

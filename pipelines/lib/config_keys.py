@@ -45,7 +45,8 @@ SCHEMA: dict[str, Any] = {
                       "crosswalk_columns": MAP}],
     "population": {**_TABLE, "format": None, "value": None, "age_band": None, "total_band": None,
                    "aggregate": None, "values": [{"column": None, "year": None, "age_band": None}]},
-    "counts": [{**_TABLE, "id": None, "format": None, "absent": None, "share_denominator": None,
+    "counts": [{**_TABLE, "id": None, "format": None, "absent": None,
+                "share_denominator": {"bands": None, "minus": None},
                 "values": [{"column": None, "indicator": None, "part": None, "year": None, "scale": None}]}],
     "offers": {"path": None, "x": None, "y": None, "crs": None, "columns": MAP, "encoding": None},
     "indicators": [{

@@ -1,6 +1,8 @@
 -- One cell per indicator, year and district at every level. Numerators and denominators of a parent
 -- are the sums of its leaves' counts; a parent with any leaf lacking a value is missing (null) unless
 -- the source delivers the parent's figure itself. Leaves kept secret upstream ('.' or '/') stay hidden.
+-- is_derived: the numerator was not counted (derived from a share × denominator, or carried over from
+-- older districts); a parent whose numerator sums leaves is derived when any of them is.
 with max_rank as (
     select max(level_rank) as leaf_rank from raw_levels
 ),
@@ -35,6 +37,7 @@ leaf_sums as not materialized (
         case when numerator_flag = 'value' then 1 else 0 end as n_numerators,
         case when denominator_flag = 'value' then 1 else 0 end as n_denominators,
         numerator_flag in ('secret', 'unreliable') as any_upstream_hidden,
+        numerator_flag = 'value' and is_derived as any_derived,
         case when numerator_flag = 'value' then numerator end as numerator,
         case when denominator_flag = 'value' then denominator end as denominator
     from leaf_counts
@@ -49,6 +52,7 @@ parent_sums as (
         sum(n_numerators) as n_numerators,
         sum(n_denominators) as n_denominators,
         bool_or(any_upstream_hidden) as any_upstream_hidden,
+        bool_or(any_derived) as any_derived,
         sum(numerator) as numerator,
         sum(denominator) as denominator
     from leaf_sums
@@ -66,7 +70,8 @@ parents_below as (
 
 summed as (
     select
-        district_id, year, indicator_id, n_numerators, n_denominators, any_upstream_hidden, numerator, denominator
+        district_id, year, indicator_id, n_numerators, n_denominators, any_upstream_hidden, any_derived, numerator,
+        denominator
     from leaf_sums
     union all
     select
@@ -76,6 +81,7 @@ summed as (
         sum(parent_sums.n_numerators),
         sum(parent_sums.n_denominators),
         bool_or(parent_sums.any_upstream_hidden),
+        bool_or(parent_sums.any_derived),
         sum(parent_sums.numerator),
         sum(parent_sums.denominator)
     from parents_below
@@ -118,6 +124,11 @@ select
         direct_counts.numerator_flag in ('secret', 'unreliable'),
         grid.level_rank = (select leaf_rank from max_rank) and coalesce(summed.any_upstream_hidden, false)
     ) as is_upstream_hidden,
+    case
+        when direct_counts.numerator_flag = 'value' then direct_counts.is_derived
+        when summed.n_numerators = leaf_count.n_leaves then coalesce(summed.any_derived, false)
+        else false
+    end as is_derived,
     int_population.population
 from grid
 inner join leaf_count using (district_id)

@@ -52,6 +52,7 @@ create table indicator_values (
     ci_low double,
     ci_high double,
     status varchar not null,
+    is_derived boolean not null,
     run_id varchar not null,
     primary key (district_id, year, indicator_id)
 );
@@ -76,7 +77,7 @@ create view v_latest_values as
 with latest as (select indicator_id, max(year) as year from indicator_values group by indicator_id)
 select v.indicator_id, i.label as indicator_label, i.unit_label, v.district_id,
        d.name as district_name, d.level, d.level_rank, v.year, v.numerator, v.denominator, v.rate,
-       v.ci_low, v.ci_high, v.status,
+       v.ci_low, v.ci_high, v.status, v.is_derived,
        case when p.status = 'veröffentlicht' then p.rate end as rate_previous_year,
        v.run_id
 from indicator_values v
@@ -89,7 +90,7 @@ left join indicator_values p
 create view v_time_series as
 select v.indicator_id, i.label as indicator_label, i.unit_label, v.district_id,
        d.name as district_name, d.level, d.level_rank, v.year, v.numerator, v.denominator, v.rate,
-       v.ci_low, v.ci_high, v.status,
+       v.ci_low, v.ci_high, v.status, v.is_derived,
        v.run_id
 from indicator_values v
 join indicators i on i.indicator_id = v.indicator_id

@@ -6,7 +6,8 @@ worse) or "besser" (lower is worse). The change over the last ``years_back`` yea
 indicator's unit (percentage points for shares) with the MOVER interval of the difference — for
 shares Newcombe's hybrid score interval (method 10), for rates the same combination of the exact /
 Byar intervals; where it includes zero the change is "keine klare Veränderung". Every comparison
-needs both of its inputs published, else it is empty.
+needs both of its inputs published, else it is empty; a derived numerator (``is_derived``) has no interval,
+so its comparisons and the interval of its change are empty too (the rate and the change stay).
 
 The joins to the city, the parent and the base year and the labels are DuckDB SQL over the mart, a batch
 of indicators at a time; the intervals of the change are numpy.
@@ -101,14 +102,14 @@ def _intervals(x, n, share, confidence) -> tuple[np.ndarray, np.ndarray]:
 _INPUTS = """
 with v as materialized (
     select v.district_id, v.year, v.indicator_id, v.numerator, v.denominator, v.rate, v.ci_low, v.ci_high,
-           d.parent_id, d.level, d.level_rank
+           v.is_derived, d.parent_id, d.level, d.level_rank
     from indicator_values v join districts d using (district_id)
     where v.indicator_id in (select unnest($indicators::varchar[]))
       and v.status = $published and v.rate is not null
 ), joined as (
     select v.*, c.rate as city_rate, p.rate as parent_rate, k.direction, k.multiplier,
            coalesce(k.unit = 'share', false) as share,
-           b.numerator as x0, b.denominator as n0, b.rate as base_rate,
+           b.numerator as x0, b.denominator as n0, b.rate as base_rate, b.is_derived as base_derived,
            coalesce(b.numerator is not null and b.denominator is not null and b.denominator > 0, false) as has_base
     from v
     left join v as c on c.indicator_id = v.indicator_id and c.year = v.year and c.level_rank = 0
@@ -121,7 +122,8 @@ select district_id, year, indicator_id, level, rate, ci_low, ci_high, city_rate,
        level_rank = 0 as is_city, direction, share, multiplier, has_base,
        case when has_base then year - $years_back end as base_year,
        case when has_base then base_rate end as base_rate,
-       numerator::double as x1, denominator::double as n1, x0::double as x0, n0::double as n0
+       numerator::double as x1, denominator::double as n1, x0::double as x0, n0::double as n0,
+       coalesce(is_derived or base_derived, false) as any_derived
 from joined
 order by district_id, year, indicator_id
 """
@@ -142,8 +144,10 @@ VIEW = "benchmark_batch"
 
 def _changes(inputs: pa.Table, confidence: float) -> pa.Table:
     """The change and its interval in the indicator's unit, where the base year is published (elsewhere
-    null: no need for its intervals), from the counts of both years."""
+    null: no need for its intervals), from the counts of both years; no interval where a numerator of either
+    year is derived (the intervals are those of counted cases)."""
     has_base = inputs.column("has_base").to_numpy()
+    derived = inputs.column("any_derived").to_numpy(zero_copy_only=False)[has_base]
     x1, n1, x0, n0, mult = (inputs.column(c).to_numpy()[has_base] for c in ("x1", "n1", "x0", "n0", "multiplier"))
     share = inputs.column("share").to_numpy()[has_base]
     lo1, hi1 = _intervals(x1, n1, share, confidence)
@@ -151,6 +155,7 @@ def _changes(inputs: pa.Table, confidence: float) -> pa.Table:
     with np.errstate(divide="ignore", invalid="ignore"):
         d_lo, d_hi = mover_difference(x1 / n1, lo1, hi1, x0 / n0, lo0, hi0)
         change = x1 / n1 - x0 / n0
+    d_lo, d_hi = np.where(derived, np.nan, d_lo), np.where(derived, np.nan, d_hi)
     columns = {}
     for name, values in (("change", change), ("change_ci_low", d_lo), ("change_ci_high", d_hi)):
         column = np.full(len(has_base), np.nan)
@@ -176,8 +181,8 @@ def benchmark_batch(con, indicators: Sequence[str], config: Config, settings: Be
     finally:
         con.unregister("_catalogue")
     try:
-        numbers = con.execute("select has_base, share, multiplier, x1, n1, x0, n0 from _benchmark_inputs"
-                              ).to_arrow_table()
+        numbers = con.execute("select has_base, share, multiplier, x1, n1, x0, n0, any_derived "
+                              "from _benchmark_inputs").to_arrow_table()
         con.register("_benchmark_changes", _changes(numbers, settings.confidence))
         del numbers
         con.execute(f"create or replace temp view {VIEW} as {_OUTPUT}")
@@ -191,9 +196,9 @@ def benchmark_batch(con, indicators: Sequence[str], config: Config, settings: Be
 def load_values(con, values: pd.DataFrame) -> None:
     """The mart's ``indicator_values`` and ``districts`` on ``con``, as far as :func:`benchmark_batch` reads
     them, from a frame of published values with each district's parent, level and rank."""
-    con.register("_values", values)
+    con.register("_values", values if "is_derived" in values.columns else values.assign(is_derived=False))
     con.execute("create table indicator_values as select district_id, year, indicator_id, numerator, "
-                "denominator, rate, ci_low, ci_high, status from _values")
+                "denominator, rate, ci_low, ci_high, status, is_derived from _values")
     con.execute("create table districts as select distinct district_id, parent_id, level, level_rank "
                 "from _values")
     con.unregister("_values")

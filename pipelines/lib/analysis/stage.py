@@ -81,11 +81,12 @@ def _need(con) -> pd.DataFrame | None:
 
 
 # The counts of each value of a batch of indicators whose denominator is published, with the unit of its indicator
-# (a private denominator: the protection's rate stays, without an interval, as there is no n to use).
+# (a private denominator: the protection's rate stays, without an interval, as there is no n to use; a derived
+# numerator gets its rate but no interval).
 _RATE_INPUTS = """
 select v.rowid as row_id, v.numerator::double as x, v.denominator::double as n,
        coalesce(v.status = $published, false) as published, coalesce(k.unit = 'share', false) as share,
-       k.multiplier
+       k.multiplier, coalesce(v.is_derived, false) as derived
 from indicator_values as v left join _catalogue as k using (indicator_id)
 where v.indicator_id in (select unnest($indicators::varchar[])) and v.denominator is not null
 """
@@ -99,7 +100,7 @@ def analyse_rates(mart: Path, config: Config) -> dict[str, int]:
         for batch in indicator_batches(con):  # bounded memory at national scale
             counts = con.execute(_RATE_INPUTS, {"published": PUBLISHED, "indicators": batch}).to_arrow_table()
             rate, ci_low, ci_high = rate_arrays(
-                *(counts.column(c).to_numpy() for c in ("x", "n", "published", "share", "multiplier")))
+                *(counts.column(c).to_numpy() for c in ("x", "n", "published", "share", "multiplier", "derived")))
             rated = pa.table({"row_id": counts.column("row_id"), "rate": pa.array(rate, from_pandas=True),
                               "ci_low": pa.array(ci_low, from_pandas=True),
                               "ci_high": pa.array(ci_high, from_pandas=True)})  # NaN → null

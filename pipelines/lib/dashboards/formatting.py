@@ -29,6 +29,11 @@ STATUS_TEXT = {
     NO_DATA: "keine Daten",
 }
 
+# a numerator computed from a delivered share × its denominator, or carried over from older district
+# boundaries (a crosswalk): published as a rate, but not as counted cases
+DERIVED_MARK = "abgeleitet (aus Anteil × Bezugsgröße oder von älteren Gebietsgrenzen umgerechnet), nicht gezählt"
+NO_INTERVAL_DERIVED = "kein Konfidenzintervall, weil der Zähler abgeleitet ist"
+
 _MAIN_LIFE_PHASES = ("0-3", "3-6", "6-10", "10-18")
 
 

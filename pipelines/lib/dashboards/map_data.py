@@ -3,7 +3,8 @@
 Geometry is embedded once per level; the values of every year follow as arrays aligned with the
 features, so that switching the year restyles the map without reloading. A cell is ``[status]`` for
 a district without a published value, and ``[0, rate, ci_low, ci_high, numerator, denominator,
-class, comparison]`` (German-formatted strings, ``null`` where not published) otherwise. Nothing but
+class, comparison]`` (German-formatted strings, ``null`` where not published) otherwise, with a ninth
+element ``1`` where the numerator is derived (share × denominator, a crosswalk: no interval). Nothing but
 published figures is read (see :mod:`mart`), so no hidden value can reach a page.
 """
 
@@ -16,7 +17,9 @@ import numpy as np
 from pipelines.lib.dashboards.classify import Classification, classify
 from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
 from pipelines.lib.dashboards.formatting import (
+    DERIVED_MARK,
     NO_DATA,
+    NO_INTERVAL_DERIVED,
     PUBLISHED,
     SECRET,
     STATUS_TEXT,
@@ -172,9 +175,11 @@ def year_cells(data: IndicatorMap, year: int, decimals: int) -> dict[str, list]:
                 shown.append(value)
         if shown:
             cells = _published_cells(shown, data.classes[(year, lv.level)], data.indicator, decimals)
-            for district_id, cell in zip(ids, cells, strict=True):
+            for district_id, value, cell in zip(ids, shown, cells, strict=True):
                 comparison = compared.get(district_id)
                 cell.append(_COMPARISON_CODE[comparison] if comparison is not None else None)
+                if value.is_derived:
+                    cell.append(1)
                 out[district_id] = cell
     data.cells[key] = out
     return out
@@ -198,11 +203,14 @@ def _published_cells(values: list[Value], classification: Classification, indica
 
 
 def city_text(value: Value | None, unit: str, decimals: int) -> str:
-    """``"22,5 % (95 %-KI: 21,9 – 23,1)"`` or the status of the city's cell."""
+    """``"22,5 % (95 %-KI: 21,9 – 23,1)"`` or the status of the city's cell (a derived numerator: the rate and
+    the mark, no interval)."""
     if value is not None and value.published:
         text = format_rate(value.rate, unit, decimals)
         if value.ci_low is not None and value.ci_high is not None:
             text += f" (95 %-KI: {format_interval(value.ci_low, value.ci_high, decimals)})"
+        elif value.is_derived:
+            text += f" ({DERIVED_MARK}; {NO_INTERVAL_DERIVED})"
         return text
     return STATUS_TEXT[display_status(value)]
 
@@ -244,6 +252,7 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
             "ebene": "Ebene", "jahr": "Jahr", "rate": "Anteil" if ind.unit == "share" else "Rate",
             "ki": "95 %-KI", "zaehler": "Zähler", "nenner": denominator, "vergleich": "Vergleich",
             "status": "Status", "steckbrief": "Klicken: Steckbrief des Gebiets",
+            "abgeleitet": DERIVED_MARK, "ohne_ki": NO_INTERVAL_DERIVED,
         },
         "status": [STATUS_TEXT[s] for s in STATUS_CODES],
         "stile": [None, *[HIDDEN_STYLES[s] for s in STATUS_CODES[1:]]],

@@ -56,6 +56,7 @@ class Value(NamedTuple):
     rate: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    is_derived: bool = False  # the numerator derived (share × denominator, a crosswalk), not counted
 
     @property
     def published(self) -> bool:
@@ -219,5 +220,6 @@ _CELL = ", ".join([
     f"case when status in ({', '.join(map(_quoted, STATUSES))}) then status else {_quoted(NO_DATA)} end",
     *(f"case when status = {_quoted(PUBLISHED)} then {column} end"
       for column in ("numerator::bigint", "denominator::bigint", "rate::double", "ci_low::double", "ci_high::double")),
+    f"coalesce(status = {_quoted(PUBLISHED)} and is_derived, false)",
 ])
 _make = Value._make

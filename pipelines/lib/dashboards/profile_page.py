@@ -13,6 +13,7 @@ from typing import NamedTuple
 from pipelines.lib.config import DOMAINS
 from pipelines.lib.dashboards.comparison import TEXT
 from pipelines.lib.dashboards.formatting import (
+    DERIVED_MARK,
     STATUS_TEXT,
     format_count,
     format_interval,
@@ -148,9 +149,12 @@ def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, d
         if value is not None and value.published:
             rate = format_rate(value.rate, ind.unit, decimals)
             ci = (format_interval(value.ci_low, value.ci_high, decimals)
-                  if value.ci_low is not None and value.ci_high is not None else "–")
+                  if value.ci_low is not None and value.ci_high is not None
+                  else "kein KI (Zähler abgeleitet)" if value.is_derived else "–")
         else:
             rate, ci = STATUS_TEXT[status], "–"
+        mark = (f'<br><small class="abgeleitet">{escape(DERIVED_MARK)}</small>'
+                if value is not None and value.published and value.is_derived else "")
         city_value = (format_rate(city.rate, ind.unit, decimals) if city is not None and city.published
                       else STATUS_TEXT[display_status(city)])
         comparison = m.compared[year].get(district.district_id)
@@ -164,7 +168,7 @@ def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, d
         trend = sparkline(t.years, t.values, t.city, ind.unit, decimals, district.name, city_name, t.text)
         hidden = "" if status == "veröffentlicht" else ' class="ohne-wert"'
         parts.append(
-            f'<tr{hidden}><th scope="row">{label}</th><td>{year}</td><td class="zahl">{escape(rate)}</td>'
+            f'<tr{hidden}><th scope="row">{label}</th><td>{year}</td><td class="zahl">{escape(rate)}{mark}</td>'
             f'<td class="zahl">{escape(ci)}</td><td class="zahl">{escape(city_value)}</td>'
             f"<td>{comparison_cell}</td><td>{trend}</td></tr>"
         )

@@ -80,6 +80,8 @@ def _text(value: Value | None, unit: str, decimals: int, with_ci: bool) -> str:
     text = format_rate(value.rate, unit, decimals)
     if with_ci and value.ci_low is not None and value.ci_high is not None:
         text += f" ({format_interval(value.ci_low, value.ci_high, decimals)})"
+    elif with_ci and value.is_derived:
+        text += " (abgeleitet, ohne KI)"
     return text
 
 

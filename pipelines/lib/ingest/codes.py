@@ -66,6 +66,8 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-W343  | Unbewohntes Gebiet                               |
 | SM-W344  | Fehlende Werte lassen übergeordnete Gebiete leer |
 | SM-W345  | Zähler ohne Nenner nicht übernommen              |
+| SM-E346  | Altersgruppe des Nenners fehlt                   |
+| SM-E347  | Berechneter Nenner negativ                       |
 | SM-E001  | Unbekannte Einstellung                           |
 | SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
@@ -254,6 +256,13 @@ _CODES = [
     Code("SM-W345", "Zähler ohne Nenner nicht übernommen",
          "Zu diesen Zählern fehlt der Nenner (leere Zelle); ohne Nenner gibt es keine Quote, sie erscheinen "
          "daher als „keine Daten“ und nicht als veröffentlichte Fallzahl ohne Quote. Ergänzen Sie die Nenner."),
+    Code("SM-E346", "Altersgruppe des Nenners fehlt",
+         "share_denominator nennt eine Altersgruppe, die in der Bevölkerung nicht vorkommt. Schreiben Sie sie so "
+         "wie in der Spalte age_band der Bevölkerung (oder wie unter [population] values → age_band angegeben)."),
+    Code("SM-E347", "Berechneter Nenner negativ",
+         "Die Einwohnerzahl (oder die Summe der Altersgruppen unter „bands“) ist kleiner als die abgezogenen "
+         "Altersgruppen unter „minus“. Prüfen Sie die Bevölkerungszahlen dieses Gebiets und Jahres und die "
+         "Altersgruppen in share_denominator (eine Gruppe doppelt abgezogen?)."),
     # configuration
     Code("SM-E001", "Unbekannte Einstellung",
          "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "

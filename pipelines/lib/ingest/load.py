@@ -27,6 +27,7 @@ from pipelines.lib.ingest.counts import (
     read_wide,
 )
 from pipelines.lib.ingest.crosswalk import area_weights, convert_counts, convert_population, normalise_weights
+from pipelines.lib.ingest.denominators import band_denominators, negative_findings, unknown_band_findings
 from pipelines.lib.ingest.files import InputFile, input_file, relative, resolve_paths
 from pipelines.lib.ingest.gaps import declared_uninhabited, fill_uninhabited, gap_findings
 from pipelines.lib.ingest.geometry import GEOMETRY_SUFFIXES, build_districts
@@ -235,9 +236,37 @@ def _read_population(config: Config, systems, findings: list[Finding], paths: li
     return population
 
 
-def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
-                          share_tolerance: float) -> tuple[pd.DataFrame, list[Finding]]:
-    """Sources with ``share_denominator = "population"``: the denominator is the district's population.
+def _population_denominators(counts: pd.DataFrame, todo: np.ndarray, population: pd.DataFrame,
+                             definitions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]], pop_file: str
+                             ) -> tuple[np.ndarray, list[Finding]]:
+    """The denominator of each row in ``todo`` from the population: its total, or the bands its source names
+    (``share_denominator = { bands, minus }``); NaN where it is not known."""
+    keys = counts.loc[todo, ["district_id", "year", "source_id"]].astype({"source_id": str, "year": "int64"})
+    keys = keys.reset_index(drop=True)
+    out = np.full(len(keys), np.nan)
+    findings: list[Finding] = []
+    for source_id in sorted(keys["source_id"].unique()):
+        bands, minus = definitions.get(source_id, ((), ()))
+        if bands or minus:
+            findings += unknown_band_findings(population, source_id, bands, minus, pop_file)
+            table = band_denominators(population, bands, minus)
+            findings += negative_findings(table, source_id, minus, pop_file)
+            table = table.assign(population=table["population"].where(table["population"] >= 0))
+        else:
+            table = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
+        at = (keys["source_id"] == source_id).to_numpy()
+        part = keys.loc[at, ["district_id", "year"]].merge(
+            table[["district_id", "year", "population"]].astype({"year": "int64"}), on=["district_id", "year"],
+            how="left")
+        out[at] = part["population"].to_numpy(dtype="float64", na_value=np.nan)
+    return out, findings
+
+
+def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame, share_tolerance: float,
+                          definitions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                          pop_file: str = "") -> tuple[pd.DataFrame, list[Finding]]:
+    """Sources with ``share_denominator = "population"``: the denominator is the district's population
+    (``{ bands, minus }``: computed from its age bands, see :mod:`.denominators`).
 
     A share's numerator is derived from it; a delivered numerator keeps its value, and a share delivered
     beside it must agree with numerator ÷ population (SM-E340).
@@ -248,11 +277,9 @@ def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
     if not shares.any() and not over.any():
         return counts, []
     counts = as_text(counts)  # flags are set row by row below
-    totals = population.groupby(["district_id", "year"], as_index=False)["population"].sum()
     todo = shares | over
-    part = counts.loc[todo, ["district_id", "year"]].merge(totals, on=["district_id", "year"], how="left")
-    den = pd.Series(pd.array(part["population"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
-                    .round().astype("Int64"), index=counts.index[todo])
+    values, findings = _population_denominators(counts, todo, population, definitions or {}, pop_file)
+    den = pd.Series(pd.array(values, dtype="Float64").round().astype("Int64"), index=counts.index[todo])
     counts = counts.copy()
     counts.loc[todo, "denominator"] = den
     idx = counts.index[todo]
@@ -264,7 +291,6 @@ def _fill_from_population(counts: pd.DataFrame, population: pd.DataFrame,
     counts.loc[idx[derived & no_pop], "numerator_flag"] = FLAG_MISSING
     counts.loc[idx[no_pop], "denominator_flag"] = FLAG_MISSING
     counts.loc[idx[(~derived | ~share_ok) & ~no_pop], "denominator_flag"] = FLAG_VALUE
-    findings: list[Finding] = []
     if "_check_share" in counts:
         check = counts[counts["_check_share"].notna()]
         num = check["numerator"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
@@ -342,7 +368,9 @@ def load_inputs(config: Config) -> Inputs:
         counts = concat_rows(parts)
         del parts, rows
         counts["derived"] = counts["derived"].fillna(False).astype(bool)
-        counts, f = _fill_from_population(counts, population, settings.share_tolerance)
+        definitions = {s.id: (s.denominator_bands, s.denominator_minus) for s in config.counts}
+        pop_src = relative(config, config.resolve(config.population.path)) if config.population else ""
+        counts, f = _fill_from_population(counts, population, settings.share_tolerance, definitions, pop_src)
         findings += f
         counts = _drop_covered_fills(counts)
         counts, f = join_split_parts(counts)  # numerator and denominator from different sources

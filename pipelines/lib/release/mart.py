@@ -63,13 +63,16 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
 
     ``districts``: district_id, name, level, level_label, level_rank, parent_id, population, area_km2, wkb.
     ``values``: district_id, year, indicator_id, numerator, denominator, status (protected), and optionally
-    the protection's ``rate`` (kept where the denominator is private; the analysis stage computes the rest).
+    the protection's ``rate`` (kept where the denominator is private; the analysis stage computes the rest)
+    and ``is_derived`` (the numerator derived, not counted; false where absent).
     An Arrow table is taken as it is: at national scale a data frame's text columns, scanned by DuckDB or
     sorted by pandas, took gigabytes; DuckDB sorts the Arrow table into the key order of the mart.
     """
     vals = values if isinstance(values, pa.Table) else pa.Table.from_pandas(values, preserve_index=False)
     if "rate" not in vals.column_names:
         vals = vals.append_column("rate", pa.nulls(len(vals), pa.float64()))
+    if "is_derived" not in vals.column_names:  # counted, unless the cells say otherwise
+        vals = vals.append_column("is_derived", pa.array([False] * len(vals), pa.bool_()))
     status = vals["status"]
     unknown = {s for s in pc.unique(status).to_pylist() if s not in STATUSES}
     if unknown:
@@ -111,7 +114,8 @@ def write_mart(path: Path, config: Config, run_id: str, districts: pd.DataFrame,
         con.execute("insert into indicators by name select * from catalogue")
         con.execute(
             "insert into indicator_values (district_id, year, indicator_id, numerator, denominator, rate, status, "
-            "run_id) select district_id, year, indicator_id, numerator, denominator, rate, status, ? from vals "
+            "is_derived, run_id) select district_id, year, indicator_id, numerator, denominator, rate, status, "
+            "coalesce(is_derived, false), ? from vals "
             "order by indicator_id, year, district_id",
             [run_id],
         )

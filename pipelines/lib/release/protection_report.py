@@ -84,9 +84,10 @@ def _withheld(path: Path, withheld: pd.DataFrame | None) -> int | None:
 
 def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
                  audit_passed: bool, at_risk: int, problems: list[str],
-                 withheld: pd.DataFrame | None = None) -> Path:
+                 withheld: pd.DataFrame | None = None, no_data: int | None = None) -> Path:
     """Markdown report; ``cells`` are the private cells (for totals only), ``log`` the suppression log,
-    ``withheld`` the indicator-years left out (default: :data:`WITHHELD_FILE` beside ``path``)."""
+    ``withheld`` the indicator-years left out (default: :data:`WITHHELD_FILE` beside ``path``), ``no_data``
+    the cells without data ("keine Daten": not delivered, so not hidden and not among the hidden cells)."""
     total = len(cells)
     hidden = len(log)
     by_rule = log["rule"].value_counts().to_dict() if hidden else {}
@@ -114,6 +115,9 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
         f"| gesamt | | {hidden} von {total} ({f'{100 * hidden / max(total, 1):.1f}'.replace('.', ',')} %) |",
         "",
     ]
+    if no_data is not None:
+        lines += [f"Zellen ohne Daten („keine Daten“: nicht geliefert oder nicht berechenbar, nicht gesperrt und "
+                  f"oben nicht mitgezählt): {no_data}", ""]
     if n_withheld is not None:
         lines += [
             f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {n_withheld}",

@@ -41,13 +41,13 @@ def private_run_dir(ws: Workspace, run_id: str) -> Path:
     return ws.data_private / "releases" / run_id
 
 
-PUBLISHED_COLUMNS = ("district_id", "year", "indicator_id", "numerator", "denominator", "rate", "status")
+PUBLISHED_COLUMNS = ("district_id", "year", "indicator_id", "numerator", "denominator", "rate", "status", "is_derived")
 
 # the counts as doubles, as a data frame holds DuckDB's HUGEINT sums anyway: cast in SQL and read through
 # Arrow (national, 10 million cells: 4 s and 1.9 GiB at the peak, against 10 s and 4.1 GiB with ``.df()``)
 CELLS_QUERY = (
     "select indicator_id, year, district_id, parent_id, level_rank, numerator::double as numerator, "
-    "denominator::double as denominator, population::double as population, is_upstream_hidden "
+    "denominator::double as denominator, population::double as population, is_upstream_hidden, is_derived "
     "from int_indicator_cells"
 )
 

@@ -45,17 +45,27 @@ def dashboards(candidate: Candidate, config: Config):
 @dataclass
 class AuditOutcome:
     passed: bool
-    hidden_cells: int
+    hidden_cells: int  # hidden by the protection or kept secret upstream: "geheimgehalten", "zu wenige Einwohner"
     at_risk: pd.DataFrame
     problems: list[str] = field(default_factory=list)
     report: Path | None = None
+    no_data_cells: int = 0  # "keine Daten": nothing delivered, nothing hidden
 
     def summary(self) -> dict:
-        return {"passed": self.passed, "hidden_cells": self.hidden_cells, "cells_at_risk": len(self.at_risk),
-                "problems": len(self.problems)}
+        return {"passed": self.passed, "hidden_cells": self.hidden_cells, "no_data_cells": self.no_data_cells,
+                "cells_at_risk": len(self.at_risk), "problems": len(self.problems)}
 
 
 PUBLISHED = "veröffentlicht"
+NO_DATA = "keine Daten"
+
+
+def cell_counts(status: pd.Series) -> tuple[int, int]:
+    """(hidden, without data) among the cells' statuses: a "keine Daten" cell was not delivered (or not
+    computable), not hidden, and is counted apart."""
+    shown = status.eq(PUBLISHED).to_numpy()
+    no_data = status.eq(NO_DATA).to_numpy()
+    return int((~shown & ~no_data).sum()), int(no_data.sum())
 SITE_PARTS = 8  # the site's pages in this many parts, handed to whichever worker is free
 
 # every text key of the published cells as a code: its place among the sorted texts (codes sort as texts)
@@ -244,11 +254,13 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     violations = result.violations
     if len(violations):
         problems.append(f"{len(violations)} published cells break a protection rule")
+    hidden, no_data = cell_counts(cells["status"])
     outcome = AuditOutcome(
         passed=bool(result.passed) and not problems,
-        hidden_cells=int(cells["status"].ne(PUBLISHED).sum()),
+        hidden_cells=hidden,
         at_risk=result.at_risk,
         problems=problems,
+        no_data_cells=no_data,
     )
     out = ws.audit_dir / candidate.run_id
     out.mkdir(parents=True, exist_ok=True)
@@ -257,7 +269,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     neutralise_frame(violations).to_csv(out / "rule_violations.csv", index=False)
     log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
     write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
-                 outcome.passed, len(outcome.at_risk), problems)
+                 outcome.passed, len(outcome.at_risk), problems, no_data=no_data)
     outcome.report = out / "audit.json"
     outcome.report.write_text(
         json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",

@@ -81,6 +81,14 @@ def _offers_frame(offers) -> pd.DataFrame:
     )
 
 
+def _counts_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    """The ingested counts; ``derived`` (numerator computed from a share or carried over by a crosswalk, not
+    counted) is false where the rows do not say."""
+    if "derived" not in counts.columns:
+        return counts.assign(derived=False)
+    return counts.assign(derived=counts["derived"].fillna(False).astype(bool))
+
+
 def next_path(path: Path) -> Path:
     """Where the next warehouse is built before it replaces ``path``."""
     return path.with_name(path.name.replace(".duckdb", ".next.duckdb"))
@@ -100,7 +108,7 @@ def load_raw(inputs, config: Config, path: Path) -> dict[str, int]:
             "indicators": _indicators_frame(config),
             "relations": _relations_frame(config),
             "districts": _districts_frame(inputs.districts),
-            "counts": inputs.counts,
+            "counts": _counts_frame(inputs.counts),
             "population": inputs.population,
             "files": pd.DataFrame(
                 [(str(f.path), int(f.size), f.sha256) for f in inputs.files], columns=["path", "size", "sha256"]
@@ -119,7 +127,7 @@ def load_raw(inputs, config: Config, path: Path) -> dict[str, int]:
         )
         con.execute(
             "create table raw_counts as select district_id, year, indicator_id, numerator, denominator, "
-            "numerator_flag, denominator_flag, source_id, source_file, source_row from _counts"
+            "numerator_flag, denominator_flag, source_id, source_file, source_row, derived from _counts"
         )
         con.execute("create table raw_population as select district_id, year, age_band, population from _population")
         if "offers" in frames:

@@ -42,7 +42,8 @@
   }
 
   function rateText(c) { return c[1] + D.einheit; }
-  function ciText(c) { return c[2] === null ? null : c[2] + " – " + c[3]; }
+  function derived(c) { return c[8] === 1; }
+  function ciText(c) { return c[2] === null ? (derived(c) ? D.texte.ohne_ki : null) : c[2] + " – " + c[3]; }
   function comparisonText(c) { return c[7] === null || c[7] === undefined ? null : D.vergleiche[c[7]]; }
 
   function tooltip(levelIndex, featureIndex, feature) {
@@ -58,7 +59,7 @@
     if (c[0] === 0) {
       row(table, t.rate, rateText(c));
       row(table, t.ki, ciText(c));
-      row(table, t.zaehler, c[4]);
+      row(table, t.zaehler, derived(c) ? (c[4] === null ? "" : c[4] + ", ") + t.abgeleitet : c[4]);
       row(table, t.nenner, c[5]);
       row(table, t.vergleich, comparisonText(c));
     }
@@ -114,7 +115,8 @@
       a.textContent = f.properties.name;
       th.appendChild(a);
       tr.appendChild(th);
-      var cells = c[0] === 0 ? [rateText(c), ciText(c), comparisonText(c), D.status[0]]
+      var cells = c[0] === 0 ? [rateText(c), ciText(c), comparisonText(c),
+                                D.status[0] + (derived(c) ? "; Zähler " + D.texte.abgeleitet : "")]
                              : [null, null, null, D.status[c[0]]];
       cells.forEach(function (text) {
         var td = document.createElement("td");

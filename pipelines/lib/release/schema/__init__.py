@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pipelines.lib.release.schema import analysis, core, public, views
 from pipelines.lib.release.schema.model import KIND_LABELS, TABLE, VIEW, Column, IndicatorColumn, Table
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # group -> tables, in the order they are created and documented. write_mart creates "core" and "views";
 # "public" (sql/release/public_tables.sql) and "analysis" (sql/release/analysis_schema.sql) are created by

@@ -75,6 +75,11 @@ INDICATORS = Table(
     ),
 )
 
+DERIVED_TEXT = ("true, wenn der Zähler nicht gezählt, sondern abgeleitet ist: aus einem gelieferten Anteil × "
+                "Bezugsgröße oder aus älteren Gebietsständen umgerechnet; bei einem übergeordneten Gebiet, wenn "
+                "mindestens ein Teilgebiet abgeleitet ist. Abgeleitete Zähler haben kein Konfidenzintervall "
+                "(ci_low und ci_high leer), weil es für gezählte Fälle gilt.")
+
 INDICATOR_VALUES = Table(
     "indicator_values",
     "Indikatorwerte je Gebiet und Jahr, geschützt: geheimgehaltene Zellen haben weder Zähler noch Wert "
@@ -95,6 +100,7 @@ INDICATOR_VALUES = Table(
         Column("status", "VARCHAR",
                "veröffentlicht; geheimgehalten (Datenschutz); zu wenige Einwohner (Gebiet oder Bezugsgruppe zu "
                "klein); keine Daten.", nullable=False, values=STATUSES),
+        Column("is_derived", "BOOLEAN", DERIVED_TEXT, nullable=False),
         RUN_ID,
     ),
     order_by=("indicator_id", "year", "district_id"),

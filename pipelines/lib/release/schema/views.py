@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipelines.lib.release.schema.core import RUN_ID, STATUSES
+from pipelines.lib.release.schema.core import DERIVED_TEXT, RUN_ID, STATUSES
 from pipelines.lib.release.schema.model import VIEW, Column, IndicatorColumn, Table
 
 _LATEST_YEARS = "select indicator_id, max(year) as year from indicator_values group by indicator_id"
@@ -37,11 +37,12 @@ _VALUE_COLUMNS = (
     Column("ci_high", "DOUBLE", "Obere Grenze des 95-%-Konfidenzintervalls.", unit="unit_label"),
     Column("status", "VARCHAR", "Status der Zelle (siehe indicator_values.status).", nullable=False,
            values=STATUSES),
+    Column("is_derived", "BOOLEAN", DERIVED_TEXT, nullable=False),
 )
 
 _SELECT_VALUES = """select v.indicator_id, i.label as indicator_label, i.unit_label, v.district_id,
        d.name as district_name, d.level, d.level_rank, v.year, v.numerator, v.denominator, v.rate,
-       v.ci_low, v.ci_high, v.status"""
+       v.ci_low, v.ci_high, v.status, v.is_derived"""
 
 _JOINS = """join indicators i on i.indicator_id = v.indicator_id
 join districts d on d.district_id = v.district_id"""
