@@ -16,6 +16,10 @@ Independent looks at every page:
 * chart marks (the profiles' spine and time-series SVG): each mark drawn from values carries the class
   ``sm-wert`` and ``data-sm``, the JSON list of its (indicator, year, district) cells; each cell must be
   one the mart publishes, and a mark without its cells is a problem too;
+* the pages' tables as CSV (``*.csv`` beside the pages): every row names its cell (``Indikator-ID``,
+  ``Gebiet-ID``, ``Jahr``) and its ``Status``; a row with a figure in any other column (value, interval,
+  counts, comparison) must be a cell the mart publishes and say "veröffentlicht", and no text may start
+  like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) unless it is a number;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
   district (key, name, level, status, link) — a number, rate, class or colour there would be derived
   from a hidden count.
@@ -46,6 +50,10 @@ _DATA_OPEN = '<script type="application/json" id="sm-daten">'
 _DATA_CLOSE = "</script>"
 _MARK = re.compile(r'<[a-z]+\b[^>]*\bclass="sm-wert\b[^"]*"[^>]*>')
 _MARK_CELLS = re.compile(r'\bdata-sm="([^"]*)"')
+CSV_KEYS = ("Indikator-ID", "Gebiet-ID", "Jahr", "Status")
+CSV_IDENTIFYING = frozenset({*CSV_KEYS, "Indikator", "Einheit", "Gebiet", "Gebietsebene"})
+_GERMAN_NUMBER = re.compile(r"-?\d+(,\d+)?")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -268,6 +276,50 @@ def _mark_problems(name: str, html: str, published: PublishedCells | None) -> li
     return problems
 
 
+def csv_problems(name: str, text: str, published: PublishedCells | None) -> list[str]:
+    """A table of a page as CSV (see the module docstring): figures of hidden cells, rows without their cell,
+    texts a spreadsheet would run as a formula."""
+    import csv
+
+    rows = list(csv.reader(text.removeprefix("\ufeff").splitlines(), delimiter=";", quotechar='"'))
+    if not rows:
+        return [f"{name}: an empty CSV file"]
+    header, body = rows[0], rows[1:]
+    missing = [k for k in CSV_KEYS if k not in header]
+    if missing:
+        return [f"{name}: no column {', '.join(missing)} naming the cell of each row"]
+    at = {k: header.index(k) for k in CSV_KEYS}
+    figures = [i for i, h in enumerate(header) if h not in CSV_IDENTIFYING]
+    hidden = unpublished = formulas = broken = 0
+    for row in body:
+        if len(row) != len(header):
+            broken += 1
+            continue
+        formulas += sum(1 for field in row if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field))
+        if not any(row[i] for i in figures):
+            continue
+        if row[at["Status"]] != PUBLISHED:
+            hidden += 1
+        if published is not None:
+            try:
+                year = int(row[at["Jahr"]])
+            except ValueError:
+                year = None
+            codes = published.district_codes([row[at["Gebiet-ID"]]])
+            if not published.published(row[at["Indikator-ID"]], year, codes)[0]:
+                unpublished += 1
+    problems = []
+    if broken:
+        problems.append(f"{name}: {broken} rows with another number of fields than the header")
+    if hidden:
+        problems.append(f"{name}: {hidden} rows of hidden cells carry figures")
+    if unpublished:
+        problems.append(f"{name}: {unpublished} rows carry figures of cells the mart does not publish")
+    if formulas:
+        problems.append(f"{name}: {formulas} fields start like a spreadsheet formula")
+    return problems
+
+
 def _map_indicator(relative: tuple[str, ...]) -> str | None:
     """The indicator of an indicator map page: ``indikatoren/<id>.html`` and, at national scale, each
     top-level unit's page ``indikatoren/<id>/<unit>.html``."""
@@ -279,8 +331,10 @@ def _map_indicator(relative: tuple[str, ...]) -> str | None:
 
 
 def site_pages(site: Path) -> list[Path]:
-    """Every page of a site, in a fixed order."""
-    return sorted(site.rglob("*.html"))
+    """Every page of a site and every table beside them (CSV), in a fixed order; not the print versions
+    (``druck/``), which are made from these pages."""
+    return sorted(p for p in site.rglob("*") if p.suffix in (".html", ".csv")
+                  and p.relative_to(site).parts[0] != "druck")
 
 
 def page_problems(site: Path, page: Path, published: PublishedCells | None = None) -> list[str]:
@@ -288,6 +342,8 @@ def page_problems(site: Path, page: Path, published: PublishedCells | None = Non
     cross-check."""
     relative = page.relative_to(site)
     name = relative.as_posix()
+    if page.suffix == ".csv":
+        return csv_problems(name, page.read_text(encoding="utf-8"), published)
     html = page.read_text(encoding="utf-8")
     problems = []
     indicator = _map_indicator(relative.parts)

@@ -21,6 +21,7 @@ from pipelines.lib.dashboards.formatting import (
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
 from pipelines.lib.dashboards.mart import RunInfo
+from pipelines.lib.dashboards.page_csv import csv_name, download_link
 from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
 from pipelines.lib.dashboards.sparkline import sparkline
 from pipelines.lib.dashboards.spine import SpineRow, spine_section
@@ -74,6 +75,7 @@ def render_profile(
         rows = [m for m in maps if m.indicator.domain == domain]
         if rows:
             body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals))
+    body.append(download_link(csv_name(district.district_id)))
     body.append(_series_section(maps, district, city_id, run.city_name, decimals))
     body.extend(sections)
     if children:
