@@ -76,6 +76,9 @@ def render_profile(
         if rows:
             body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals))
     body.append(download_link(csv_name(district.district_id)))
+    others = f"{city_id},{district.district_id}" if city_id and city_id != district.district_id else district.district_id
+    body.append(f'<p class="kartenlink nur-bildschirm"><a href="../vergleich.html#gebiete={escape(others)}">'
+                "Mit anderen Gebieten vergleichen</a></p>")
     body.append(_series_section(maps, district, city_id, run.city_name, decimals))
     body.extend(sections)
     if children:
