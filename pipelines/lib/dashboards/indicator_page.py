@@ -88,6 +88,8 @@ def _controls(levels: tuple[LevelMap, ...], years: tuple[int, ...], default_year
         f'<label for="sm-jahr">Jahr</label> <select id="sm-jahr">{year_options}</select> '
         '<button type="button" id="sm-frueher" aria-label="Ein Jahr früher">◀ früher</button> '
         '<button type="button" id="sm-spaeter" aria-label="Ein Jahr später">später ▶</button>'
+        '<span id="sm-grob" class="grob" role="status" hidden><span id="sm-grob-text"></span> '
+        '<button type="button" id="sm-grob-knopf"></button></span>'
         "</form>"
     )
 
