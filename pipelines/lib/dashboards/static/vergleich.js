@@ -125,13 +125,18 @@
     svg.appendChild(el("svg:text", {x: 14, y: T + (H - T - B) / 2, "text-anchor": "middle", "font-size": 12,
                                     transform: "rotate(-90 14 " + (T + (H - T - B) / 2) + ")"},
                        iy.name + unit(iy) + ", " + iy.jahr));
+    // the chosen districts last, on top of the others
+    points.sort(function (a, b) { return (ids.indexOf(a.g.id) >= 0) - (ids.indexOf(b.g.id) >= 0); });
     points.forEach(function (p) {
       var picked = ids.indexOf(p.g.id) >= 0;
       var dot = el("svg:circle", {cx: X(p.x), cy: Y(p.y), r: picked ? 7 : 5, "class": "streu-punkt" + (picked ? " gewaehlt" : ""),
                                   fill: picked ? COLOURS[2] : COLOURS[0], stroke: "#000000", "data-gebiet": p.g.id});
       dot.appendChild(el("svg:title", {}, p.g.name + ": " + p.tx + unit(ix) + " / " + p.ty + unit(iy)));
       svg.appendChild(dot);
-      if (picked) { svg.appendChild(el("svg:text", {x: X(p.x) + 9, y: Y(p.y) - 8, "font-size": 12}, p.g.name)); }
+      if (picked) {
+        svg.appendChild(el("svg:text", {x: X(p.x) + 9, y: Y(p.y) - 8, "font-size": 12, "font-weight": "bold",
+                                        stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke"}, p.g.name));
+      }
     });
     box.appendChild(svg);
     if (missing.length) { none.textContent = "Ohne Punkt (kein veröffentlichter Wert): " + missing.join(", "); }
