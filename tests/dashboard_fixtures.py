@@ -355,3 +355,20 @@ def published_rates(indicator_id: str, year: int, level_ids: set[str]) -> list[f
         for did, c in VALUES[indicator_id][year].items()
         if did in level_ids and c[0] == P
     ]
+
+
+def hide_most_of_kinderarmut_2023(mart: Path, *, publish_bezirk_ost: bool) -> Path:
+    """Kinderarmut 2023 withheld in five of eight Planungsräume (P02, P06 besides P03, P05, P07): the finest
+    level mostly hidden. ``publish_bezirk_ost``: Bezirk Ost published (the Bezirk level then has no hole)."""
+    con = connect(mart)
+    try:
+        con.execute("update indicator_values set status = 'geheimgehalten', numerator = null, denominator = null, "
+                    "rate = null, ci_low = null, ci_high = null "
+                    "where indicator_id = 'kinderarmut' and year = 2023 and district_id in ('P02', 'P06')")
+        if publish_bezirk_ost:
+            con.execute("update indicator_values set status = 'veröffentlicht', numerator = 3820, "
+                        "denominator = 15026, rate = 25.4, ci_low = 24.7, ci_high = 26.1 "
+                        "where indicator_id = 'kinderarmut' and year = 2023 and district_id = 'B2'")
+    finally:
+        con.close()
+    return mart

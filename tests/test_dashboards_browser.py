@@ -4,7 +4,9 @@ Checks what only a browser can: no console errors and no failed or blocked reque
 the polygons, a hidden district shows the hatch, the published districts show exactly the legend's
 class colours, the year switch works from the keyboard, a click opens the profile, sparklines draw.
 The analysis maps are opened from the dashboard fixture's site: the offers map clusters its markers and
-follows the keyboard, the need index map draws its dynamics symbols.
+follows the keyboard, the need index map draws its dynamics symbols. The CSV links download published
+figures only, the start page's search opens a district and an indicator, the comparison page draws withheld
+cells as gaps, and a mostly withheld finest level offers the coarse level.
 Skipped where Chromium is missing — and failing instead when ``CI=true``.
 """
 
@@ -389,3 +391,136 @@ def test_indicator_page_ranks_the_shown_level_with_intervals_and_comparison_colo
     assert sum(1 for row in shot for p in row if _close(p, (0x21, 0x71, 0xb5), 30)) > 20
     pg.evaluate("window.smZeige('bezirk', 2023)")
     assert _texts(ranking.locator("text[text-anchor=end]")) == ["1. Bezirk West", "2. Bezirk Ost"]
+
+
+def test_csv_link_downloads_the_tables_published_figures_only(page, tiny_published):
+    """The demo release: the map's and a profile's table links download a CSV whose figures are all published."""
+    import csv as csv_module
+
+    from pipelines.lib.audit.site import PublishedCells
+    from pipelines.lib.stages.publish import published_cells
+    from pipelines.lib.workspace import Workspace
+
+    pg, log = page
+    release = _release(tiny_published)
+    html_path = _hidden_map(release)[0]
+    cells = published_cells(Workspace(tiny_published).mart)
+    lookup = PublishedCells.of(cells)
+    for target in (html_path, sorted((release / "steckbriefe").glob("*.html"))[-1]):
+        pg.goto(target.resolve().as_uri(), wait_until="load")
+        link = pg.get_by_role("link", name="Tabelle als CSV herunterladen")
+        assert link.is_visible()
+        with pg.expect_download() as info:
+            link.click()
+        raw = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename == target.with_suffix(".csv").name
+        log.failed.remove(info.value.url)  # Chromium reports a download as an aborted request
+        assert raw.startswith("\ufeff".encode())
+        rows = list(csv_module.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+        shown = hidden = 0
+        for row in rows:
+            figures = [row[k] for k in ("Wert", "KI unten", "KI oben", "Zähler", "Nenner", "Vergleich mit der Stadt")]
+            published = lookup.published(row["Indikator-ID"], int(row["Jahr"]),
+                                         lookup.district_codes([row["Gebiet-ID"]]))[0]
+            if row["Status"] == "veröffentlicht":
+                assert published and row["Wert"], row
+                shown += 1
+            else:  # withheld, too small, no data (or published without a rate): the status alone
+                assert figures == [""] * 6, row
+                hidden += row["Status"] == "geheimgehalten (Datenschutz)"
+            if not published:
+                assert row["Status"] != "veröffentlicht" and figures == [""] * 6, row
+        assert shown, target
+        if target == html_path:  # the map's hidden district is in its CSV with its status alone
+            assert hidden
+
+
+def test_search_finds_a_district_and_an_indicator_and_opens_them_by_keyboard(page, tiny_published):
+    pg, _log = page
+    entries = json.loads((_release(tiny_published) / "suchindex.js").read_text(encoding="utf-8")
+                         .removeprefix("window.smSuchindex = ").rstrip().removesuffix(";"))
+    district = next(e for e in entries if e[0] == "Gebiet" and e[3] != "Stadt")
+    indicator = next(e for e in entries if e[0] == "Indikator")
+    index = (tiny_published / "dashboards" / "index.html").resolve().as_uri()
+    pg.goto(index, wait_until="load")
+    pg.wait_for_function("document.body.hasAttribute('data-suche')")
+    pg.focus("#sm-suche")
+    pg.keyboard.type(district[1][:6].lower())
+    hits = pg.locator("#sm-treffer a")
+    texts = hits.all_inner_texts()
+    assert any(district[1] in t for t in texts), texts
+    assert "Treffer" in pg.inner_text("#sm-suche-anzahl")
+    # Arrow down to the hit that is the district, Enter opens its profile
+    for _ in range(next(i for i, t in enumerate(texts) if district[1] in t) + 1):
+        pg.keyboard.press("ArrowDown")
+    assert district[1] in pg.evaluate("document.activeElement.textContent")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(re.compile(r"/steckbriefe/"), timeout=10_000)
+    assert district[1] in pg.locator("h1").inner_text()
+    # an indicator by a word of its name: Enter in the field opens the first hit, its map
+    pg.goto(index, wait_until="load")
+    pg.fill("#sm-suche", indicator[2])  # by its code
+    assert indicator[1] in pg.locator("#sm-treffer a").first.inner_text()
+    pg.press("#sm-suche", "Enter")
+    pg.wait_for_url(re.compile(r"/indikatoren/"), timeout=10_000)
+    _wait_drawn(pg)
+    assert pg.locator("h1").inner_text() == indicator[1]
+    pg.goto(index, wait_until="load")
+    pg.fill("#sm-suche", "xyzzy-nichts")
+    assert pg.locator("#sm-treffer a").count() == 0 and "Keine Treffer" in pg.inner_text("#sm-suche-anzahl")
+
+
+def test_comparison_page_draws_districts_side_by_side_with_gaps_and_a_scatter(page, fixture_site):
+    """P03's kinderarmut 2023 is geheimgehalten: a gap with its status in the table, no point in the scatter."""
+    pg, _log = page
+    pg.goto(fixture_site.comparison_page.resolve().as_uri() + "#gebiete=S,P01,P03", wait_until="load")
+    _wait_drawn(pg)
+    head = pg.locator("#sm-vergleich-tabelle thead th").all_inner_texts()
+    assert head == ["Indikator", "Jahr", "Musterstadt", "Altstadt-Süd", "Bahnhofsviertel"]
+    row = pg.locator("#sm-vergleich-tabelle tbody tr", has_text="SGB-II")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == "2023" and cells[1].startswith("22,5 %") and "besser als die Stadt" in cells[2]
+    assert cells[3] == "geheimgehalten (Datenschutz)"
+    assert row.locator("td.ohne-wert").count() == 1
+    # scatter: hilfen_zur_erziehung against kinderarmut on the Planungsräume; only districts published in both
+    pg.select_option("#sm-x", label="Kinder unter 3 Jahren in Kindertagesbetreuung (2023)")
+    pg.select_option("#sm-y", label="Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften (2023)")
+    points = pg.locator("svg.streu-diagramm circle.streu-punkt")
+    drawn = points.evaluate_all("cs => cs.map(c => c.dataset.gebiet)")
+    data = json.loads(re.search(r'id="sm-vergleich">(.*?)</script>', fixture_site.comparison_page.read_text(
+        encoding="utf-8"), flags=re.S).group(1))
+    order = [i["id"] for i in data["indikatoren"]]
+    both = [g["id"] for n, g in enumerate(data["gebiete"]) if g["ebene"] == "planungsraum"
+            and data["zellen"][order.index("kita_u3")][n][0] == 0 and data["zellen"][order.index("kinderarmut")][n][0] == 0]
+    assert sorted(drawn) == sorted(both) and "P03" not in drawn and len(drawn) >= 3
+    assert pg.locator("svg.streu-diagramm circle.gewaehlt").evaluate_all("cs => cs.map(c => c.dataset.gebiet)") == ["P01"]
+    assert "Bahnhofsviertel (geheimgehalten (Datenschutz))" in pg.inner_text("#sm-streu-ohne")
+    shot = png_pixels(pg.locator("svg.streu-diagramm").screenshot())
+    assert sum(1 for r in shot for p in r if _close(p, (0x21, 0x71, 0xb5), 30)) > 20  # the points are drawn
+    # the choice by keyboard: the list of districts, then the hash follows
+    pg.focus("#sm-gebiete")
+    pg.keyboard.press("Home")
+    assert pg.evaluate("location.hash") == "#gebiete=S"
+    assert pg.locator("#sm-vergleich-tabelle thead th").count() == 3
+
+
+def test_mostly_withheld_finest_level_offers_the_coarsest_level_without_holes(page, tmp_path):
+    from dashboard_fixtures import hide_most_of_kinderarmut_2023, make_config, make_mart
+
+    from pipelines.lib.dashboards import build_site
+
+    pg, _log = page
+    mart = hide_most_of_kinderarmut_2023(make_mart(tmp_path / "mart.duckdb", analysis=False), publish_bezirk_ost=True)
+    site = build_site(mart, tmp_path / "site", make_config(tmp_path))
+    pg.goto(site.pages["kinderarmut"].resolve().as_uri(), wait_until="load")
+    _wait_drawn(pg)
+    offer = pg.locator("#sm-grob")
+    assert offer.is_visible()
+    assert "Planungsraum ist 2023 mehr als die Hälfte der Gebiete nicht ausgewiesen" in offer.inner_text()
+    pg.focus("#sm-grob-knopf")
+    pg.keyboard.press("Enter")
+    assert pg.input_value("#sm-ebene") == "bezirk"
+    assert pg.locator("path.leaflet-interactive").count() == 2 and not offer.is_visible()
+    pg.select_option("#sm-jahr", "2022")  # 2022 on the Planungsräume: not offered
+    pg.select_option("#sm-ebene", "planungsraum")
+    assert not offer.is_visible()

@@ -16,6 +16,15 @@ Independent looks at every page:
 * chart marks (the profiles' spine and time-series SVG): each mark drawn from values carries the class
   ``sm-wert`` and ``data-sm``, the JSON list of its (indicator, year, district) cells; each cell must be
   one the mart publishes, and a mark without its cells is a problem too;
+* the comparison page (``vergleich.html``) embeds ``<script type="application/json" id="sm-vergleich">``,
+  ``zellen[indicator][district]`` in each indicator's year (``indikatoren[i].jahr``): the same rule as the
+  maps — a bare status code where not published, a value only where the mart publishes the cell;
+* the pages' tables as CSV (``*.csv`` beside the pages): every row names its cell (``Indikator-ID``,
+  ``Gebiet-ID``, ``Jahr``) and its ``Status``; a row with a figure in any other column (value, interval,
+  counts, comparison) must be a cell the mart publishes and say "veröffentlicht", and no text may start
+  like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) unless it is a number;
+* the search index (``suchindex.js``): every entry is ``[kind, name, code, detail, href]``, five texts, the
+  kind "Gebiet" or "Indikator" and the link a page — room for nothing else;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
   district (key, name, level, status, link) — a number, rate, class or colour there would be derived
   from a hidden count.
@@ -48,6 +57,10 @@ _MARK = re.compile(r'<[a-z]+\b[^>]*\bclass="sm-wert\b[^"]*"[^>]*>')
 _MARK_CLASS = 'class="sm-wert'
 
 _MARK_CELLS = re.compile(r'\bdata-sm="([^"]*)"')
+CSV_KEYS = ("Indikator-ID", "Gebiet-ID", "Jahr", "Status")
+CSV_IDENTIFYING = frozenset({*CSV_KEYS, "Indikator", "Einheit", "Gebiet", "Gebietsebene"})
+_GERMAN_NUMBER = re.compile(r"-?\d+(,\d+)?")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -323,6 +336,96 @@ def _mark_problems(name: str, html: str, published: PublishedCells | None) -> li
     return problems
 
 
+def csv_problems(name: str, text: str, published: PublishedCells | None) -> list[str]:
+    """A table of a page as CSV (see the module docstring): figures of hidden cells, rows without their cell,
+    texts a spreadsheet would run as a formula."""
+    import csv
+
+    rows = list(csv.reader(text.removeprefix("\ufeff").splitlines(), delimiter=";", quotechar='"'))
+    if not rows:
+        return [f"{name}: an empty CSV file"]
+    header, body = rows[0], rows[1:]
+    missing = [k for k in CSV_KEYS if k not in header]
+    if missing:
+        return [f"{name}: no column {', '.join(missing)} naming the cell of each row"]
+    at = {k: header.index(k) for k in CSV_KEYS}
+    figures = [i for i, h in enumerate(header) if h not in CSV_IDENTIFYING]
+    hidden = unpublished = formulas = broken = 0
+    for row in body:
+        if len(row) != len(header):
+            broken += 1
+            continue
+        formulas += sum(1 for field in row if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field))
+        if not any(row[i] for i in figures):
+            continue
+        if row[at["Status"]] != PUBLISHED:
+            hidden += 1
+        if published is not None:
+            try:
+                year = int(row[at["Jahr"]])
+            except ValueError:
+                year = None
+            codes = published.district_codes([row[at["Gebiet-ID"]]])
+            if not published.published(row[at["Indikator-ID"]], year, codes)[0]:
+                unpublished += 1
+    problems = []
+    if broken:
+        problems.append(f"{name}: {broken} rows with another number of fields than the header")
+    if hidden:
+        problems.append(f"{name}: {hidden} rows of hidden cells carry figures")
+    if unpublished:
+        problems.append(f"{name}: {unpublished} rows carry figures of cells the mart does not publish")
+    if formulas:
+        problems.append(f"{name}: {formulas} fields start like a spreadsheet formula")
+    return problems
+
+
+SEARCH_INDEX = "suchindex.js"
+_SEARCH_PREFIX = "window.smSuchindex = "
+
+
+def search_index_problems(name: str, text: str) -> list[str]:
+    """Entries of the search index that hold more than a kind, a name, a code, a detail and a page link."""
+    body = text.strip()
+    if not (body.startswith(_SEARCH_PREFIX) and body.endswith(";")):
+        return [f"{name}: not the search index's form (window.smSuchindex = [...];)"]
+    try:
+        entries = json.loads(body[len(_SEARCH_PREFIX):-1].replace("<\\/", "</"))
+    except json.JSONDecodeError:
+        return [f"{name}: the search index is not JSON"]
+    bad = sum(1 for e in entries if not (isinstance(e, list) and len(e) == 5 and all(isinstance(f, str) for f in e)
+                                          and e[0] in ("Gebiet", "Indikator") and e[4].endswith(".html")))
+    return [f"{name}: {bad} search entries hold more than kind, name, code, detail and link"] if bad else []
+
+
+_COMPARE_OPEN = '<script type="application/json" id="sm-vergleich">'
+
+
+def _compare_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
+    """The comparison page's cells (see the module docstring)."""
+    start = html.find(_COMPARE_OPEN)
+    if start < 0:
+        return []
+    begin = start + len(_COMPARE_OPEN)
+    data = json.loads(html[begin:html.find(_DATA_CLOSE, begin)])
+    districts = [g.get("id") for g in data.get("gebiete", [])]
+    codes = published.district_codes(districts) if published is not None else None
+    padded = shown = 0
+    for indicator, cells in zip(data.get("indikatoren", []), data.get("zellen", []), strict=True):
+        if len(cells) != len(districts):
+            raise ValueError(f"{name}: {len(cells)} cells for {len(districts)} districts in the comparison data")
+        padded += _padded(cells)
+        drawn = _drawn(cells)
+        if codes is not None and drawn.any():
+            shown += int((~published.published(indicator.get("id"), int(indicator.get("jahr")), codes[drawn])).sum())
+    problems = []
+    if padded:
+        problems.append(f"{name}: {padded} hidden districts carry figures in the comparison data")
+    if shown:
+        problems.append(f"{name}: {shown} districts compared with a value the mart does not publish")
+    return problems
+
+
 def _map_indicator(relative: tuple[str, ...]) -> str | None:
     """The indicator of an indicator map page: ``indikatoren/<id>.html`` and, at national scale, each
     top-level unit's page ``indikatoren/<id>/<unit>.html``."""
@@ -334,8 +437,10 @@ def _map_indicator(relative: tuple[str, ...]) -> str | None:
 
 
 def site_pages(site: Path) -> list[Path]:
-    """Every page of a site, in a fixed order."""
-    return sorted(site.rglob("*.html"))
+    """Every page of a site and every table beside them (CSV), in a fixed order; not the print versions
+    (``druck/``), which are made from these pages."""
+    return sorted(p for p in site.rglob("*") if (p.suffix in (".html", ".csv") or p.name == SEARCH_INDEX)
+                  and p.relative_to(site).parts[0] != "druck")
 
 
 def page_problems(site: Path, page: Path, published: PublishedCells | None = None) -> list[str]:
@@ -343,12 +448,17 @@ def page_problems(site: Path, page: Path, published: PublishedCells | None = Non
     cross-check."""
     relative = page.relative_to(site)
     name = relative.as_posix()
+    if page.suffix == ".csv":
+        return csv_problems(name, page.read_text(encoding="utf-8"), published)
+    if name == SEARCH_INDEX:
+        return search_index_problems(name, page.read_text(encoding="utf-8"))
     html = page.read_text(encoding="utf-8")
     problems = []
     indicator = _map_indicator(relative.parts)
     if indicator is not None:
         problems += _map_problems(name, indicator, html, published)
     problems += _view_problems(name, html, published)
+    problems += _compare_problems(name, html, published)
     if "sm-wert" in html:
         problems += _mark_problems(name, html, published)
     leaks = [p for p in embedded_properties(html)

@@ -15,6 +15,7 @@ from pipelines.lib.dashboards.formatting import (
 )
 from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo
 from pipelines.lib.dashboards.page_frame import hatch_defs
+from pipelines.lib.dashboards.search_index import SEARCH_INDEX, search_section
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,11 @@ def render_index(
     classes: int = 5,
     links: tuple[tuple[str, str], ...] = (("Alle Gebiete mit Steckbrief", "gebiete.html"),),
     analyses: tuple[AnalysisEntry, ...] | list[AnalysisEntry] = (),
+    search: bool = False,
 ) -> str:
     """The complete HTML of ``index.html``; ``links``: further pages (label, href), e.g. a data catalogue;
-    ``analyses``: the analysis maps, shown above the indicator maps."""
+    ``analyses``: the analysis maps, shown above the indicator maps; ``search``: the search form, reading
+    ``suchindex.js`` (:mod:`search_index`)."""
     city = escape(run.city_name)
     body = [
         '<header class="kopf">',
@@ -57,6 +60,7 @@ def render_index(
         "</header>",
         hatch_defs(),
         '<main class="inhalt">',
+        search_section() if search else "",
         _links(links),
         _analyses(analyses),
         '<h2 id="karten">Karten</h2>',
@@ -90,7 +94,9 @@ def render_index(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>Sozialmonitor {city} – Übersicht</title>\n"
         '<link rel="stylesheet" href="assets/sozialmonitor.css">\n'
-        "</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+        "</head>\n<body>\n" + "\n".join(body) + "\n"
+        + (f'<script src="{SEARCH_INDEX}"></script>\n<script src="assets/suche.js"></script>\n' if search else "")
+        + "</body>\n</html>\n"
     )
 
 

@@ -14,6 +14,7 @@ from pipelines.lib.dashboards.geo import bounds
 from pipelines.lib.dashboards.legend import legend
 from pipelines.lib.dashboards.map_data import IndicatorMap, LevelMap, page_data
 from pipelines.lib.dashboards.mart import RunInfo
+from pipelines.lib.dashboards.page_csv import download_link
 from pipelines.lib.dashboards.page_frame import footer, hatch_defs, header, html_page, js_json
 
 SCRIPTS = ("leaflet.js", "karte.js")
@@ -29,11 +30,13 @@ def render_indicator_page(
     decimals: int = 1,
     timezone: str = "Europe/Berlin",
     unit_links: list[tuple[str, str]] | None = None,
+    csv_href: str | None = None,
 ) -> str:
     """The complete HTML of an indicator page.
 
     ``levels`` restricts the page to some levels or districts (one page per top-level unit at national
-    scale; ``scope`` then names the unit in the title); classes stay those of the whole city.
+    scale; ``scope`` then names the unit in the title); classes stay those of the whole city. ``csv_href``:
+    the indicator's table as CSV (:mod:`page_csv`), linked above the table.
     """
     ind = data.indicator
     levels = data.levels if levels is None else levels
@@ -57,7 +60,7 @@ def render_indicator_page(
         legend(data, levels, decimals),
         _ranking(data.indicator.direction),
         _unit_links(unit_links or []),
-        _table(ind.label),
+        _table(ind.label, csv_href),
         footer(run, timezone, ind.source),
         hatch_defs(),
         '<noscript><p class="hinweis">Die Karte braucht JavaScript. Die Werte jedes Gebiets stehen in den '
@@ -85,17 +88,20 @@ def _controls(levels: tuple[LevelMap, ...], years: tuple[int, ...], default_year
         f'<label for="sm-jahr">Jahr</label> <select id="sm-jahr">{year_options}</select> '
         '<button type="button" id="sm-frueher" aria-label="Ein Jahr früher">◀ früher</button> '
         '<button type="button" id="sm-spaeter" aria-label="Ein Jahr später">später ▶</button>'
+        '<span id="sm-grob" class="grob" role="status" hidden><span id="sm-grob-text"></span> '
+        '<button type="button" id="sm-grob-knopf"></button></span>'
         "</form>"
     )
 
 
-def _table(label: str) -> str:
+def _table(label: str, csv_href: str | None = None) -> str:
     return (
-        '<details class="tabelle"><summary>Werte als Tabelle</summary>'
+        '<div class="tabelle">' + (download_link(csv_href) if csv_href else "") +
+        '<details class="tabelle-werte"><summary>Werte als Tabelle</summary>'
         f'<table id="sm-tabelle"><caption>{escape(label)}: <span id="sm-tabelle-titel"></span></caption>'
         "<thead><tr><th scope=\"col\">Gebiet</th><th scope=\"col\">Wert</th><th scope=\"col\">95 %-KI</th>"
         '<th scope="col">Vergleich mit der Stadt</th><th scope="col">Status</th></tr></thead>'
-        "<tbody></tbody></table></details>"
+        "<tbody></tbody></table></details></div>"
     )
 
 

@@ -242,6 +242,27 @@ def level_json(lv: LevelMap, profile_prefix: str) -> RawJson:
     return _LEVEL_JSON[key]
 
 
+HIDDEN_CODES = (_STATUS_CODE[SECRET], _STATUS_CODE[TOO_FEW])  # withheld cells ("keine Daten" is no protection)
+MOSTLY_HIDDEN = 0.5
+
+
+def coarse_switch(data: IndicatorMap, levels: tuple[LevelMap, ...], year: int, decimals: int) -> int | None:
+    """Where the finest level of ``levels`` has more than half of its cells withheld in ``year``: the index
+    of the coarsest level with no withheld cell and a published one (the map that shows the topic without
+    holes), else None."""
+    if len(levels) < 2:
+        return None
+    cells = year_cells(data, year, decimals)
+    finest = [cells[d.district_id][0] for d in levels[-1].districts]
+    if not finest or sum(c in HIDDEN_CODES for c in finest) <= MOSTLY_HIDDEN * len(finest):
+        return None
+    for i, lv in enumerate(levels[:-1]):
+        codes = [cells[d.district_id][0] for d in lv.districts]
+        if codes and not any(c in HIDDEN_CODES for c in codes) and _STATUS_CODE[PUBLISHED] in codes:
+            return i
+    return None
+
+
 def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, profile_prefix: str) -> dict:
     """The JSON the page script reads (``<script type="application/json" id="sm-daten">``)."""
     ind = data.indicator
@@ -268,6 +289,9 @@ def page_data(data: IndicatorMap, levels: tuple[LevelMap, ...], decimals: int, p
             str(year): [[c.colour for c in data.classes[(year, lv.level)].classes] for lv in levels]
             for year in data.years
         },
+        # year → the level to offer when the finest is mostly withheld (:func:`coarse_switch`), where there is one
+        "grob": {str(year): i for year in data.years
+                 if (i := coarse_switch(data, levels, year, decimals)) is not None},
         "werte": {
             str(year): [[cells[d.district_id] for d in lv.districts] for lv in levels]
             for year, cells in ((year, year_cells(data, year, decimals)) for year in data.years)

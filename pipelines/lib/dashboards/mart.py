@@ -105,6 +105,17 @@ def read_all_values(con, indicator_id: str) -> dict[int, dict[str, Value]]:
     return {int(year): {r[1]: _make(r[1:]) for r in group} for year, group in groupby(rows, itemgetter(0))}
 
 
+def read_latest_values(con) -> dict[str, tuple[int, dict[str, Value]]]:
+    """Indicator id → (its newest year with rows, district id → value in that year): the comparison page."""
+    rows = con.execute(
+        f"select indicator_id, year, {_CELL} from indicator_values "
+        "semi join (select indicator_id, max(year) as year from indicator_values group by all) using (indicator_id, year) "
+        "order by indicator_id, district_id"
+    ).fetchall()
+    return {indicator_id: (int(rows_[0][1]), {r[2]: _make(r[2:]) for r in rows_})
+            for indicator_id, group in groupby(rows, itemgetter(0)) for rows_ in [list(group)]}
+
+
 def read_years(con) -> dict[str, tuple[int, ...]]:
     """Indicator id → every year with rows for it (ascending), as :func:`read_all_values` has them."""
     rows = con.execute(

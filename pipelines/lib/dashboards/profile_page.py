@@ -23,6 +23,7 @@ from pipelines.lib.dashboards.formatting import (
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
 from pipelines.lib.dashboards.mart import RunInfo, Value
+from pipelines.lib.dashboards.page_csv import csv_name, download_link
 from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
 from pipelines.lib.dashboards.sparkline import sparkline, trend_text
 from pipelines.lib.dashboards.spine import SpineRow, spine_section
@@ -78,6 +79,10 @@ def render_profile(
         if rows:
             body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals,
                                       trends))
+    body.append(download_link(csv_name(district.district_id)))
+    others = f"{city_id},{district.district_id}" if city_id and city_id != district.district_id else district.district_id
+    body.append(f'<p class="kartenlink nur-bildschirm"><a href="../vergleich.html#gebiete={escape(others)}">'
+                "Mit anderen Gebieten vergleichen</a></p>")
     body.append(_series_section(maps, district, city_id, run.city_name, decimals, trends))
     body.extend(sections)
     if children:

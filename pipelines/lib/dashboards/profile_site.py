@@ -22,6 +22,7 @@ from pipelines.lib.dashboards.mart import (
     read_benchmarks,
     read_district_values,
 )
+from pipelines.lib.dashboards.page_csv import csv_name, profile_rows, write_csv
 from pipelines.lib.dashboards.page_frame import PROFILES_DIR, page_name
 from pipelines.lib.dashboards.profile_page import render_profile
 from pipelines.lib.parallel import MIN_ITEMS
@@ -83,6 +84,7 @@ class ProfileSite:
         paths = []
         for d in group:
             path = self.path(d)
+            write_csv(path.with_name(csv_name(d.district_id)), profile_rows(d, maps, self.decimals))
             self.write(path, render_profile(d, self.by_id, self.children.get(d.district_id, []), maps, self.run,
                                             indicator_pages=self.indicator_pages, decimals=self.decimals,
                                             timezone=self.timezone, sections=self.sections(d),

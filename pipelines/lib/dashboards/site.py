@@ -1,12 +1,14 @@
 """``build_site``: the static committee site of one release, built from the published mart only.
 
 ```
-index.html                      start page: city, data date, method, data protection, maps by domain
+index.html                      start page: search, city, data date, method, data protection, maps by domain
+suchindex.js                    the search's index: names, codes and links of districts and indicators
 gebiete.html                    every district, nested, linking its profile
-indikatoren/<id>.html           one map per indicator (level and year switchable)
+vergleich.html                  districts side by side (every indicator, newest year), a scatter; vergleich.csv
+indikatoren/<id>.html           one map per indicator (level and year switchable), its table as <id>.csv
 indikatoren/<id>/<unit>.html    at national scale: one map per top-level unit (see ``[maps]``)
 auswertungen/<analysis>.html    need index, hot spots, offers, allocation (see ``analysis_site``)
-steckbriefe/<district>.html     one profile per district at every level, with the analysis sections
+steckbriefe/<district>.html     one profile per district at every level, with the analysis sections (and .csv)
 assets/                         Leaflet, Leaflet.markercluster and the site's own CSS/JS (no CDN)
 ```
 
@@ -26,6 +28,13 @@ from pipelines.lib.dashboards.analysis_mart import read_analysis
 from pipelines.lib.dashboards.analysis_site import write_analysis_pages
 from pipelines.lib.dashboards.assets import copy_assets
 from pipelines.lib.dashboards.classify import SCHEME_TEXT
+from pipelines.lib.dashboards.compare_page import (
+    COMPARISON_PAGE,
+    compare_data,
+    compare_rows,
+    latest_comparisons,
+    render_compare_page,
+)
 from pipelines.lib.dashboards.district_index import render_district_index
 from pipelines.lib.dashboards.geo import District, read_districts
 from pipelines.lib.dashboards.index_page import render_index
@@ -34,12 +43,16 @@ from pipelines.lib.dashboards.mart import (
     MartCells,
     open_mart,
     read_indicators,
+    read_benchmarks,
+    read_latest_values,
     read_level_ranges,
     read_run_info,
     read_years,
 )
+from pipelines.lib.dashboards.page_csv import COMPARISON_CSV, write_csv
 from pipelines.lib.dashboards.page_frame import DISTRICT_INDEX, INDICATORS_DIR, page_name
 from pipelines.lib.dashboards.profile_site import ProfileSite, district_groups
+from pipelines.lib.dashboards.search_index import search_entries, write_search_index
 from pipelines.lib.dashboards.settings import map_settings
 from pipelines.lib.parallel import map_pages
 
@@ -57,11 +70,12 @@ class SiteSummary:
     unit_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # indicator -> unit -> page
     analysis_pages: dict[str, Path] = field(default_factory=dict)  # handlungsbedarf, schwerpunkte, … -> page
     analysis_unit_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # page id -> unit -> page
+    comparison_page: Path | None = None
 
     @property
     def files(self) -> tuple[Path, ...]:
         units = [p for pages in (*self.unit_pages.values(), *self.analysis_unit_pages.values()) for p in pages.values()]
-        extra = [self.district_index] if self.district_index else []
+        extra = [p for p in (self.district_index, self.comparison_page) if p]
         return (self.index, *self.pages.values(), *self.analysis_pages.values(), *units, *self.profiles.values(),
                 *extra, *self.assets)
 
@@ -89,6 +103,8 @@ def build_site(
         years = read_years(con)
         ranges = read_level_ranges(con)
         analysis = read_analysis(con, run.crs or config.crs)
+        latest = read_latest_values(con)  # the comparison page: every indicator's newest year
+        benchmarks = read_benchmarks(con)
     finally:
         con.close()
     for d in districts:  # each geometry's GeoJSON once, before the workers fork (they all embed it)
@@ -117,16 +133,27 @@ def build_site(
                 zip(districts, (p for group in written for p in group), strict=True)}
     district_index = out_dir / DISTRICT_INDEX
     _write(district_index, render_district_index(districts, run, timezone=timezone))
+    city = next((d for d in districts if d.level_rank == 0), None)
+    compared = latest_comparisons(indicators, latest, city, benchmarks)
+    comparison_page = out_dir / COMPARISON_PAGE
+    write_csv(out_dir / COMPARISON_CSV, compare_rows(districts, indicators, latest, compared, decimals))
+    _write(comparison_page, render_compare_page(compare_data(districts, indicators, latest, compared, decimals),
+                                                run, timezone=timezone))
+    del latest
 
     assets = copy_assets(out_dir)
+    search = write_search_index(out_dir, search_entries(
+        districts, indicators, {i: f"{INDICATORS_DIR}/{page_name(i)}" for i in pages}), _write)
     index = out_dir / "index.html"
     _write(index, render_index(run, entries, min_population=config.protection.min_population,
                                timezone=timezone, scheme_text=SCHEME_TEXT[settings.scheme],
                                classes=settings.classes,
-                               links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX), *links),
-                               analyses=analyses.entries))
+                               links=(("Alle Gebiete mit Steckbrief", DISTRICT_INDEX),
+                                      ("Gebiete vergleichen", COMPARISON_PAGE), *links),
+                               analyses=analyses.entries, search=True))
     return SiteSummary(out_dir, run.run_id, index, pages, {e.indicator.indicator_id: e.year for e in entries},
-                       tuple(assets), profiles, district_index, unit_pages, analyses.pages, analyses.unit_pages)
+                       (*assets, search), profiles, district_index, unit_pages, analyses.pages, analyses.unit_pages,
+                       comparison_page)
 
 
 def _write(path: Path, text: str) -> None:

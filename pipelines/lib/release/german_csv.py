@@ -77,3 +77,22 @@ def copy_german_csv(con, path: Path, columns: Sequence[tuple[str, str]], source:
         shutil.copyfileobj(src, out, 1 << 20)
     body.unlink()
     return path
+
+
+def write_german_rows(path: Path, header: Sequence[str], rows, numeric: Sequence[str] = ()) -> Path:
+    """Rows of Python values in the dialect of :func:`copy_german_csv` (``;``, CRLF, byte order mark), for the
+    small tables of the site's pages. Columns named in ``numeric`` hold numbers already written with a decimal
+    comma (a negative rate stays a number); every other text is :func:`neutralised`; None is an empty field."""
+    import csv
+    import io
+
+    numbers = {header.index(name) for name in numeric}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralised(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else (str(v) if i in numbers else neutralised(str(v)))
+                         for i, v in enumerate(row)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((BOM + buffer.getvalue()).encode("utf-8"))
+    return path

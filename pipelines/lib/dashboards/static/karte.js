@@ -189,6 +189,21 @@
     none.textContent = missing.length ? "Ohne Rang (kein veröffentlichter Wert): " + missing.join(", ") : "";
   }
 
+  // the finest level mostly withheld in this year: offer the coarsest level without a withheld cell
+  function offerCoarse() {
+    var box = document.getElementById("sm-grob");
+    if (!box) { return; }
+    var target = (D.grob || {})[state.year];
+    var finest = D.ebenen.length - 1;
+    if (target === undefined || target === null || state.level !== finest) { box.hidden = true; return; }
+    document.getElementById("sm-grob-text").textContent = "Auf der Ebene " + D.ebenen[finest].name + " ist " +
+      state.year + " mehr als die Hälfte der Gebiete nicht ausgewiesen.";
+    var button = document.getElementById("sm-grob-knopf");
+    button.textContent = "Ebene " + D.ebenen[target].name + " zeigen (ohne Lücken)";
+    button.onclick = function () { choose(D.ebenen[target].id, state.year); };
+    box.hidden = false;
+  }
+
   var shown = null;
   function draw() {
     var layer = D.ebenen.length ? layerFor(state.level) : null;
@@ -198,6 +213,7 @@
     showLegend();
     fillTable();
     fillRanking();
+    offerCoarse();
     if (selLevel && D.ebenen[state.level]) { selLevel.value = D.ebenen[state.level].id; }
     if (selYear && state.year) { selYear.value = state.year; }
   }
@@ -220,7 +236,7 @@
     var levelChanged = levelIndex !== state.level || !shown;
     state.level = levelIndex;
     state.year = yearText;
-    if (levelChanged) { draw(); } else { restyle(); showLegend(); fillTable(); fillRanking();
+    if (levelChanged) { draw(); } else { restyle(); showLegend(); fillTable(); fillRanking(); offerCoarse();
       if (selYear) { selYear.value = state.year; } }
     if (!keepHash) { updateHash(); }
   }

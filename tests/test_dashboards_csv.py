@@ -1,0 +1,104 @@
+"""Each page's table as CSV: German dialect, published figures only, linked from its page, read by the audit."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pytest
+from dashboard_fixtures import make_config, make_mart
+
+from pipelines.lib.audit.site import site_problems
+from pipelines.lib.dashboards import build_site
+from pipelines.lib.duck import connect
+from pipelines.lib.stages.publish import published_cells
+
+pytestmark = pytest.mark.filterwarnings("ignore:Numba not installed")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("csv_site")
+    mart = make_mart(root / "mart.duckdb")
+    with connect(mart) as con:  # a district name a spreadsheet would run as a formula
+        con.execute("""update districts set name = '=HYPERLINK("http://x")' where district_id = 'P08'""")
+    return mart, build_site(mart, root / "site", make_config(root))
+
+
+def _rows(path) -> list[dict]:
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # BOM, CRLF
+    return list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+
+
+def _map_cells(html: str) -> dict[tuple[str, str], list]:
+    data = json.loads(re.search(r'id="sm-daten">(.*?)</script>', html, flags=re.S).group(1).replace("<\\/", "</"))
+    return {(f["id"], year): cells[i][n] for year, cells in data["werte"].items()
+            for i, level in enumerate(data["ebenen"]) for n, f in enumerate(level["geo"]["features"])}
+
+
+def test_indicator_csv_holds_the_maps_published_cells_and_only_the_status_of_hidden_ones(built):
+    mart, site = built
+    page = site.pages["kinderarmut"]
+    html = page.read_text(encoding="utf-8")
+    assert '<a href="kinderarmut.csv" download type="text/csv">Tabelle als CSV herunterladen</a>' in html
+    rows = _rows(page.with_name("kinderarmut.csv"))
+    assert rows[0]["Gebiet-ID"] == "S" and rows[0]["Wert"] == "22,0"  # the city first
+    cells = _map_cells(html)
+    checked = 0
+    for row in rows[2:]:
+        cell = cells[(row["Gebiet-ID"], row["Jahr"])]
+        if cell[0] == 0:
+            assert row["Status"] == "veröffentlicht"
+            assert (row["Wert"], row["KI unten"], row["KI oben"], row["Zähler"]) == (*cell[1:4], cell[4].replace(".", ""))
+            checked += 1
+        else:
+            assert row["Status"] != "veröffentlicht"
+            assert [row[k] for k in ("Wert", "KI unten", "KI oben", "Zähler", "Nenner", "Vergleich mit der Stadt")] \
+                == [""] * 6
+    assert checked >= 8
+    p03 = next(r for r in rows if r["Gebiet-ID"] == "P03" and r["Jahr"] == "2023")
+    assert p03["Status"] == "geheimgehalten (Datenschutz)"
+    named = next(r for r in rows if r["Gebiet-ID"] == "P08")
+    assert named["Gebiet"] == """'=HYPERLINK("http://x")"""  # neutralised (OWASP)
+    assert site_problems(site.out_dir, published_cells(mart)) == []
+
+
+def test_profile_csv_lists_every_indicator_and_year_of_the_district(built):
+    _mart, site = built
+    html = site.profiles["P03"].read_text(encoding="utf-8")
+    assert 'href="P03.csv"' in html
+    rows = _rows(site.profiles["P03"].with_name("P03.csv"))
+    assert {(r["Indikator-ID"], r["Jahr"], r["Status"]) for r in rows} == {
+        ("kita_u3", "2022", "keine Daten"), ("kita_u3", "2023", "veröffentlicht"),
+        ("hilfen_zur_erziehung", "2023", "keine Daten"), ("kinderarmut", "2022", "veröffentlicht"),
+        ("kinderarmut", "2023", "geheimgehalten (Datenschutz)")}
+    kita = next(r for r in rows if r["Indikator-ID"] == "kita_u3" and r["Jahr"] == "2023")
+    assert kita["Vergleich mit der Stadt"] == "ähnlich wie die Stadt"
+
+
+def test_the_audit_fails_a_csv_with_a_hidden_value_or_a_formula(built, tmp_path):
+    import shutil
+
+    mart, site = built
+    copy = tmp_path / "site"
+    shutil.copytree(site.out_dir, copy)
+    cells = published_cells(mart)
+    path = copy / "steckbriefe" / "P03.csv"
+    text = path.read_text(encoding="utf-8")
+    hidden = ("kinderarmut;Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften;%;P03;Bahnhofsviertel;"
+              "Planungsraum;2023;;;;;;;geheimgehalten (Datenschutz)")
+    assert hidden in text
+    path.write_text(text.replace(hidden, hidden.replace("2023;;", "2023;35,1;")), encoding="utf-8")
+    assert site_problems(copy, cells) == [
+        "steckbriefe/P03.csv: 1 rows of hidden cells carry figures",
+        "steckbriefe/P03.csv: 1 rows carry figures of cells the mart does not publish"]
+    # relabelled as published, the value is still a cell the mart hides
+    path.write_text(text.replace(hidden, hidden.replace("2023;;", "2023;35,1;").replace(
+        "geheimgehalten (Datenschutz)", "veröffentlicht")), encoding="utf-8")
+    assert site_problems(copy, cells) == ["steckbriefe/P03.csv: 1 rows carry figures of cells the mart does not publish"]
+    path.write_text(text.replace("Bahnhofsviertel", "=cmd|' /C calc'!A0"), encoding="utf-8")
+    assert site_problems(copy, cells) == ["steckbriefe/P03.csv: 5 fields start like a spreadsheet formula"]
+    path.write_text(text.replace("Gebiet-ID", "Gebiet"), encoding="utf-8")
+    assert site_problems(copy, cells) == ["steckbriefe/P03.csv: no column Gebiet-ID naming the cell of each row"]
