@@ -255,12 +255,12 @@ def _view_problems(name: str, html: str, published: PublishedCells | None) -> li
         if need or view == "need_index":  # the need index: where the mart publishes anything that year
             bad |= ~published.any_published(year, at)
         shown += int(bad.sum())
-    problems = []
-    if padded:
-        problems.append(f"{name}: {padded} districts without a value carry figures in the analysis data")
-    if shown:
-        problems.append(f"{name}: {shown} districts drawn with a value the mart's published figures cannot give")
-    return problems
+    return _found(name, (padded, "districts without a value carry figures in the analysis data"), (shown, "districts drawn with a value the mart's published figures cannot give"))
+
+
+def _found(name: str, *counts: tuple[int, str]) -> list[str]:
+    """One message per kind of problem found on a page (``count`` times ``what``), none for a zero."""
+    return [f"{name}: {count} {what}" for count, what in counts if count]
 
 
 def _map_problems(name: str, indicator: str, html: str, published: PublishedCells | None) -> list[str]:
@@ -269,12 +269,7 @@ def _map_problems(name: str, indicator: str, html: str, published: PublishedCell
         padded += pad
         if at is not None:
             shown += int((~published.published(indicator, year, at)).sum())
-    problems = []
-    if padded:
-        problems.append(f"{name}: {padded} hidden districts carry figures in the map data")
-    if shown:
-        problems.append(f"{name}: {shown} districts drawn as published that the mart does not publish")
-    return problems
+    return _found(name, (padded, "hidden districts carry figures in the map data"), (shown, "districts drawn as published that the mart does not publish"))
 
 
 def _mark_tags(html: str) -> Iterator[str]:
@@ -418,12 +413,7 @@ def _compare_problems(name: str, html: str, published: PublishedCells | None) ->
         drawn = _drawn(cells)
         if codes is not None and drawn.any():
             shown += int((~published.published(indicator.get("id"), int(indicator.get("jahr")), codes[drawn])).sum())
-    problems = []
-    if padded:
-        problems.append(f"{name}: {padded} hidden districts carry figures in the comparison data")
-    if shown:
-        problems.append(f"{name}: {shown} districts compared with a value the mart does not publish")
-    return problems
+    return _found(name, (padded, "hidden districts carry figures in the comparison data"), (shown, "districts compared with a value the mart does not publish"))
 
 
 def _map_indicator(relative: tuple[str, ...]) -> str | None:
