@@ -13,7 +13,7 @@ import pytest
 from test_protection_attacks import IND, make_cells
 
 from pipelines.lib.audit import audit
-from pipelines.lib.audit.over_time import audit_over_time, new_release
+from pipelines.lib.audit.over_time import audit_over_time, new_release, releases_together
 from pipelines.lib.config import Protection
 from pipelines.lib.protection import protect
 from pipelines.lib.stages.linked import protect_together
@@ -77,3 +77,54 @@ def test_added_year_and_unchanged_release_add_nothing():
     assert audit_over_time(table, patterns, DEFAULT, IND).empty
     earlier = set(result.log.loc[(result.log["rule"] == "earlier"), "year"])
     assert earlier <= {2024}
+
+
+def _growing_area(revised: bool) -> pd.DataFrame:
+    """A grew from 200 to 800 inhabitants: "zu wenige Einwohner" in 2020 by its population (its group of 40
+    is not small), published in 2024. The second delivery revises B's 2020 figure (and so the total)."""
+    b = (33, 50) if revised else (30, 50)
+    early = make_cells({"C": {"A": (10, 40), "B": b, "D": (18, 60), "E": (25, 70)}}, year=2020)
+    early.loc[early["district_id"] == "A", "population"] = 200
+    late = make_cells({"C": {"A": (12, 44), "B": (31, 50), "D": (17, 60), "E": (26, 70)}}, year=2024, pop=800)
+    return pd.concat([early, late], ignore_index=True)
+
+
+def _within(joint, rows) -> None:
+    """Every row's true count and denominator lie within the releases' joint bounds."""
+    x = rows["true_numerator"].to_numpy(dtype=float)
+    n = rows["true_denominator"].to_numpy(dtype=float)
+    known = ~pd.isna(x)
+    assert ((joint.lo[known] <= x[known]) & (x[known] <= joint.hi[known])).all()
+    n_lo, n_hi = joint.n_lo[joint.dvar], joint.n_hi[joint.dvar]
+    known = ~pd.isna(n)
+    assert ((n_lo[known] <= n[known]) & (n[known] <= n_hi[known])).all()
+
+
+def test_a_growing_area_is_judged_by_each_years_own_population():
+    first_cells = _growing_area(revised=False)
+    first, first_table = release(first_cells)
+    a_2020 = (first.published["district_id"] == "A") & (first.published["year"] == 2020)
+    assert (first.published.loc[a_2020, "status"] == "zu wenige Einwohner").all()
+    cells = _growing_area(revised=True)
+    _, second_table = release(cells, {"run-1": first_table})
+    joint = releases_together(second_table, {"run-1": first_table}, DEFAULT, IND)
+    assert joint is not None  # 2020 differs (the revision): both releases' 2020 are looked at together
+    _within(joint, joint.rows)
+    assert audit_over_time(second_table, {"run-1": first_table}, DEFAULT, IND).empty
+    # the districts table's population (the latest year's, 800) beside A's 2020 would say that its group,
+    # not its population, was too small (n ≤ 19): a contradiction with the parent's 40 that no truth explains
+    latest = first_table.assign(population=first_table["population"].where(first_table["district_id"] != "A", 800))
+    wrong = audit_over_time(second_table, {"run-1": latest}, DEFAULT, IND)
+    assert wrong["reason"].str.contains("widersprüchliche Freigaben").any(), wrong
+
+
+def test_the_new_release_takes_each_years_population_from_its_published_bands():
+    cells = _growing_area(revised=False)
+    result = protect_together(cells, IND, DEFAULT, lambda _published: [])
+    bands = pd.DataFrame({"district_id": ["A", "A", "B", "B", "D"], "year": [2024, 2024, 2024, 2024, 2024],
+                          "age_band": ["0-17", "18+", "0-17", "18+", "0-17"], "population": [300, 500, 200, 600, 90]})
+    table = new_release(result.published.drop(columns="population"), cells, bands)
+    population = table.set_index(["district_id", "year"])["population"]
+    assert population[("A", 2024)] == 800 and population[("B", 2024)] == 800
+    assert pd.isna(population[("A", 2020)])  # no bands published for 2020
+    assert pd.isna(population[("D", 2024)])  # not all bands: not a population

@@ -64,3 +64,30 @@ def test_earlier_knowledge_in_duckdb_equals_still_known_with_revised_figures_and
     assert set(got.loc[got["district_id"].isin(gone), "district_id"]) == set(gone)  # every figure of those stays
     assert len(got[got["district_id"].isin(gone)]) == len(known[known["district_id"].isin(gone)])
     assert not got.empty and len(got) < len(known)
+
+
+def test_each_recorded_cell_carries_the_population_of_its_own_year(tiny_published, tmp_path):
+    """Not the districts table's population (the latest year's): a district that grew past min_population
+    would make an earlier "zu wenige Einwohner" look like a small group to the audit over time."""
+    ws = Workspace(tiny_published)
+    mart = ws.mart_releases / current_run_id(ws) / "sozialmonitor.duckdb"
+    with connect(mart, read_only=True, spatial=False) as con:
+        truth = con.execute("select indicator_id, year, district_id, numerator::double as numerator, "
+                            "denominator::double as denominator from indicator_values").df()
+        bands = con.execute("select district_id, year, sum(population)::double as bands from population "
+                            "group by all").df()
+        latest = con.execute("select district_id, population::double as latest from districts").df()
+    book = tmp_path / "ledger.duckdb"
+    ledger.record(book, "run-1", mart, truth)
+    cells = ledger.release_patterns(book)["run-1"]
+    merged = (cells.merge(bands, on=["district_id", "year"], how="left")
+              .merge(latest, on="district_id", how="left"))
+    assert merged["population"].isna().equals(merged["bands"].isna())  # where the bands are published
+    shown = merged["bands"].notna()
+    assert (merged.loc[shown, "population"] == merged.loc[shown, "bands"]).all()
+    assert (merged.loc[shown, "population"] != merged.loc[shown, "latest"]).any()  # earlier years differ
+    assert merged.loc[~shown, "latest"].notna().any()  # and the coarser levels' latest is not taken
+    # a ledger of an older version recorded the latest year's there: not read
+    with connect(book, spatial=False) as con:
+        con.execute("update recorded_releases set populations_by_year = null")
+    assert ledger.release_patterns(book)["run-1"]["population"].isna().all()

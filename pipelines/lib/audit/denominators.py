@@ -134,6 +134,27 @@ def band_values(table: pd.DataFrame, population: pd.DataFrame | None) -> np.ndar
     return out
 
 
+def year_population(table: pd.DataFrame, population: pd.DataFrame | None) -> np.ndarray:
+    """Every row's population in its own year as the attacker knows it: the sum of the published age bands
+    of its district-year (NaN where they are not all published).
+
+    Not the districts table's population: that is the latest year's, and a district that grew past
+    ``min_population`` would make an earlier "zu wenige Einwohner" look like a small denominator."""
+    out = np.full(len(table), np.nan)
+    if population is None or population.empty or not len(table):
+        return out
+    pop = population.astype({"district_id": str, "year": "int64"})
+    n_bands = pop["age_band"].nunique()
+    whole = pop.groupby(["district_id", "year"])["population"].agg(["sum", "count"])
+    whole = whole[whole["count"] == n_bands]  # all bands or none are published
+    keys = pd.MultiIndex.from_frame(
+        table[["district_id", "year"]].astype({"district_id": str, "year": "int64"}))
+    at = whole.index.get_indexer(keys)
+    found = at >= 0
+    out[found] = whole["sum"].to_numpy(dtype="float64")[at[found]]
+    return out
+
+
 def shared_variables(table: pd.DataFrame, groups: dict[str, str] | None, index) -> tuple[np.ndarray, int]:
     """The denominator variable of every row: one per (denominator group, year, district)."""
     group_of = groups or {}

@@ -33,6 +33,7 @@ from pipelines.lib.audit.denominators import (
     shared_variables,
     to_variables,
     variable_parents,
+    year_population,
 )
 from pipelines.lib.audit.rates import denominator_bounds
 from pipelines.lib.config import Protection
@@ -279,7 +280,8 @@ def build_model(
     group = _small(pd.factorize(index.group_keys(index.indicator, index.year), sort=False)[0])
     num = numbers(table, "numerator")
     den = numbers(table, "denominator")
-    pop = numbers(table, "population")
+    # the population of the cell's own year: recorded with the cells (the ledger), else the published bands
+    pop = numbers(table, "population") if "population" in table else year_population(table, population)
 
     is_pub = status_is(table, PUBLISHED)
     is_secret = status_is(table, SECRET)

@@ -24,11 +24,19 @@ the single-release audit's business).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.audit.denominators import joint_bounds, shared_variables, to_variables, variable_parents
-from pipelines.lib.audit.model import SECRET, TOO_FEW, build_model, numbers, status_is
+from pipelines.lib.audit.denominators import (
+    joint_bounds,
+    shared_variables,
+    to_variables,
+    variable_parents,
+    year_population,
+)
+from pipelines.lib.audit.model import SECRET, build_model, numbers, status_is
 from pipelines.lib.config import Indicator, Protection
 
 KEY = ["indicator_id", "year", "district_id"]
@@ -37,9 +45,13 @@ NEW = "neu"
 MAX_ROUNDS = 100
 
 
-def new_release(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
-    """The new release's cells in the ledger's form (``release_cells`` with ``true_*`` columns)."""
+def new_release(published: pd.DataFrame, truth: pd.DataFrame, population: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The new release's cells in the ledger's form (``release_cells`` with ``true_*`` columns); with
+    ``population`` (the release's published age bands) each cell's population of its own year
+    (:func:`.denominators.year_population`), as the ledger records it."""
     table = published[[c for c in [*COLUMNS, "rate"] if c in published]].copy()
+    if "population" not in table:
+        table["population"] = year_population(published, population)
     for column in ("indicator_id", "district_id", "parent_id", "status"):
         if column in table:
             table[column] = table[column].astype(object).where(table[column].notna(), None)
@@ -74,20 +86,37 @@ def _changed_groups(new: pd.DataFrame, earlier: dict[str, pd.DataFrame]) -> set[
     return {(str(i), int(y)) for i, y in out}
 
 
-def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protection: Protection,
-                    indicators: dict[str, Indicator] | None = None,
-                    denominator_groups: dict[str, str] | None = None) -> pd.DataFrame:
-    """Hidden cells of any release (``release``: run id, or ``"neu"``) narrowed below their requirement by
-    the releases together (see the module docstring). ``new`` and every table of ``earlier``: ledger form
-    (:func:`new_release`)."""
-    columns = ["release", *KEY, "status", "lower", "upper", "alone_lower", "alone_upper", "reason"]
+@dataclass
+class Together:
+    """The releases' rows side by side (``rows``: every release's cells, column ``release``) with each row's
+    bounds as its own release allows them (``alone_*``) and as all releases together allow them; ``n_*``
+    per denominator variable (``dvar``: each row's), ``c_upper`` the complement's (``n − x``) upper bound."""
+
+    rows: pd.DataFrame
+    models: list
+    lo: np.ndarray
+    hi: np.ndarray
+    alone_lo: np.ndarray
+    alone_hi: np.ndarray
+    alone_c: np.ndarray
+    c_upper: np.ndarray
+    n_lo: np.ndarray
+    n_hi: np.ndarray
+    dvar: np.ndarray
+
+
+def releases_together(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protection: Protection,
+                      indicators: dict[str, Indicator] | None = None,
+                      denominator_groups: dict[str, str] | None = None) -> Together | None:
+    """The joint bounds of the releases (see the module docstring); None where there is nothing to join
+    (no earlier release, or none that differs from the new one)."""
     if not earlier:
-        return pd.DataFrame(columns=columns)
+        return None
     new = _normal(new)
     earlier = {run: _normal(t) for run, t in earlier.items()}
     groups = _changed_groups(new, earlier)
     if not groups:
-        return pd.DataFrame(columns=columns)
+        return None
     releases = {NEW: new, **earlier}
     multipliers = {i: ind.multiplier for i, ind in indicators.items()} if indicators is not None else {}
     tables, models = [], []
@@ -102,7 +131,7 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
         tables.append(part.assign(release=run))
         models.append(model)
     if len(tables) < 2:
-        return pd.DataFrame(columns=columns)
+        return None
     sizes = [len(t) for t in tables]
     starts = np.cumsum([0, *sizes])
     allrows = pd.concat(tables, ignore_index=True)
@@ -164,12 +193,27 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
             break
     c_upper = np.minimum(c_hi, n_hi[dvar] - lo)
 
+    return Together(allrows, models, lo, hi, alone_lo, alone_hi, alone_c, c_upper, n_lo, n_hi, dvar)
+
+
+def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protection: Protection,
+                    indicators: dict[str, Indicator] | None = None,
+                    denominator_groups: dict[str, str] | None = None) -> pd.DataFrame:
+    """Hidden cells of any release (``release``: run id, or ``"neu"``) narrowed below their requirement by
+    the releases together (see the module docstring). ``new`` and every table of ``earlier``: ledger form
+    (:func:`new_release`)."""
+    columns = ["release", *KEY, "status", "lower", "upper", "alone_lower", "alone_upper", "reason"]
+    joint = releases_together(new, earlier, protection, indicators, denominator_groups)
+    if joint is None:
+        return pd.DataFrame(columns=columns)
+    allrows, models, lo, hi = joint.rows, joint.models, joint.lo, joint.hi
+    alone_lo, alone_hi, alone_c, c_upper = joint.alone_lo, joint.alone_hi, joint.alone_c, joint.c_upper
+    true_x = numbers(allrows, "true_numerator")
+    n_upper = joint.n_hi[joint.dvar]
     hidden = np.concatenate([m.hidden for m in models])
     status = allrows["status"]
     secret = status_is(allrows, SECRET)
-    few = status_is(allrows, TOO_FEW)
     n = numbers(allrows, "true_denominator")
-    n_upper = n_hi[dvar]
     k_of = {i: protection.k_for(ind) for i, ind in (indicators or {}).items()}
     k = allrows["indicator_id"].map(lambda i: k_of.get(i, protection.k)).to_numpy(dtype="float64")
     width = float(max(1, protection.protection_interval))
@@ -182,7 +226,6 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
     floor = np.where(secret, np.concatenate([m.floor for m in models]), 0.0)
     min_width = np.where(cap, np.minimum(width, np.maximum(n - floor, 0.0)), width)
     min_width = np.where(true_x == 0, 0.0, min_width)
-    del few
     narrower = (lo > alone_lo) | (hi < alone_hi) | (c_upper < alone_c)
     bad_upper = hi < min_upper
     bad_lower = lo > max_lower

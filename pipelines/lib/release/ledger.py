@@ -56,6 +56,9 @@ create table if not exists recorded_releases (
     run_id varchar primary key,
     recorded_at timestamp not null
 );
+-- true where release_cells.population is each cell's population of its own year (older ledgers recorded
+-- the districts table's latest year there, which release_patterns does not read)
+alter table recorded_releases add column if not exists populations_by_year boolean;
 """
 
 REBUILD_HINT = ("Wiederherstellen aus den aufbewahrten Freigaben: sozialmonitor ledger --rebuild "
@@ -95,17 +98,25 @@ def record(ledger: Path, run_id: str, mart: Path, truth: pd.DataFrame | None = N
             "and p.denominator is not distinct from c.denominator)", [run_id])
         if truth is not None:
             _record_pattern(con, run_id, pattern, truth)
-        con.execute("insert into recorded_releases values (?, ?) on conflict do nothing",
-                    [run_id, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("insert into recorded_releases (run_id, recorded_at, populations_by_year) values (?, ?, ?) "
+                    "on conflict do update set populations_by_year = excluded.populations_by_year",
+                    [run_id, datetime.now(UTC).replace(tzinfo=None), truth is not None])
         con.execute("commit")
         con.execute("checkpoint")
     return cells.num_rows
 
 
-PATTERN_QUERY = (
-    "select v.indicator_id, v.year, v.district_id, d.parent_id, v.status, v.numerator, v.denominator, "
-    "d.population from indicator_values v join districts d using (district_id)"
+# each cell's population is that of its own year as the release published it: the sum of its district-year's
+# age bands where all are published (:func:`pipelines.lib.audit.denominators.year_population`), not the
+# districts table's, which is the latest year's
+PATTERN_QUERY = """
+with whole as (
+    select district_id, year, sum(population) as population from population group by all
+    having count(*) = (select count(distinct age_band) from population)
 )
+select v.indicator_id, v.year, v.district_id, d.parent_id, v.status, v.numerator, v.denominator, w.population
+from indicator_values v join districts d using (district_id) left join whole w using (district_id, year)
+"""
 
 
 def _record_pattern(con, run_id: str, pattern: pa.Table, truth: pd.DataFrame) -> None:
@@ -134,11 +145,18 @@ def release_patterns(ledger: Path, exclude: str | None = None) -> dict[str, pd.D
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         if "release_cells" not in tables:
             return {}
+        by_year = "r.populations_by_year" if _has_column(con, "recorded_releases", "populations_by_year") else "false"
         frame = con.execute(
-            "select c.* from release_cells c left join recorded_releases r using (run_id) "
+            f"select c.* replace (case when {by_year} then c.population end as population) "
+            "from release_cells c left join recorded_releases r using (run_id) "
             "where c.run_id is distinct from ? order by r.recorded_at, c.run_id, c.indicator_id, c.year, "
             "c.district_id", [exclude]).df()
     return {run: part.drop(columns="run_id").reset_index(drop=True) for run, part in frame.groupby("run_id", sort=False)}
+
+
+def _has_column(con, table: str, column: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_columns() where table_name = ? and column_name = ?",
+                            [table, column]).fetchone()[0])
 
 
 def check(ws) -> None:

@@ -243,7 +243,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
         consistency.cancel()
         raise
     # the release together with every earlier one (their patterns in the ledger)
-    over_time = audit_over_time(new_release(cells, truth), ledger.release_patterns(ws.ledger, exclude=candidate.run_id),
+    over_time = audit_over_time(new_release(cells, truth, population), ledger.release_patterns(ws.ledger, exclude=candidate.run_id),
                                 config.protection, {i.id: i for i in config.indicators},
                                 denominator_groups(config_indicators(config), config.relations, cells))
     if len(over_time):
