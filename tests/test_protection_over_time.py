@@ -128,3 +128,28 @@ def test_the_new_release_takes_each_years_population_from_its_published_bands():
     assert population[("A", 2024)] == 800 and population[("B", 2024)] == 800
     assert pd.isna(population[("A", 2020)])  # no bands published for 2020
     assert pd.isna(population[("D", 2024)])  # not all bands: not a population
+
+
+def test_a_revised_total_over_small_areas_is_withheld_where_nothing_else_can_be_hidden():
+    """All areas under C are "zu wenige Einwohner" but one, whose figures are zeros; the second delivery
+    revises one small area from 0 to 1, and with it the totals. Beside the first release (totals 0, the
+    unchanged areas linked to it), the new totals pin the revised area; nothing of the new release is left to
+    hide, so the indicator-year is withheld, and the releases together pass the exact program."""
+    from test_protection_over_time_properties import INDICATORS, PROT, check, cells
+
+    leaves = {"R0": ["R0L0", "R0L1"], "R1": ["R1L0", "R1L1", "R1L2"], "R2": ["R2L0", "R2L1", "R2L2"]}
+    den = {"R0L0": 1, "R0L1": 1, "R1L0": 1, "R1L1": 1, "R1L2": 1, "R2L0": 1, "R2L1": 2, "R2L2": 25}
+    pop = {a: 400 if a == "R2L2" else 150 for a in den}
+    first_counts = {(i, a): 0 for i in INDICATORS for a in den}
+    one = cells(leaves, den, pop, first_counts)
+    first = protect_together(one, INDICATORS, PROT, lambda _p: [])
+    first_table = new_release(first.published, one)
+    two = cells(leaves, den, pop, {**first_counts, ("a", "R2L0"): 1})
+    second = protect_together(two, INDICATORS, PROT, lambda _p: [], patterns={"r1": first_table})
+    second_table = new_release(second.published, two)
+    withheld = second.withheld
+    assert set(map(tuple, withheld.loc[withheld["reason"] == "earlier_release", ["indicator_id", "year"]]
+                   .to_numpy().tolist())) >= {("a", 2024)}
+    assert not ((second.published["indicator_id"] == "a") & (second.published["year"] == 2024)).any()
+    assert audit_over_time(second_table, {"r1": first_table}, PROT, INDICATORS).empty
+    assert check([first_table, second_table]) == []

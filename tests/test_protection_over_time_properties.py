@@ -21,7 +21,6 @@ from typing import ClassVar
 import highspy
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -209,9 +208,6 @@ def check(tables: list[pd.DataFrame]) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(strict=False, reason="open (issue 19): the exact program still narrows some cells of the "
-                   "second release that the audit's fixpoint does not (e.g. a P3 area with 1 child pinned at 1); "
-                   "the blocking audit's bounds consistency is weaker than the integer program there")
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(deliveries())
 def test_two_releases_protected_cannot_be_narrowed(case):

@@ -53,10 +53,11 @@ def test_withheld_in_metadata_and_report(tiny_published, tmp_path):
     assert event.metadata["withheld_indicator_years"].value == 1
     run_dir = private_run_dir(ws, result.run_id)  # the candidate release is the run's own
     withheld = pd.read_parquet(run_dir / WITHHELD_FILE)
-    assert withheld.values.tolist() == [["kinderarmut", year]]
+    assert withheld.values.tolist() == [["kinderarmut", year, "area_system"]]
 
     log = pd.read_parquet(run_dir / "suppression_log.parquet")
     report = write_report(run_dir / "schutzbericht.md", load_config(ws_path), "lauf", cells, log, True, 0, [])
     text = report.read_text(encoding="utf-8")
     assert "Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): 1" in text
+    assert "eine dort geheimgehaltene Zelle eingrenzen würden; sie fehlen in dieser Freigabe): 0" in text
     assert ZERO_EXCEPTION in text

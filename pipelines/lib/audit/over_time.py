@@ -36,6 +36,7 @@ from pipelines.lib.audit.denominators import (
     variable_parents,
     year_population,
 )
+from pipelines.lib.audit.linear import Rows, solve_bounds
 from pipelines.lib.audit.model import SECRET, build_model, numbers, status_is
 from pipelines.lib.config import Indicator, Protection
 
@@ -43,6 +44,7 @@ KEY = ["indicator_id", "year", "district_id"]
 COLUMNS = [*KEY, "parent_id", "status", "numerator", "denominator", "population"]
 NEW = "neu"
 MAX_ROUNDS = 100
+INTEGER_WIDTH = 3  # an LP interval narrower than this is solved as an integer program too
 
 
 def new_release(published: pd.DataFrame, truth: pd.DataFrame, population: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -192,8 +194,80 @@ def releases_together(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], prote
         if same or (lo > hi).any() or (n_lo > n_hi).any():
             break
     c_upper = np.minimum(c_hi, n_hi[dvar] - lo)
-
+    hidden = np.concatenate([m.hidden for m in models])
+    if not ((lo > hi).any() or (n_lo > n_hi).any()):  # (a contradiction is reported as it is)
+        lo, hi, c_upper = _exact(allrows, group_of, hidden, var, nlink, dvar, parent, dparent,
+                                 (lo, hi, n_lo, n_hi, c_upper))
     return Together(allrows, models, lo, hi, alone_lo, alone_hi, alone_c, c_upper, n_lo, n_hi, dvar)
+
+
+def _exact(rows: pd.DataFrame, group_of: dict, hidden, var, nlink, dvar, parent, dparent, bounds):
+    """The fixpoint's bounds of the hidden cells tightened by the linear program over the releases together
+    (HiGHS, :func:`.linear.solve_bounds`): bounds consistency propagates one sum at a time and misses what
+    follows from the difference of two releases' sums (a revised total beside unchanged small areas pins
+    a changed cell, and with ``x ≤ n`` its neighbour's denominator). One program per denominator group and
+    year that two or more releases publish; the variables are the linked counts, denominators and every
+    row's complement ``c = n − x``, within the fixpoint's bounds."""
+    lo, hi, n_lo, n_hi, c_upper = (np.array(b, dtype="float64") for b in bounds)
+    years = rows["year"].to_numpy()
+    group = rows["indicator_id"].map(lambda i: group_of.get(i, i)).to_numpy(dtype=object)
+    component, _ = pd.MultiIndex.from_arrays([group, years]).factorize()
+    releases = pd.Series(rows["release"].to_numpy()).groupby(component).nunique()
+    row_n = nlink[dvar]  # each row's denominator variable, linked across releases
+    for comp in releases.index[releases.to_numpy() >= 2]:
+        members = np.flatnonzero(component == comp)
+        if not hidden[members].any():
+            continue
+        xs, x_at = np.unique(var[members], return_inverse=True)
+        ns, n_at = np.unique(row_n[members], return_inverse=True)
+        n_rows = len(members)
+        # nodes: counts, then denominators, then one complement per row
+        node_lo = np.concatenate([_per_var(lo[members], x_at, len(xs), np.maximum),
+                                  _per_var(n_lo[dvar[members]], n_at, len(ns), np.maximum), np.zeros(n_rows)])
+        node_hi = np.concatenate([_per_var(hi[members], x_at, len(xs), np.minimum),
+                                  _per_var(n_hi[dvar[members]], n_at, len(ns), np.minimum),
+                                  np.maximum(c_upper[members], 0.0)])
+        x_node = x_at
+        n_node = len(xs) + n_at
+        c_node = len(xs) + len(ns) + np.arange(n_rows)
+        facts = Rows()
+        for r in range(n_rows):  # x + c − n = 0
+            facts.add([x_node[r], c_node[r], n_node[r]], [1.0, 1.0, -1.0], 0.0, 0.0)
+        local = np.full(len(rows), -1, dtype=np.int64)
+        local[members] = np.arange(n_rows)
+        kids = parent[members]
+        inside = (kids >= 0) & (local[np.maximum(kids, 0)] >= 0)
+        for p_row, children in pd.Series(np.arange(n_rows)[inside]).groupby(local[kids[inside]]):
+            facts.add([x_node[p_row], *x_node[children.to_numpy()]],
+                      [1.0, *(-np.ones(len(children)))], 0.0, 0.0)  # counts add up
+        # and so do the denominators: every release's variables under their parent variable
+        vs = np.unique(dvar[members])
+        up = dparent[vs]
+        has = (up >= 0) & np.isin(up, vs)
+        node_of = {int(v): len(xs) + int(np.searchsorted(ns, nlink[v])) for v in vs}
+        seen: set[tuple[int, tuple[int, ...]]] = set()
+        for p_var, children in pd.Series(vs[has]).groupby(up[has]):
+            key = (node_of[int(p_var)], tuple(sorted(node_of[int(c)] for c in children)))
+            if key not in seen:
+                seen.add(key)
+                facts.add([key[0], *key[1]], [1.0, *(-np.ones(len(key[1])))], 0.0, 0.0)
+        targets = np.concatenate([x_node[hidden[members]], c_node[hidden[members]]])
+        found, feasible = solve_bounds(node_lo, node_hi, facts, np.unique(targets),
+                                       lambda _t, low, high: high - low < INTEGER_WIDTH)
+        if not feasible:
+            continue  # (the fixpoint found no contradiction; the program's tolerance did: keep the fixpoint's)
+        for r in np.flatnonzero(hidden[members]):
+            row = members[r]
+            x_low, x_high = found[int(x_node[r])]
+            lo[row], hi[row] = max(lo[row], x_low), min(hi[row], x_high)
+            c_upper[row] = min(c_upper[row], found[int(c_node[r])][1])
+    return lo, hi, c_upper
+
+
+def _per_var(values: np.ndarray, at: np.ndarray, size: int, combine) -> np.ndarray:
+    out = np.full(size, -np.inf if combine is np.maximum else np.inf)
+    combine.at(out, at, values)
+    return out
 
 
 def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protection: Protection,

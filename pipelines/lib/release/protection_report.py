@@ -73,13 +73,17 @@ def rules_in_force(config: Config) -> list[str]:
     ]
 
 
-def _withheld(path: Path, withheld: pd.DataFrame | None) -> int | None:
+def _withheld(path: Path, withheld: pd.DataFrame | None) -> tuple[int, int] | None:
+    """Indicator-years withheld (published before on other districts, and beside an earlier release)."""
     if withheld is None:
         file = path.parent / WITHHELD_FILE
         if not file.exists():
             return None
         withheld = pd.read_parquet(file)
-    return len(withheld[["indicator_id", "year"]].drop_duplicates())
+    reason = withheld["reason"] if "reason" in withheld else pd.Series("area_system", index=withheld.index)
+    years = withheld[["indicator_id", "year"]].assign(earlier=reason.eq("earlier_release").to_numpy())
+    years = years.drop_duplicates()
+    return int((~years["earlier"]).sum()), int(years["earlier"].sum())
 
 
 def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
@@ -119,8 +123,12 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
         lines += [f"Zellen ohne Daten („keine Daten“: nicht geliefert oder nicht berechenbar, nicht gesperrt und "
                   f"oben nicht mitgezählt): {no_data}", ""]
     if n_withheld is not None:
+        areas, earlier = n_withheld
         lines += [
-            f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {n_withheld}",
+            f"Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): {areas}",
+            "",
+            "Zurückgehaltene Indikator-Jahre (geänderte Werte, die zusammen mit einer früheren Freigabe eine dort "
+            f"geheimgehaltene Zelle eingrenzen würden; sie fehlen in dieser Freigabe): {earlier}",
             "",
         ]
     dens = path.parent / DENOMINATORS_FILE

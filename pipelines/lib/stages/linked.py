@@ -19,7 +19,7 @@ from pipelines.lib.audit import LinearConstraint, audit
 from pipelines.lib.audit.over_time import audit_over_time, new_release
 from pipelines.lib.audit.relations import LINKED_KINDS, relation_constraints
 from pipelines.lib.config import Config, Indicator, Protection, Relation
-from pipelines.lib.protection import ProtectionResult
+from pipelines.lib.protection import ProtectionResult, protect
 from pipelines.lib.protection.denominators import shared_denominators
 from pipelines.lib.protection.parts import join, part_of, protect_parts
 from pipelines.lib.protection.protect import KEEP_DENOMINATOR
@@ -29,6 +29,8 @@ MAX_ROUNDS = 8
 RULE_LINKED = "linked"
 RULE_JOINT = "joint"  # hidden because counts, denominators and complements together narrowed a cell
 RULE_EARLIER = "earlier"  # hidden in an earlier release with the same value: stays hidden
+WITHHELD_AREAS = "area_system"  # an indicator-year published before on other districts (:mod:`..protection.area_systems`)
+WITHHELD_EARLIER = "earlier_release"  # an indicator-year that, beside an earlier release, would narrow a cell
 
 Facts = Callable[[pd.DataFrame], Sequence[LinearConstraint]]
 
@@ -134,6 +136,23 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     if kept_denominators is not None and kept_denominators.any():
         frame = frame.assign(**{KEEP_DENOMINATOR: kept_denominators})
     options = {"earlier_releases": known, "denominator_groups": groups, "denominators": denominators}
+    withheld: set[tuple[str, int]] = set()  # indicator-years left out: with an earlier release they narrow a cell
+
+    def kept(table: pd.DataFrame) -> pd.DataFrame:
+        if not withheld:
+            return table
+        years = pd.MultiIndex.from_frame(table[["indicator_id", "year"]].astype({"indicator_id": str, "year": "int64"}))
+        return table[~years.isin(list(withheld))].reset_index(drop=True)
+
+    def again(touched: set[str]) -> None:  # the parts with newly hidden cells or withheld years, anew
+        fresh = protect_parts(kept(frame), indicators, protection, only=touched, **options)
+        for part in touched:
+            parts.pop(part, None)
+        parts.update(fresh)
+        if not parts:  # every indicator-year withheld: an empty release of these indicators
+            parts[""] = protect(frame.iloc[:0], indicators, protection, denominator_groups=groups,
+                                denominators=denominators)
+
     parts = protect_parts(frame, indicators, protection, **options)
     for _ in range(MAX_ROUNDS):
         result = join(parts)
@@ -164,14 +183,24 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
         new |= joint
         new -= forced | published_before  # a cell published before is known: hiding it now adds nothing
         if not new:
-            break
+            # nothing of the new release left to hide where an earlier release's cell is narrowed (a revised
+            # total over small areas, say): its indicator-year is left out of this release, and what the
+            # earlier release published stays all that is known of it
+            more = {(str(i), int(y)) for i, y in over_time[["indicator_id", "year"]].itertuples(index=False)}
+            more -= withheld
+            if not more:
+                break
+            withheld |= more
+            again(set(part_of(pd.Series([i for i, _ in more]), groups)))
+            continue
         forced |= new
         force = pd.MultiIndex.from_frame(frame[KEY].astype({"year": "int64"})).isin(list(forced))
         frame = frame.assign(is_upstream_hidden=base | force)
         # only the parts with newly hidden cells change: the others keep their result
-        touched = set(part_of(pd.Series([i for i, _, _ in new]), groups))
-        parts.update(protect_parts(frame, indicators, protection, only=touched, **options))
+        again(set(part_of(pd.Series([i for i, _, _ in new]), groups)))
     result = join(parts)  # (the last round's, if the rounds ran out: the blocking audit judges it)
+    if withheld:
+        result = _with_withheld(result, withheld)
     if earlier_hidden:
         result = _relabel(result, cells, earlier_hidden, RULE_EARLIER)
     if forced_joint:
@@ -179,6 +208,14 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
     if forced:
         result = _relabel(result, cells, forced - forced_joint, RULE_LINKED)
     return result
+
+
+def _with_withheld(result: ProtectionResult, years: set[tuple[str, int]]) -> ProtectionResult:
+    """The result with ``years`` among its withheld indicator-years (reason ``WITHHELD_EARLIER``)."""
+    area = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
+    area = area.assign(reason=area.get("reason", WITHHELD_AREAS))
+    mine = pd.DataFrame(sorted(years), columns=["indicator_id", "year"]).assign(reason=WITHHELD_EARLIER)
+    return dataclasses.replace(result, withheld=pd.concat([area, mine], ignore_index=True))
 
 
 def _relabel(result: ProtectionResult, cells: pd.DataFrame, keys: set[tuple[str, int, str]], rule: str

@@ -25,7 +25,7 @@ from pipelines.lib.release.public_tables import (
     read_public_inputs,
     write_public_tables,
 )
-from pipelines.lib.stages.linked import protect_linked
+from pipelines.lib.stages.linked import WITHHELD_AREAS, protect_linked
 from pipelines.lib.workspace import Workspace
 
 
@@ -106,7 +106,10 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     log_path = log_dir / "suppression_log.parquet"
     result.log.to_parquet(log_path, index=False)
     withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
-    withheld[["indicator_id", "year"]].to_parquet(log_dir / WITHHELD_FILE, index=False)  # for the report
+    if "reason" not in withheld:
+        withheld = withheld.assign(reason=WITHHELD_AREAS)
+    withheld[["indicator_id", "year", "reason"]].astype({"indicator_id": str, "reason": str}).to_parquet(
+        log_dir / WITHHELD_FILE, index=False)  # for the report
     dens = result.withheld_denominators
     dens = dens if dens is not None else pd.DataFrame(columns=["indicator_id", "year", "district_id"])
     dens = dens.astype({"indicator_id": str, "district_id": str})
