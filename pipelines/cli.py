@@ -19,14 +19,19 @@ from pipelines.lib.workspace import WORKSPACE_ENV, Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID_INPUT, EXIT_UNSAFE = 0, 1, 2, 3
 
-DAGSTER_YAML = """\
-# Written by sozialmonitor: one run at a time, nothing sent anywhere.
+DAGSTER_MARK = "# Written by sozialmonitor"
+# nux: the UI's first-start pop-up (Dagster's "new user experience", asking to join its community); its
+# instance setting ``nux: enabled`` (dagster/_core/instance/config.py) turns it off for every browser.
+DAGSTER_YAML = f"""\
+{DAGSTER_MARK}: one run at a time, nothing sent anywhere, no community pop-up.
 run_coordinator:
   module: dagster._core.run_coordinator
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
 telemetry:
+  enabled: false
+nux:
   enabled: false
 """
 
@@ -40,7 +45,9 @@ def _prepare_dagster(ws: Workspace) -> str | None:
     note = secure_workspace(ws)
     ws.dagster_home.mkdir(parents=True, exist_ok=True)
     yaml = ws.dagster_home / "dagster.yaml"
-    if not yaml.exists():
+    # ours is brought up to date (an older one lacks the pop-up setting); a planner's own file is kept
+    old = yaml.read_text(encoding="utf-8") if yaml.exists() else None
+    if old is None or (old.startswith(DAGSTER_MARK) and old != DAGSTER_YAML):
         yaml.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
     os.environ[WORKSPACE_ENV] = str(ws.root)
