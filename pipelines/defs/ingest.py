@@ -48,7 +48,8 @@ def raw_inputs(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResour
     )
 
 
-@dg.asset_check(asset=raw_inputs, blocking=True, description="Alle Eingabedateien sind fehlerfrei.")
+@dg.asset_check(asset=raw_inputs, blocking=True, description="Alle Eingabedateien sind fehlerfrei; sonst hält der Lauf an und nichts wird "
+                            "veröffentlicht.")
 def inputs_valid(sozialmonitor: WorkspaceResource):
     """Passes without errors; otherwise records the failed check and fails the run with the German findings."""
     report = sozialmonitor.workspace.validation_report

@@ -34,7 +34,8 @@ def districts_covered(sozialmonitor: WorkspaceResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=core_indicator_cells, blocking=True,
-                description="Quoten plausibel, verknüpfte Indikatoren stimmig (Teilmengen, Summen, Nenner).")
+                description="Die Quoten sind plausibel und verknüpfte Indikatoren stimmig (Teilmengen, Summen, "
+                            "Nenner); sonst hält der Lauf an und nichts wird veröffentlicht.")
 def inputs_consistent(sozialmonitor: WorkspaceResource):
     findings, report = warehouse.consistency(sozialmonitor.workspace)
     districts = affected_districts(findings)

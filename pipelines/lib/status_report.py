@@ -31,7 +31,9 @@ def what_to_do(ws: Workspace, last: LastRun) -> str:
     kind = last.summary.kind if last.summary else None
     if kind == INVALID:
         reports = [p.with_suffix(".txt") for p in (ws.validation_report, ws.consistency_report)]
-        found = [str(p) for p in reports if p.exists()] or [str(reports[0])]
+        # the report the failure names (the other may be left from an earlier run)
+        found = ([str(p) for p in reports if str(p) in last.text] or [str(p) for p in reports if p.exists()]
+                 or [str(reports[0])])
         return ("Was tun: den Bericht lesen (" + ", ".join(found) + "), die genannten Dateien in data_raw/ "
                 "berichtigen, mit „sozialmonitor validate“ prüfen und dann „sozialmonitor run“ starten.")
     if kind == UNSAFE:
