@@ -11,6 +11,7 @@ count of the private data.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, fields
 
@@ -108,11 +109,16 @@ def summary_of_events(records, *, ok: bool, run_id: str | None = None, kind: str
 
 
 def summary_of_run(instance, run_id: str, *, ok: bool, kind: str | None = None) -> RunSummary:
-    """The summary of the Dagster run ``run_id`` in ``instance`` (finished or, from its last step, running)."""
+    """The summary of the Dagster run ``run_id`` in ``instance`` (finished or, from its last step, running).
+    An event log that cannot be read gives a summary without numbers: summarising never fails a run."""
     import dagster as dg
 
     types = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
-    return summary_of_events(instance.all_logs(run_id, of_type=types), ok=ok, run_id=run_id, kind=kind)
+    try:
+        records = instance.all_logs(run_id, of_type=types)
+    except Exception:
+        return RunSummary(ok=ok, run_id=run_id, kind=None if ok else (kind or ERROR))
+    return summary_of_events(records, ok=ok, run_id=run_id, kind=kind)
 
 
 def failure_kind(check_results: dict[str, bool | None], ledger_unsafe: bool = False) -> str:
@@ -127,4 +133,6 @@ def failure_kind(check_results: dict[str, bool | None], ledger_unsafe: bool = Fa
 def tag_run(instance, summary: RunSummary) -> None:
     """The summary as the Dagster run's tag (shown on the run's page and in the run list)."""
     if summary.run_id:
-        instance.add_run_tags(summary.run_id, {SUMMARY_TAG: summary.sentence()})
+        # a full disk, say, leaves the run untagged: the status file and the terminal still have the summary
+        with contextlib.suppress(Exception):
+            instance.add_run_tags(summary.run_id, {SUMMARY_TAG: summary.sentence()})
