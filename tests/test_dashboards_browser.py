@@ -4,8 +4,8 @@ Checks what only a browser can: no console errors and no failed or blocked reque
 the polygons, a hidden district shows the hatch, the published districts show exactly the legend's
 class colours, the year switch works from the keyboard, a click opens the profile, sparklines draw.
 The analysis maps are opened from the dashboard fixture's site: the offers map clusters its markers and
-follows the keyboard, the need index map draws its dynamics symbols. The CSV links (maps, profiles, analysis pages) download published
-figures only, the start page's search opens a district and an indicator, the comparison page draws withheld
+follows the keyboard, the need index map draws its dynamics symbols. The CSV links (maps, profiles, analysis
+pages) download published figures only, the start page's search opens a district and an indicator, the comparison page draws withheld
 cells as gaps, and a mostly withheld finest level offers the coarse level.
 Skipped where Chromium is missing — and failing instead when ``CI=true``.
 """
