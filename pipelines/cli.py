@@ -19,14 +19,19 @@ from pipelines.lib.workspace import WORKSPACE_ENV, Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID_INPUT, EXIT_UNSAFE = 0, 1, 2, 3
 
-DAGSTER_YAML = """\
-# Written by sozialmonitor: one run at a time, nothing sent anywhere.
+DAGSTER_MARK = "# Written by sozialmonitor"
+# nux: the UI's first-start pop-up (Dagster's "new user experience", asking to join its community); its
+# instance setting ``nux: enabled`` (dagster/_core/instance/config.py) turns it off for every browser.
+DAGSTER_YAML = f"""\
+{DAGSTER_MARK}: one run at a time, nothing sent anywhere, no community pop-up.
 run_coordinator:
   module: dagster._core.run_coordinator
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
 telemetry:
+  enabled: false
+nux:
   enabled: false
 """
 
@@ -40,7 +45,9 @@ def _prepare_dagster(ws: Workspace) -> str | None:
     note = secure_workspace(ws)
     ws.dagster_home.mkdir(parents=True, exist_ok=True)
     yaml = ws.dagster_home / "dagster.yaml"
-    if not yaml.exists():
+    # ours is brought up to date (an older one lacks the pop-up setting); a planner's own file is kept
+    old = yaml.read_text(encoding="utf-8") if yaml.exists() else None
+    if old is None or (old.startswith(DAGSTER_MARK) and old != DAGSTER_YAML):
         yaml.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
     os.environ[WORKSPACE_ENV] = str(ws.root)
@@ -62,11 +69,12 @@ def _progress_to_terminal(quiet: bool) -> None:
     log.propagate = False
 
 
-def write_status(ws: Workspace, ok: bool, text: str) -> None:
-    """A status file in the workspace, readable without opening the UI, and the configured e-mail."""
+def write_status(ws: Workspace, ok: bool, text: str, summary=None) -> None:
+    """A status file in the workspace, readable without opening the UI, and the configured e-mail; the run's
+    summary (:class:`~pipelines.lib.run_summary.RunSummary`) first."""
     from pipelines.lib.notify import report
 
-    for note in report(ws, ok, text):
+    for note in report(ws, ok, text, summary=summary):
         _say(note)
 
 
@@ -136,6 +144,7 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
     """
     from pipelines.lib.config import load_config
     from pipelines.lib.release.lock import RunLocked, run_lock
+    from pipelines.lib.run_summary import INVALID, UNSAFE, RunSummary, failure_kind, summary_of_run, tag_run
     from pipelines.lib.unchanged import unchanged_release
 
     load_config(ws.root)  # fail early, with the configuration's own message
@@ -143,8 +152,8 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
     if note:
         _say(note)
 
-    def status(ok: bool, text: str) -> None:  # the run's status carries the warning
-        write_status(ws, ok, f"{text}\n{note}" if note else text)
+    def status(ok: bool, text: str, summary=None) -> None:  # the run's status carries the warning
+        write_status(ws, ok, f"{text}\n{note}" if note else text, summary)
 
     try:  # say it now rather than deep inside Dagster's log
         with run_lock(ws.lock_file, wait_seconds=wait_seconds):
@@ -156,7 +165,7 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
         msg = (f"keine Änderungen: Eingaben, Konfiguration und Programm wie bei Freigabe {same}, "
                "die gültig bleibt (neu aufbauen mit --force).")
         _say(msg)
-        status(True, msg)
+        status(True, msg, RunSummary(ok=True, unchanged=same))
         return EXIT_OK
     import dagster as dg
 
@@ -175,29 +184,34 @@ def run_pipeline(ws: Workspace, *, wait_seconds: float = 0.0, quiet: bool = Fals
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"sozialmonitor/trigger": "cli"},
         )
+        checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+        ledger_unsafe = not result.success and any(
+            _ledger_unsafe(f.event_specific_data.error) for f in result.get_step_failure_events())
+        kind = None if result.success else failure_kind(checks, ledger_unsafe)
+        summary = summary_of_run(instance, result.run_id, ok=result.success, kind=kind)
+        tag_run(instance, summary)  # the same sentence on the Dagster run
     from pipelines.lib.private_modes import restrict
 
     restrict(ws.data_private)  # what the run created (inside the owner-only folder) owner-only too
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     elapsed = time.monotonic() - started
     if not result.success:
         from pipelines.lib.run_failure import run_failure_text, step_failures
 
         # the same German text as the Dagster run's failure, the schedule's and the sensor's status
         msg = run_failure_text(step_failures(result.get_step_failure_events()), result.run_id)
-        invalid = checks.get("inputs_valid") is False or checks.get("inputs_consistent") is False
-        if invalid:  # the terminal is the planner's own: the whole report, with the values
+        if kind == INVALID:  # the terminal is the planner's own: the whole report, with the values
             report = (ws.validation_report if checks.get("inputs_valid") is False else ws.consistency_report)
             _say(report.with_suffix(".txt").read_text(encoding="utf-8"))
         _say(msg)
-        status(False, msg)
-        if invalid:
-            return EXIT_INVALID_INPUT
-        ledger_unsafe = any(_ledger_unsafe(f.event_specific_data.error) for f in result.get_step_failure_events())
-        return EXIT_UNSAFE if checks.get("release_audit") is False or ledger_unsafe else EXIT_ERROR
-    msg = f"Release {current_run_id(ws)} published in {elapsed:.1f} s: {ws.mart}, {ws.dashboards / 'index.html'}"
+        _say(f"Zusammenfassung: {summary.sentence()}")
+        status(False, msg, summary)
+        return {INVALID: EXIT_INVALID_INPUT, UNSAFE: EXIT_UNSAFE}.get(kind, EXIT_ERROR)
+    release = summary.release or current_run_id(ws)
+    seconds = f"{elapsed:.1f}".replace(".", ",")
+    msg = f"Datenbank: {ws.mart}; Website: {ws.dashboards / 'index.html'} (Freigabe {release}, Laufzeit {seconds} s)"
     _say(msg)
-    status(True, msg)
+    _say(f"Zusammenfassung: {summary.sentence()}")
+    status(True, msg, summary)
     return EXIT_OK
 
 
@@ -207,16 +221,14 @@ def cmd_run(args) -> int:
 
 
 def cmd_status(args) -> int:
-    """The last run's status file: exit 0 when it succeeded, 1 when it failed or none ran yet."""
-    from pipelines.lib.notify import read_status
+    """The workspace's state in German (last run, current release, next scheduled run): exit 0 when the last
+    run succeeded, 1 when it failed or none ran yet."""
+    from pipelines.lib.status_report import workspace_status
 
-    ws = Workspace.at(args.workspace)
-    status = read_status(ws)
-    if status is None:
-        _say(f"Noch kein Lauf in {ws.root} (keine Datei {ws.status_file.name}).")
-        return EXIT_ERROR
-    _say(status[1])
-    return EXIT_OK if status[0] else EXIT_ERROR
+    status = workspace_status(Workspace.at(args.workspace))
+    for line in status.lines:
+        _say(line)
+    return EXIT_OK if status.ok else EXIT_ERROR
 
 
 def cmd_audit(args) -> int:
@@ -374,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even when nothing has changed")
     p.set_defaults(func=cmd_run)
 
-    p = with_workspace(sub.add_parser("status", help="the last run's result (exit 0 OK, 1 failed)"))
+    p = with_workspace(sub.add_parser("status", help="the workspace's state: last run, current release, next run (exit 0 OK, 1 failed)"))
     p.set_defaults(func=cmd_status)
 
     p = with_workspace(sub.add_parser("validate", help="check the input files only"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,20 +17,20 @@ import pytest
 
 from pipelines.lib.workspace import WORKSPACE_ENV
 
-EXPECTED_ASSETS = {
-    "raw_inputs": "ingest",
-    "core_indicator_cells": "warehouse",
-    "protected_mart": "protection",
-    "indicator_rates": "analysis",
-    "indicator_benchmarks": "analysis",
-    "need_index": "analysis",
-    "hotspots": "analysis",
-    "offer_coverage": "analysis",
-    "allocation": "analysis",
-    "release_exports": "publish",
-    "release_dashboards": "dashboards",
-    "candidate_release": "publish",
-    "current_release": "publish",
+EXPECTED_ASSETS = {  # asset → its group, as the UI's lineage names it (German)
+    "raw_inputs": "eingabedaten",
+    "core_indicator_cells": "datenbestand",
+    "protected_mart": "geheimhaltung",
+    "indicator_rates": "auswertungen",
+    "indicator_benchmarks": "auswertungen",
+    "need_index": "auswertungen",
+    "hotspots": "auswertungen",
+    "offer_coverage": "auswertungen",
+    "allocation": "auswertungen",
+    "release_exports": "freigabe",
+    "release_dashboards": "website",
+    "candidate_release": "freigabe",
+    "current_release": "freigabe",
 }
 
 
@@ -60,6 +61,56 @@ def test_asset_graph_groups_and_dependencies(defs):
     assert upstream["release_exports"] == upstream["release_dashboards"] == analysis
     assert upstream["candidate_release"] == {"release_exports", "release_dashboards"}
     assert upstream["current_release"] == {"candidate_release"}
+
+
+# a curated rule for "German, not English": some German function words, none of the English ones
+GERMAN_WORDS = {"der", "die", "das", "und", "des", "den", "dem", "im", "mit", "für", "von", "aus", "je", "jedes",
+                "jeder", "jede", "ein", "eine", "nach", "wenn", "nicht", "oder", "sich", "zum", "zur", "wird", "bei"}
+ENGLISH_WORDS = {"the", "of", "and", "every", "each", "with", "into", "from", "is", "are", "for", "when", "its",
+                 "per", "rows", "release", "errors", "warnings", "cells", "hidden", "report", "files", "pages"}
+
+
+def is_german(text: str | None) -> bool:
+    words = set(re.findall(r"[a-zäöüß]+", (text or "").lower()))
+    return bool(words & GERMAN_WORDS) and not words & ENGLISH_WORDS
+
+
+def test_the_german_rule_tells_english_from_german():
+    assert is_german("Liest und prüft jede Eingabedatei in data_raw/.")
+    assert not is_german("Rates and 95 % intervals of published values, written into the candidate mart.")
+    assert not is_german("") and not is_german(None)
+
+
+def test_every_asset_check_job_schedule_and_sensor_has_a_german_description(defs):
+    graph = defs.resolve_asset_graph()
+    described = {k.to_user_string(): graph.get(k).description for k in graph.get_all_asset_keys()}
+    specs = [s for a in defs.assets if isinstance(a, dg.AssetsDefinition) for s in a.check_specs]
+    specs += [s for c in defs.asset_checks for s in c.check_specs]
+    described.update({f"check {s.name}": s.description for s in specs})
+    described["job refresh"] = defs.resolve_job_def("refresh").description
+    described.update({f"schedule {s.name}": s.description for s in defs.schedules})
+    described.update({f"sensor {s.name}": s.description for s in defs.sensors})
+    assert len(described) >= len(EXPECTED_ASSETS) + 4 + 1 + 1 + 3
+    assert [name for name, text in described.items() if not is_german(text)] == []
+
+
+def test_every_metadata_label_the_ui_shows_is_german(tiny_workspace):
+    """A real run's events: every key of every materialization's and check's metadata is a German label (a
+    table's name after "Zeilen: " is code)."""
+    from pipelines.lib.workspace import Workspace
+
+    with dg.DagsterInstance.from_config(str(Workspace(tiny_workspace).dagster_home)) as instance:
+        run = instance.get_runs(limit=1)[0]
+        types = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
+        keys = set()
+        for record in instance.all_logs(run.run_id, of_type=types):
+            data = record.dagster_event.event_specific_data
+            keys |= set(getattr(data, "materialization", data).metadata)
+    assert {"Geprüfte Dateien", "Fehler", "Hinweise", "Geheimgehaltene Zellen", "Freigabe", "Zusammenfassung"} <= keys
+    labels = {k.split(": ", 1)[0] if k.startswith("Zeilen: ") else k for k in keys}
+    english = [k for k in labels if not k[:1].isupper() or "_" in k
+               or set(re.findall(r"[a-zäöüß]+", k.lower())) & ENGLISH_WORDS]
+    assert english == []
 
 
 def test_blocking_checks_guard_the_release(defs):

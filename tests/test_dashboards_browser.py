@@ -4,8 +4,8 @@ Checks what only a browser can: no console errors and no failed or blocked reque
 the polygons, a hidden district shows the hatch, the published districts show exactly the legend's
 class colours, the year switch works from the keyboard, a click opens the profile, sparklines draw.
 The analysis maps are opened from the dashboard fixture's site: the offers map clusters its markers and
-follows the keyboard, the need index map draws its dynamics symbols. The CSV links download published
-figures only, the start page's search opens a district and an indicator, the comparison page draws withheld
+follows the keyboard, the need index map draws its dynamics symbols. The CSV links (maps, profiles, analysis
+pages) download published figures only, the start page's search opens a district and an indicator, the comparison page draws withheld
 cells as gaps, and a mostly withheld finest level offers the coarse level.
 Skipped where Chromium is missing — and failing instead when ``CI=true``.
 """
@@ -433,6 +433,48 @@ def test_csv_link_downloads_the_tables_published_figures_only(page, tiny_publish
         assert shown, target
         if target == html_path:  # the map's hidden district is in its CSV with its status alone
             assert hidden
+
+
+def test_analysis_csv_links_download_published_figures_only(page, tiny_published):
+    """The demo release's analysis pages: each links its table; a downloaded row with figures is a district the
+    page draws with a value and the mart's published figures can give (an indicator's hot spots: that cell;
+    the need index: some published value of the district that year), a row without says its status only."""
+    import csv as csv_module
+
+    from pipelines.lib.audit.site import PublishedCells
+    from pipelines.lib.stages.publish import published_cells
+    from pipelines.lib.workspace import Workspace
+
+    pg, log = page
+    release = _release(tiny_published)
+    lookup = PublishedCells.of(published_cells(Workspace(tiny_published).mart))
+    fixed = {"Ansicht-ID", "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr", "Status"}
+    pages = sorted((release / "auswertungen").glob("*.html"))
+    assert {p.stem for p in pages} >= {"handlungsbedarf", "schwerpunkte"}
+    for target in pages:
+        pg.goto(target.resolve().as_uri(), wait_until="load")
+        link = pg.get_by_role("link", name="Tabelle als CSV herunterladen")
+        assert link.is_visible()
+        with pg.expect_download() as info:
+            link.click()
+        assert info.value.suggested_filename == target.with_suffix(".csv").name
+        log.failed.remove(info.value.url)  # Chromium reports a download as an aborted request
+        raw = Path(info.value.path()).read_bytes()
+        rows = list(csv_module.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+        shown = 0
+        for row in rows:
+            figures = [v for k, v in row.items() if k not in fixed]
+            if row["Status"] != "veröffentlicht":
+                assert figures == [""] * len(figures), row
+                continue
+            shown += 1
+            codes = lookup.district_codes([row["Gebiet-ID"]])
+            view, year = row["Ansicht-ID"], int(row["Jahr"])
+            if view in lookup.indicators:
+                assert lookup.published(view, year, codes)[0], row
+            if target.stem == "handlungsbedarf" or view == "need_index":
+                assert lookup.any_published(year, codes)[0], row
+        assert shown, target
 
 
 def test_search_finds_a_district_and_an_indicator_and_opens_them_by_keyboard(page, tiny_published):

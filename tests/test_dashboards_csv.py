@@ -102,3 +102,83 @@ def test_the_audit_fails_a_csv_with_a_hidden_value_or_a_formula(built, tmp_path)
     assert site_problems(copy, cells) == ["steckbriefe/P03.csv: 5 fields start like a spreadsheet formula"]
     path.write_text(text.replace("Gebiet-ID", "Gebiet"), encoding="utf-8")
     assert site_problems(copy, cells) == ["steckbriefe/P03.csv: no column Gebiet-ID naming the cell of each row"]
+
+
+ANALYSIS_PAGES = ("handlungsbedarf", "schwerpunkte", "angebote", "mittelverteilung")
+
+
+def _view_cells(html: str) -> dict[tuple[str, str], tuple[dict, list]]:
+    """(view id, district id) → (the view, the page cell) of an analysis page."""
+    data = json.loads(re.search(r'id="sm-daten">(.*?)</script>', html, flags=re.S).group(1).replace("<\\/", "</"))
+    return {(v["id"], f["id"]): (v, cells[n]) for v in data["ansichten"]
+            for level, cells in zip(data["ebenen"], v["werte"], strict=True)
+            for n, f in enumerate(level["geo"]["features"])}
+
+
+@pytest.mark.parametrize("page_id", ANALYSIS_PAGES)
+def test_analysis_csv_holds_the_pages_cells_and_only_the_status_of_districts_without_a_value(built, page_id):
+    mart, site = built
+    page = site.analysis_pages[page_id]
+    html = page.read_text(encoding="utf-8")
+    assert f'<a href="{page_id}.csv" download type="text/csv">Tabelle als CSV herunterladen</a>' in html
+    rows = _rows(page.with_name(f"{page_id}.csv"))
+    cells = _view_cells(html)
+    assert {(r["Ansicht-ID"], r["Gebiet-ID"]) for r in rows} == set(cells)  # every view and district, once
+    assert len(rows) == len(cells)
+    fixed = {"Ansicht-ID", "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr", "Status"}
+    shown = hidden = 0
+    for row in rows:
+        view, cell = cells[(row["Ansicht-ID"], row["Gebiet-ID"])]
+        assert row["Ansicht"] == view["name"] and row["Jahr"] == str(view["jahr"])
+        if cell[0] == 0:  # drawn with a value: the texts of the page's table, field by field
+            assert row["Status"] == "veröffentlicht"
+            assert [row[label] or None for label in view["felder"]] == [
+                None if text is None else (text if not text.startswith(("-", "+", "=", "@")) or
+                                           re.fullmatch(r"-?\d+(,\d+)?", text) else "'" + text)
+                for text in cell[4:]]
+            assert row["Klasse"]
+            shown += 1
+        else:  # the status the map draws, nothing else
+            assert row["Status"] != "veröffentlicht"
+            assert [v for k, v in row.items() if k not in fixed] == [""] * (len(row) - len(fixed))
+            hidden += 1
+    assert shown and (hidden or page_id == "mittelverteilung")  # the allocation estimates every district
+    assert site_problems(site.out_dir, published_cells(mart)) == []
+
+
+def test_the_audit_fails_an_analysis_csv_with_a_figure_of_a_district_without_a_value(built, tmp_path):
+    import shutil
+
+    mart, site = built
+    copy = tmp_path / "site"
+    shutil.copytree(site.out_dir, copy)
+    cells = published_cells(mart)
+    path = copy / "auswertungen" / "schwerpunkte.csv"
+    text = path.read_text(encoding="utf-8")
+    hidden = ("kinderarmut;Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften;P03;Bahnhofsviertel;Planungsraum;"
+              "2023;;;;;;geheimgehalten (Datenschutz)")
+    assert hidden in text  # the hot spots of an indicator the mart hides in P03 in 2023
+    leaked = hidden.replace(";;;;;;", ";hoch-hoch;;;;35,1 %;")
+    path.write_text(text.replace(hidden, leaked), encoding="utf-8")
+    assert site_problems(copy, cells) == [
+        "auswertungen/schwerpunkte.csv: 1 rows of hidden cells carry figures",
+        "auswertungen/schwerpunkte.csv: 1 rows carry figures of cells the mart does not publish"]
+    relabelled = leaked.replace("geheimgehalten (Datenschutz)", "veröffentlicht")
+    path.write_text(text.replace(hidden, relabelled), encoding="utf-8")
+    assert site_problems(copy, cells) == [
+        "auswertungen/schwerpunkte.csv: 1 rows carry figures of cells the mart does not publish"]
+    path.write_text(text, encoding="utf-8")
+
+    # the need index of a district the mart publishes nothing of in that year (too few inhabitants)
+    path = copy / "auswertungen" / "handlungsbedarf.csv"
+    text = path.read_text(encoding="utf-8")
+    small = "typ;Statusklasse und Dynamik;P07;Am Wald;Planungsraum;2023;;;;;;;;zu wenige Einwohner"
+    assert small in text
+    path.write_text(text.replace(small, small.replace(";;;;;;;;zu wenige Einwohner",
+                                                      ";4 – sehr hoch;4 – sehr hoch;;;;;;veröffentlicht")),
+                    encoding="utf-8")
+    assert site_problems(copy, cells) == [
+        "auswertungen/handlungsbedarf.csv: 1 rows carry figures of cells the mart does not publish"]
+    path.write_text(text.replace("Ansicht-ID", "Ansicht-Nr"), encoding="utf-8")
+    assert site_problems(copy, cells) == [
+        "auswertungen/handlungsbedarf.csv: no column Indikator-ID naming the cell of each row"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import dagster as dg
@@ -48,8 +49,11 @@ def test_broken_input_gives_the_german_findings_in_status_and_the_dagster_failur
     _break(ws)
     assert main(["run", "--quiet", "--workspace", str(ws)]) == 2
     status = (ws / "STATUS.txt").read_text(encoding="utf-8")
-    first, *findings = status.splitlines()
+    first, summary, *findings = status.splitlines()
     assert first.startswith("FEHLER")
+    # the run's summary: how many files were checked, how many errors, nothing published
+    assert re.fullmatch(r"Zusammenfassung: \d+ Dateien geprüft, [1-9]\d* Fehler, \d+ Hinweise?, Lauf fehlgeschlagen, "
+                        r"nichts veröffentlicht\.", summary), summary
     assert findings[0].startswith("Eingabedaten fehlerhaft: ") and "letzte Freigabe bleibt gültig" in findings[0]
     # the finding itself: file, row, column, what to do; in German; not Dagster's English summary
     line = next(f for f in findings if "zahnaerztlicher_dienst.csv" in f)
@@ -76,7 +80,8 @@ def test_unexpected_error_is_one_german_sentence_naming_the_step_and_the_run(in_
     monkeypatch.setattr("pipelines.lib.stages.warehouse.run", broken)
     assert main(["run", "--quiet", "--force", "--workspace", str(ws)]) == 1
     run, [failure] = _last_run_failures(ws)
-    status = (ws / "STATUS.txt").read_text(encoding="utf-8").splitlines()[1:]
+    summary, *status = (ws / "STATUS.txt").read_text(encoding="utf-8").splitlines()[1:]
+    assert summary.startswith("Zusammenfassung: ") and "Lauf fehlgeschlagen, nichts veröffentlicht." in summary
     assert status == [f"Lauf fehlgeschlagen: unerwarteter Fehler im Schritt „aggregate hierarchy“ (ValueError: "
                       f"division by zero in the hierarchy). Nichts veröffentlicht, die letzte Freigabe bleibt gültig. "
                       f"Details im Ereignisprotokoll des Dagster-Laufs {run.run_id} (sozialmonitor serve → Runs)."]
@@ -105,6 +110,12 @@ def test_the_daemons_failure_sensor_writes_and_mails_the_german_findings(in_proc
     description = failure.event_specific_data.user_failure_data.description
     assert status.startswith("FEHLER") and run.run_id in status and description in status
     assert "Steps failed" not in status
+    # the daemon's run is summarised like a command-line run: in the status and as the run's tag
+    summary = re.search(r"^Zusammenfassung: (\d+ Dateien geprüft, [1-9]\d* Fehler, .*nichts veröffentlicht\.)$",
+                        status, flags=re.M)
+    assert summary, status
+    with dg.DagsterInstance.from_config(str(Workspace(ws).dagster_home)) as instance:
+        assert instance.get_run_by_id(run.run_id).tags["sozialmonitor/zusammenfassung"] == summary.group(1)
     [(_, _, mail)] = server.messages
     body = mail.get_content().replace("\r\n", "\n")
     assert description in body and "Zeitplan" in body and "Steps failed" not in body

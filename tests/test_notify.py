@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import socket
 
@@ -110,3 +111,74 @@ def test_failed_command_line_run_sends_the_mail(tiny_workspace, monkeypatch, cap
     assert len(server.messages) == 1
     assert "Eingabedaten fehlerhaft" in server.messages[0][2].get_content()
     assert "nicht gesendet" not in capfd.readouterr().out
+
+
+def _next_two_o_clock(timezone: str = "Europe/Berlin") -> str:
+    """The next 02:00 in ``timezone`` (the tiny city's schedule, ``0 2 * * *``), as status writes it."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo(timezone))
+    due = now.replace(hour=2, minute=0, second=0, microsecond=0)
+    if due <= now:
+        due = (due + timedelta(days=1)).replace(hour=2)
+    return f"{('Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa', 'So')[due.weekday()]} {due:%d.%m.%Y, %H:%M} Uhr"
+
+
+def test_a_real_run_is_summarised_in_status_the_dagster_run_and_the_status_command(tiny_workspace):
+    """The tiny city's run: its summary counts the input files, findings and hidden cells of the published
+    release, the same sentence in STATUS.txt, on the Dagster run and its last asset; ``status`` adds the
+    release's data date and the next scheduled run; after a failed run it says what to do."""
+    import json
+
+    import dagster as dg
+    from conftest import run_cli
+
+    from pipelines.lib.dashboards.formatting import format_count, format_date
+    from pipelines.lib.duck import connect
+    from pipelines.lib.release.switch import current_run_id
+
+    ws = Workspace(tiny_workspace)
+    release = current_run_id(ws)
+    files = sum(1 for p in ws.data_raw.rglob("*") if p.is_file())
+    hints = sum(1 for f in json.loads(ws.validation_report.read_text(encoding="utf-8")) if f["severity"] != "error")
+    with connect(ws.mart, read_only=True, spatial=False) as con:
+        hidden = con.execute("select count(*) from indicator_values "
+                             "where status not in ('veröffentlicht', 'keine Daten')").fetchone()[0]
+        data_date = con.execute("select data_date from run_info order by created_at desc limit 1").fetchone()[0]
+    assert files >= 3 and hidden > 0
+    sentence = (f"{files} Dateien geprüft, 0 Fehler, {hints} {'Hinweis' if hints == 1 else 'Hinweise'}, "
+                f"Freigabe {release} veröffentlicht, {format_count(hidden)} Zellen geheimgehalten.")
+    lines = ws.status_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("OK ") and lines[1] == f"Zusammenfassung: {sentence}"
+    with dg.DagsterInstance.from_config(str(ws.dagster_home)) as instance:
+        run = instance.get_runs(limit=1)[0]
+        assert run.tags["sozialmonitor/zusammenfassung"] == sentence
+        [last] = [r.dagster_event.event_specific_data.materialization for r in
+                  instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+                  if r.dagster_event.asset_key.to_user_string() == "current_release"]
+        assert last.metadata["Zusammenfassung"].value == sentence
+
+    result = run_cli("status", "--workspace", str(ws.root))
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "Letzter Lauf: OK – beendet am " in out and "gestartet über: Kommandozeile" in out
+    assert f"  {sentence}\n" in out
+    assert f"Gültige Freigabe: {release} vom " in out and f"Datenstand {format_date(data_date)}" in out
+    assert f"Nächster geplanter Lauf: {_next_two_o_clock()} (Europe/Berlin)" in out
+    assert "„sozialmonitor serve“ läuft gerade nicht" in out and "Was tun" not in out
+
+    broken = ws.data_raw / "gesundheit" / "zahnaerztlicher_dienst.csv"
+    broken.write_bytes(b"\x00\x01\x02")
+    failed = run_cli("run", "--quiet", "--workspace", str(ws.root))
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    summary = failed.stdout.strip().splitlines()[-1]  # the run's last word is its summary
+    assert re.fullmatch(rf"Zusammenfassung: {files} Dateien geprüft, [1-9]\d* Fehler, \d+ Hinweise?, "
+                        r"Lauf fehlgeschlagen, nichts veröffentlicht\.", summary), failed.stdout
+    result = run_cli("status", "--workspace", str(ws.root))
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "Letzter Lauf: FEHLER – beendet am " in out and f"  {summary.removeprefix('Zusammenfassung: ')}\n" in out
+    assert "  Eingabedaten fehlerhaft: " in out and "zahnaerztlicher_dienst.csv" in out
+    assert f"Was tun: den Bericht lesen ({ws.validation_report.with_suffix('.txt')})" in out
+    assert f"Gültige Freigabe: {release} vom " in out  # the last release stays

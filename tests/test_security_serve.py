@@ -75,3 +75,26 @@ def test_a_busy_port_or_a_served_workspace_is_said_in_german(started, tmp_path, 
     assert "Dieser Arbeitsbereich wird bereits bedient" in out
     code = cli.main(["serve", "--workspace", str(ws), "--port", "0"])  # free again: it starts
     assert code == cli.EXIT_OK and len(started) == 1
+
+
+def test_the_dagster_yaml_serve_writes_turns_off_telemetry_and_the_community_pop_up(started, tmp_path):
+    """Dagster itself reads the file: no telemetry, no first-start pop-up ("nux"); an older file of ours is
+    brought up to date, a planner's own file is left as it is."""
+    import dagster as dg
+
+    from pipelines.lib.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.dagster_home.mkdir(parents=True)
+    yaml = ws.dagster_home / "dagster.yaml"
+    yaml.write_text("# Written by sozialmonitor: one run at a time, nothing sent anywhere.\n"
+                    "telemetry:\n  enabled: false\n", encoding="utf-8")  # as written before the pop-up setting
+    assert cli.main(["serve", "--workspace", str(ws.root), "--port", "0"]) == cli.EXIT_OK and len(started) == 1
+    with dg.DagsterInstance.from_config(str(ws.dagster_home)) as instance:
+        assert instance.nux_enabled is False and instance.telemetry_enabled is False
+        assert instance.get_settings("nux") == {"enabled": False}
+
+    own = "# the planner's own settings\ntelemetry:\n  enabled: false\n"
+    yaml.write_text(own, encoding="utf-8")
+    assert cli.main(["serve", "--workspace", str(ws.root), "--port", "0"]) == cli.EXIT_OK
+    assert yaml.read_text(encoding="utf-8") == own

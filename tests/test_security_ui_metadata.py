@@ -51,7 +51,7 @@ def test_consistency_finding_shows_counts_of_problems_and_districts_not_raw_coun
     leaks = [kind for kind, text in events if appears(SUBSET, text) or appears(DENOMINATOR, text)]
     assert leaks == []
     consistent = check_evaluation(events, "inputs_consistent")
-    assert '"errors"' in consistent and '"districts_affected"' in consistent and district in consistent
+    assert '"Fehler"' in consistent and '"Betroffene Gebiete (Anzahl)"' in consistent and district in consistent
     assert re.search(r"\d+ Widersprüche in den Eingabedaten, 1 Gebiet betroffen – Bericht", consistent)
     # the private report still says where, for the planner; the warehouse still holds the counts
     report = Workspace(tiny_workspace).consistency_report.with_suffix(".txt").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from pipelines.defs.progress import step
 from pipelines.defs.protection import protected_mart
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib.analysis import stage
+from pipelines.lib.ui_labels import ui_metadata
 
 
 def _run(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource, name: str, fn) -> dg.MaterializeResult:
@@ -15,41 +16,43 @@ def _run(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource, na
     candidate = sozialmonitor.run_candidate(context)
     with step(name):
         result = fn(candidate.mart, sozialmonitor.config())
-    return dg.MaterializeResult(metadata={"release": candidate.run_id, **result})
+    return dg.MaterializeResult(metadata=ui_metadata({"release": candidate.run_id, **result}))
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[protected_mart],
-          description="Rates and 95 % intervals of published values, written into the candidate mart.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[protected_mart],
+          description="Quoten mit 95-%-Vertrauensintervall, nur aus veröffentlichten Werten, in der neuen Freigabe.")
 def indicator_rates(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "analysis", stage.analyse_rates)
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[indicator_rates],
-          description="Each value against the city and the parent district; change over two years.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[indicator_rates],
+          description="Vergleich jedes Werts mit der Stadt und dem übergeordneten Gebiet; Veränderung über zwei Jahre.")
 def indicator_benchmarks(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "benchmarks", stage.analyse_benchmarks)
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[indicator_rates],
-          description="Need index (Handlungsbedarf): status, dynamics, special need, weight sensitivity.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[indicator_rates],
+          description="Handlungsbedarfsindex je Gebiet: Statusklasse, Dynamik, besonderer Handlungsbedarf und wie stark "
+                      "das Ergebnis von den Gewichten abhängt.")
 def need_index(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "need index", stage.analyse_need_index)
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[need_index],
-          description="Hot spots: local Moran's I (empirical Bayes rates, need index), FDR-corrected.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[need_index],
+          description="Räumliche Schwerpunkte: wo sich hohe oder niedrige Werte häufen (lokales Moran’s I, für viele "
+                      "Tests korrigiert).")
 def hotspots(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "hot spots", stage.analyse_hotspots)
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[need_index],
-          description="Offers per 1,000 children, supply gaps, distance to the nearest offer.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[need_index],
+          description="Versorgung mit Angeboten: Angebote je 1.000 Kinder, Versorgungslücken, Weg zum nächsten Angebot.")
 def offer_coverage(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "offer coverage", stage.analyse_offers)
 
 
-@dg.asset(group_name="analysis", kinds={"python", "duckdb"}, deps=[need_index],
-          description="Needs-based allocation of the budget, beside a per-capita split.")
+@dg.asset(group_name="auswertungen", kinds={"python", "duckdb"}, deps=[need_index],
+          description="Bedarfsgerechte Verteilung des Budgets auf die Gebiete, neben einer Verteilung nur nach Kopfzahl.")
 def allocation(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     return _run(context, sozialmonitor, "allocation", stage.analyse_allocation)
 

@@ -9,6 +9,7 @@ from pipelines.lib.config import Schedule, load_config
 from pipelines.lib.findings import ConfigError
 from pipelines.lib.notify import report_daemon_run
 from pipelines.lib.run_failure import run_failure_text, step_failures
+from pipelines.lib.run_summary import RunSummary, summary_of_run, tag_run
 from pipelines.lib.unchanged import unchanged_release
 from pipelines.lib.watch import WatchState, decide, snapshot
 from pipelines.lib.workspace import Workspace
@@ -28,8 +29,18 @@ refresh_job = dg.define_asset_job(
     JOB_NAME,
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
-    description="Full refresh: ingest → warehouse → protection → analysis → release → audit → switch.",
+    description="Vollständige Aktualisierung: Eingabedaten prüfen → Datenbestand → Geheimhaltung → Auswertungen → "
+                "Website und Dateien → unabhängige Prüfung → Freigabe umschalten.",
 )
+
+
+def _summary(instance, run, *, ok: bool) -> RunSummary | None:
+    """The summary of a daemon's run, also set as its tag; command-line runs summarise themselves."""
+    if run.tags.get("sozialmonitor/trigger") == "cli":
+        return None
+    summary = summary_of_run(instance, run.run_id, ok=ok)
+    tag_run(instance, summary)
+    return summary
 
 
 def build_automation(ws: Workspace) -> dg.Definitions:
@@ -63,14 +74,14 @@ def build_automation(ws: Workspace) -> dg.Definitions:
     def status_on_failure(context: dg.RunFailureSensorContext):
         run = context.dagster_run
         detail = run_failure_text(step_failures(context.get_step_failure_events()), run.run_id)
-        report_daemon_run(ws, run.run_id, False, detail, run.tags)
+        report_daemon_run(ws, run.run_id, False, detail, run.tags, _summary(context.instance, run, ok=False))
 
     @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="status_on_success",
                           default_status=dg.DefaultSensorStatus.RUNNING,
                           description="Schreibt STATUS.txt nach einem erfolgreichen Lauf.")
     def status_on_success(context: dg.RunStatusSensorContext):
         run = context.dagster_run
-        report_daemon_run(ws, run.run_id, True, "", run.tags)
+        report_daemon_run(ws, run.run_id, True, "", run.tags, _summary(context.instance, run, ok=True))
 
     return dg.Definitions(jobs=[refresh_job], schedules=[nightly],
                           sensors=[new_input_files, status_on_failure, status_on_success])

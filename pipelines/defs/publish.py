@@ -1,6 +1,8 @@
 """Publish: exports, the independent audit of the whole candidate, and the atomic switch."""
 
 
+from dataclasses import replace
+
 import dagster as dg
 
 from pipelines.defs.analysis import ANALYSIS
@@ -9,20 +11,23 @@ from pipelines.defs.progress import step
 from pipelines.defs.resources import WorkspaceResource
 from pipelines.lib import unchanged
 from pipelines.lib.run_failure import audit_text
+from pipelines.lib.run_summary import summary_of_run
 from pipelines.lib.stages import publish
+from pipelines.lib.ui_labels import ui_metadata
 
 
-@dg.asset(group_name="publish", kinds={"parquet"}, deps=ANALYSIS,
-          description="Parquet exports of the candidate mart.")
+@dg.asset(group_name="freigabe", kinds={"parquet"}, deps=ANALYSIS,
+          description="Die veröffentlichten Tabellen der neuen Freigabe als Dateien (Parquet und CSV) zum "
+                      "Weiterverarbeiten.")
 def release_exports(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     candidate = sozialmonitor.run_candidate(context)
     with step("exports"):
         written = publish.exports(candidate)
-    return dg.MaterializeResult(metadata={"release": candidate.run_id, "files": [p.name for p in written]})
+    return dg.MaterializeResult(metadata=ui_metadata({"release": candidate.run_id, "files": [p.name for p in written]}))
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"}, deps=[release_exports, release_dashboards],
-          description="The complete candidate release (mart, exports, dashboards), waiting for its audit.")
+@dg.asset(group_name="freigabe", kinds={"duckdb"}, deps=[release_exports, release_dashboards],
+          description="Die vollständige neue Freigabe (Datenbank, Dateien, Website), bevor sie geprüft wird.")
 def candidate_release(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     candidate = sozialmonitor.run_candidate(context)
     missing = [name for name, path in (("Export", candidate.exports), ("Dashboards", candidate.site))
@@ -30,7 +35,7 @@ def candidate_release(context: dg.AssetExecutionContext, sozialmonitor: Workspac
     if missing:
         raise dg.Failure(description=f"Der Kandidat {candidate.run_id} ist unvollständig ({', '.join(missing)} "
                          "fehlt): die ganze Pipeline in einem Lauf ausführen.", allow_retries=False)
-    return dg.MaterializeResult(metadata={"release": candidate.run_id})
+    return dg.MaterializeResult(metadata=ui_metadata({"release": candidate.run_id}))
 
 
 @dg.asset_check(asset=candidate_release, blocking=True,
@@ -43,7 +48,7 @@ def release_audit(context: dg.AssetCheckExecutionContext, sozialmonitor: Workspa
         if not outcome.passed:
             log.warning("%-22s %d cells at risk, %d problems: nothing is published", "", len(outcome.at_risk),
                         len(outcome.problems))
-    metadata = {**outcome.summary(), "report": dg.MetadataValue.path(str(outcome.report))}
+    metadata = ui_metadata({**outcome.summary(), "report": dg.MetadataValue.path(str(outcome.report))})
     yield dg.AssetCheckResult(
         passed=outcome.passed, metadata=metadata,
         description=None if outcome.passed else
@@ -54,8 +59,9 @@ def release_audit(context: dg.AssetCheckExecutionContext, sozialmonitor: Workspa
                          metadata=metadata, allow_retries=False)
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"}, deps=[candidate_release],
-          description="The release analysts and committees see: data_marts/sozialmonitor.duckdb, dashboards/.")
+@dg.asset(group_name="freigabe", kinds={"duckdb"}, deps=[candidate_release],
+          description="Die gültige Freigabe, die Fachleute und Ausschüsse sehen (data_marts/sozialmonitor.duckdb, "
+                      "dashboards/): die geprüfte neue Freigabe wird in einem Schritt umgeschaltet.")
 def current_release(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceResource) -> dg.MaterializeResult:
     ws = sozialmonitor.workspace
     config = sozialmonitor.config()
@@ -63,5 +69,8 @@ def current_release(context: dg.AssetExecutionContext, sozialmonitor: WorkspaceR
     with step("switch release"):
         pruned = publish.switch_on(ws, config, candidate)
         unchanged.record_success(ws, candidate.run_id)
-    return dg.MaterializeResult(metadata={"release": candidate.run_id, "mart": dg.MetadataValue.path(str(ws.mart)),
-                                          "pruned_releases": len(pruned)})
+    # the run's summary, from the events of its earlier steps: the last asset of the run shows it
+    summary = replace(summary_of_run(context.instance, context.run.run_id, ok=True), release=candidate.run_id)
+    return dg.MaterializeResult(metadata=ui_metadata({
+        "summary": dg.MetadataValue.text(summary.sentence()), "release": candidate.run_id,
+        "mart": dg.MetadataValue.path(str(ws.mart)), "pruned_releases": len(pruned)}))

@@ -16,12 +16,14 @@ values they quote, see :mod:`pipelines.lib.run_failure` — and where the report
 
 from __future__ import annotations
 
+import json
 import smtplib
 import socket
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from pipelines.lib.run_summary import RunSummary
 from pipelines.lib.workspace import Workspace
 
 
@@ -52,9 +54,43 @@ def mail_settings(section: dict) -> MailSettings | None:
     )
 
 
-def write_status(ws: Workspace, ok: bool, text: str) -> None:
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{text}\n", encoding="utf-8")
+def status_text(text: str, summary: RunSummary | None) -> str:
+    """The text of a run's status: its summary first (one sentence), then what the run said."""
+    return f"Zusammenfassung: {summary.sentence()}\n{text}" if summary is not None else text
+
+
+def write_status(ws: Workspace, ok: bool, text: str, summary: RunSummary | None = None,
+                 trigger: str = "Kommandozeile") -> None:
+    """``STATUS.txt`` (``OK``/``FEHLER``, the time, the summary and the text) and, for ``sozialmonitor
+    status``, the same as JSON in ``data_private/last_run.json``."""
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+    ws.status_file.write_text(f"{'OK' if ok else 'FEHLER'} {stamp}\n{status_text(text, summary)}\n",
+                              encoding="utf-8")
+    if ws.data_private.is_dir():
+        record = {"ok": ok, "finished": now, "trigger": trigger, "text": text,
+                  "summary": None if summary is None else json.loads(summary.dumps())}
+        ws.last_run_file.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class LastRun:
+    ok: bool
+    finished: float
+    trigger: str
+    text: str
+    summary: RunSummary | None
+
+
+def read_last_run(ws: Workspace) -> LastRun | None:
+    """The last run as :func:`write_status` recorded it, or ``None`` (none yet, or only an older status file)."""
+    try:
+        data = json.loads(ws.last_run_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    summary = data.get("summary")
+    return LastRun(bool(data.get("ok")), float(data.get("finished") or 0), str(data.get("trigger") or ""),
+                   str(data.get("text") or ""), RunSummary.loads(json.dumps(summary)) if summary else None)
 
 
 def read_status(ws: Workspace) -> tuple[bool, str] | None:
@@ -86,20 +122,21 @@ def _settings(ws: Workspace) -> MailSettings | None:
         return None
 
 
-def report(ws: Workspace, ok: bool, text: str, *, trigger: str = "Kommandozeile") -> list[str]:
+def report(ws: Workspace, ok: bool, text: str, *, trigger: str = "Kommandozeile",
+           summary: RunSummary | None = None) -> list[str]:
     """Write the status file and send the configured mail; returns notes on anything that failed."""
     from pipelines.lib.write_errors import write_problem
 
     notes = []
     try:
-        write_status(ws, ok, text)
+        write_status(ws, ok, text, summary, trigger)
     except OSError as exc:
         notes.append(f"Statusdatei {ws.status_file} nicht geschrieben: {write_problem(exc) or exc}")
     settings = _settings(ws)
     if settings and (not ok or settings.on_success):
         subject = f"sozialmonitor: Lauf {'erfolgreich' if ok else 'FEHLGESCHLAGEN'} ({ws.root.name})"
         body = (f"{'OK' if ok else 'FEHLER'} {time.strftime('%Y-%m-%d %H:%M:%S')} – gestartet über: {trigger}\n"
-                f"Arbeitsbereich: {ws.root} auf {socket.gethostname()}\n\n{text}\n\n"
+                f"Arbeitsbereich: {ws.root} auf {socket.gethostname()}\n\n{status_text(text, summary)}\n\n"
                 f"Status jederzeit: sozialmonitor status --workspace {ws.root}\n")
         try:
             send_mail(settings, subject, body)
@@ -109,7 +146,8 @@ def report(ws: Workspace, ok: bool, text: str, *, trigger: str = "Kommandozeile"
     return notes
 
 
-def report_daemon_run(ws: Workspace, run_id: str, ok: bool, detail: str, tags: dict) -> list[str]:
+def report_daemon_run(ws: Workspace, run_id: str, ok: bool, detail: str, tags: dict,
+                      summary: RunSummary | None = None) -> list[str]:
     """Status (and mail) for a run the Dagster daemon started; command-line runs report themselves."""
     if tags.get("sozialmonitor/trigger") == "cli":
         return []
@@ -118,4 +156,4 @@ def report_daemon_run(ws: Workspace, run_id: str, ok: bool, detail: str, tags: d
                                                           else "Dagster")
     keeps = "" if "letzte Freigabe bleibt gültig" in detail else "\nDie letzte Freigabe bleibt gültig."
     text = f"Lauf {run_id} abgeschlossen." if ok else f"Lauf {run_id} fehlgeschlagen.\n{detail}{keeps}"
-    return report(ws, ok, text, trigger=trigger)
+    return report(ws, ok, text, trigger=trigger, summary=summary)

@@ -82,6 +82,11 @@ class Workspace:
     def status_file(self) -> Path:
         return self.root / "STATUS.txt"
 
+    @property
+    def last_run_file(self) -> Path:
+        """The last run's status and summary for ``sozialmonitor status`` (JSON, beside the run's reports)."""
+        return self.data_private / "last_run.json"
+
     def ensure(self) -> None:
         for folder in (self.data_raw, self.data_private, self.data_marts, self.dashboards):
             folder.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,10 @@ Independent looks at every page:
 * the pages' tables as CSV (``*.csv`` beside the pages): every row names its cell (``Indikator-ID``,
   ``Gebiet-ID``, ``Jahr``) and its ``Status``; a row with a figure in any other column (value, interval,
   counts, comparison) must be a cell the mart publishes and say "veröffentlicht", and no text may start
-  like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) unless it is a number;
+  like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) unless it is a number. The
+  analysis pages' tables (``auswertungen/<page>.csv``) name their cell by ``Ansicht-ID`` instead (the view)
+  and are cross-checked like the analysis pages: a view of an indicator only where the mart publishes it in
+  the row's year, the need index only where the mart publishes anything of the district that year;
 * the search index (``suchindex.js``): every entry is ``[kind, name, code, detail, href]``, five texts, the
   kind "Gebiet" or "Indikator" and the link a page — room for nothing else;
 * any embedded GeoJSON ``properties`` object whose status is not "veröffentlicht" may only identify the
@@ -59,6 +62,8 @@ _MARK_CLASS = 'class="sm-wert'
 _MARK_CELLS = re.compile(r'\bdata-sm="([^"]*)"')
 CSV_KEYS = ("Indikator-ID", "Gebiet-ID", "Jahr", "Status")
 CSV_IDENTIFYING = frozenset({*CSV_KEYS, "Indikator", "Einheit", "Gebiet", "Gebietsebene"})
+VIEW_KEY = "Ansicht-ID"  # the analysis pages' tables: the view instead of the indicator
+VIEW_IDENTIFYING = frozenset({VIEW_KEY, "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr", "Status"})
 _GERMAN_NUMBER = re.compile(r"-?\d+(,\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -340,11 +345,15 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
     if not rows:
         return [f"{name}: an empty CSV file"]
     header, body = rows[0], rows[1:]
-    missing = [k for k in CSV_KEYS if k not in header]
+    views = VIEW_KEY in header and "Indikator-ID" not in header
+    keys = (VIEW_KEY, *CSV_KEYS[1:]) if views else CSV_KEYS
+    missing = [k for k in keys if k not in header]
     if missing:
         return [f"{name}: no column {', '.join(missing)} naming the cell of each row"]
-    at = {k: header.index(k) for k in CSV_KEYS}
-    figures = [i for i, h in enumerate(header) if h not in CSV_IDENTIFYING]
+    at = {k: header.index(k) for k in CSV_KEYS[1:]}
+    at["Indikator-ID"] = header.index(keys[0])
+    figures = [i for i, h in enumerate(header) if h not in (VIEW_IDENTIFYING if views else CSV_IDENTIFYING)]
+    need = re.search(r"(^|/)handlungsbedarf\.csv$", name) is not None
     hidden = unpublished = formulas = broken = 0
     for row in body:
         if len(row) != len(header):
@@ -361,7 +370,7 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
             except ValueError:
                 year = None
             codes = published.district_codes([row[at["Gebiet-ID"]]])
-            if not published.published(row[at["Indikator-ID"]], year, codes)[0]:
+            if not _row_published(published, row[at["Indikator-ID"]], year, codes, views, need):
                 unpublished += 1
     problems = []
     if broken:
@@ -373,6 +382,21 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
     if formulas:
         problems.append(f"{name}: {formulas} fields start like a spreadsheet formula")
     return problems
+
+
+def _row_published(published: PublishedCells, key: str, year: int | None, codes: np.ndarray, views: bool,
+                   need: bool) -> bool:
+    """Whether the mart can give a row's figures: its indicator's cell; for an analysis table's view the rule
+    of the analysis pages (an indicator's view: that cell; the need index: any value of the district that
+    year; another view, e.g. an offer category, has no cell of its own to look up)."""
+    if not views:
+        return bool(published.published(key, year, codes)[0])
+    ok = True
+    if key in published.indicators:
+        ok &= bool(published.published(key, year, codes)[0])
+    if need or key == "need_index":
+        ok &= bool(published.any_published(year, codes)[0])
+    return ok
 
 
 SEARCH_INDEX = "suchindex.js"

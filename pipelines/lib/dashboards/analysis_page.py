@@ -16,6 +16,7 @@ from pipelines.lib.dashboards.formatting import format_date
 from pipelines.lib.dashboards.indicator_page import _unit_links
 from pipelines.lib.dashboards.map_data import LevelMap
 from pipelines.lib.dashboards.mart import RunInfo
+from pipelines.lib.dashboards.page_csv import download_link
 from pipelines.lib.dashboards.page_frame import footer, hatch_defs, header, html_page, js_json
 
 
@@ -28,8 +29,10 @@ def render_analysis_page(
     prefix: str = "../",
     timezone: str = "Europe/Berlin",
     unit_links: list[tuple[str, str]] | None = None,
+    csv_href: str | None = None,
 ) -> str:
-    """The complete HTML of an analysis page (``levels``/``scope``: a unit page at national scale)."""
+    """The complete HTML of an analysis page (``levels``/``scope``: a unit page at national scale;
+    ``csv_href``: the page's table as CSV, :func:`~.page_csv.write_analysis_csv`, linked above the table)."""
     levels = data.levels if levels is None else levels
     title = data.title if scope is None else f"{data.title} – {scope}"
     years = data.years
@@ -48,7 +51,7 @@ def render_analysis_page(
         'Alle Werte stehen auch in der Tabelle unter der Karte."></div>',
         analysis_legend(data, levels),
         _unit_links(unit_links or []),
-        '<div class="tabelle">',
+        '<div class="tabelle">' + (download_link(csv_href) if csv_href else ""),
         '<details><summary>Werte als Tabelle</summary>'
         f'<table id="sm-tabelle"><caption>{escape(data.title)}: <span id="sm-tabelle-titel"></span></caption>'
         "<thead></thead><tbody></tbody></table></details>",

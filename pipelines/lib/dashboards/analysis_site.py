@@ -6,6 +6,7 @@ auswertungen/schwerpunkte.html        hot spots per indicator (local Moran's I)
 auswertungen/angebote.html            offers against need: coverage per 1,000 children, offers clustered
 auswertungen/mittelverteilung.html    allocation: euros per child, difference to a per-capita split
 auswertungen/<page>/<unit>.html       at national scale: one page per top-level unit (see ``[maps]``)
+auswertungen/<page>.csv               the page's table (every view, level and district), linked from its pages
 ```
 
 A page is written only when its table has rows; the profiles say where a table has none.
@@ -28,6 +29,7 @@ from pipelines.lib.dashboards.map_data import HIDDEN_STYLES
 from pipelines.lib.dashboards.mart import RunInfo
 from pipelines.lib.dashboards.need_page import need_map
 from pipelines.lib.dashboards.offers_page import offers_map
+from pipelines.lib.dashboards.page_csv import write_analysis_csv
 from pipelines.lib.dashboards.page_frame import page_name
 from pipelines.lib.dashboards.page_plan import page_plan
 from pipelines.lib.dashboards.thumbnail import preview, preview_level
@@ -56,12 +58,14 @@ def write_analysis_pages(
         overview, units = page_plan(data.levels, ctx.districts, ctx.settings)
         links = [(name, f"{data.page_id}/{page_name(unit_id)}") for unit_id, name, _ in units]
         page = out_dir / ANALYSES_DIR / f"{data.page_id}.html"
-        write(page, render_analysis_page(data, run, levels=overview, timezone=timezone, unit_links=links))
+        table = write_analysis_csv(page.with_suffix(".csv"), data)
+        write(page, render_analysis_page(data, run, levels=overview, timezone=timezone, unit_links=links,
+                                         csv_href=table.name))
         out.pages[data.page_id] = page
         for unit_id, name, levels in units:
             unit_page = out_dir / ANALYSES_DIR / data.page_id / page_name(unit_id)
             write(unit_page, render_analysis_page(data, run, levels=levels, scope=name, prefix="../../",
-                                                  timezone=timezone))
+                                                  timezone=timezone, csv_href=f"../{table.name}"))
             out.unit_pages.setdefault(data.page_id, {})[unit_id] = unit_page
         out.entries.append(AnalysisEntry(data.title, f"{ANALYSES_DIR}/{data.page_id}.html", _note(data),
                                          analysis_thumbnail(data)))

@@ -1,8 +1,9 @@
 """Each page's table as a CSV file beside the page, from the page's published figures only.
 
 ``indikatoren/<id>.csv`` (every level and year of one indicator, the city first), ``steckbriefe/<id>.csv``
-(every indicator and year of one district) and ``vergleich.csv`` (every district and indicator in the newest
-year). One row per cell in the German dialect of the exports (``;``, decimal comma, UTF-8 with byte order
+(every indicator and year of one district), ``vergleich.csv`` (every district and indicator in the newest
+year) and ``auswertungen/<page>.csv`` (every view, level and district of an analysis page: its class and
+the texts its table shows, :func:`analysis_rows`). One row per cell in the German dialect of the exports (``;``, decimal comma, UTF-8 with byte order
 mark, texts neutralised against formula injection: :func:`~pipelines.lib.release.german_csv.write_german_rows`).
 A cell that is not published keeps its row with the status only ("geheimgehalten (Datenschutz)", …), so
 the gap is visible and nothing else of it is written. The release audit reads these files like the pages
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
 
+from pipelines.lib.dashboards.analysis_map import AnalysisMap, shown_status
 from pipelines.lib.dashboards.comparison import TEXT
 from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number
 from pipelines.lib.dashboards.geo import District
@@ -80,3 +82,40 @@ def profile_rows(district: District, maps: Iterable[IndicatorMap], decimals: int
 
 def write_csv(path: Path, rows: Iterable[tuple]) -> Path:
     return write_german_rows(path, COLUMNS, rows, NUMERIC)
+
+
+# an analysis page's table: the view (an indicator of the hot spots, an offer category, …) names the cell
+ANALYSIS_KEYS = ("Ansicht-ID", "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr")
+CLASS_COLUMN = "Klasse"
+
+
+def analysis_columns(data: AnalysisMap) -> tuple[str, ...]:
+    """:data:`ANALYSIS_KEYS`, the class, every view's field labels (in order, each once), the status."""
+    fields = dict.fromkeys(f for v in data.views for f in v.fields if f not in (*ANALYSIS_KEYS, CLASS_COLUMN, "Status"))
+    return (*ANALYSIS_KEYS, CLASS_COLUMN, *fields, "Status")
+
+
+def analysis_rows(data: AnalysisMap) -> Iterator[tuple]:
+    """Every view, level (coarse to fine) and district of an analysis page: the class and the texts of its
+    table where the district has a value, else the status alone (what the map draws: :func:`shown_status`)."""
+    columns = analysis_columns(data)
+    at = {name: i for i, name in enumerate(columns)}
+    for view in data.views:
+        for lv in data.levels:
+            classes = view.classes.get(lv.level, ())
+            for d in lv.districts:
+                cell = view.cell(lv.level, d.district_id)
+                row: list = [None] * len(columns)
+                row[: len(ANALYSIS_KEYS)] = (view.view_id, view.name, d.district_id, d.name, d.level_label, view.year)
+                row[-1] = STATUS_TEXT[shown_status(cell)]
+                if cell.published:
+                    row[at[CLASS_COLUMN]] = classes[cell.cls].label if cell.cls < len(classes) else None
+                    for label, text in zip(view.fields, cell.fields, strict=False):
+                        if label in at and at[label] > at[CLASS_COLUMN]:
+                            row[at[label]] = text
+                yield tuple(row)
+
+
+def write_analysis_csv(path: Path, data: AnalysisMap) -> Path:
+    """The table of an analysis page (texts as the page shows them, neutralised against formulas)."""
+    return write_german_rows(path, analysis_columns(data), analysis_rows(data), keep_numbers=True)

@@ -13,6 +13,7 @@ columns: numbers (a negative rate, too) stay numbers.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,10 +80,15 @@ def copy_german_csv(con, path: Path, columns: Sequence[tuple[str, str]], source:
     return path
 
 
-def write_german_rows(path: Path, header: Sequence[str], rows, numeric: Sequence[str] = ()) -> Path:
+_PLAIN_NUMBER = re.compile(r"-?\d+(,\d+)?")
+
+
+def write_german_rows(path: Path, header: Sequence[str], rows, numeric: Sequence[str] = (), *,
+                      keep_numbers: bool = False) -> Path:
     """Rows of Python values in the dialect of :func:`copy_german_csv` (``;``, CRLF, byte order mark), for the
     small tables of the site's pages. Columns named in ``numeric`` hold numbers already written with a decimal
-    comma (a negative rate stays a number); every other text is :func:`neutralised`; None is an empty field."""
+    comma (a negative rate stays a number); every other text is :func:`neutralised`, except, with
+    ``keep_numbers``, a text that is a plain German number (``-0,50``: no formula); None is an empty field."""
     import csv
     import io
 
@@ -91,7 +97,8 @@ def write_german_rows(path: Path, header: Sequence[str], rows, numeric: Sequence
     writer = csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([neutralised(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else (str(v) if i in numbers else neutralised(str(v)))
+        writer.writerow(["" if v is None else (str(v) if i in numbers or (keep_numbers and _PLAIN_NUMBER.fullmatch(str(v)))
+                                              else neutralised(str(v)))
                          for i, v in enumerate(row)])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((BOM + buffer.getvalue()).encode("utf-8"))

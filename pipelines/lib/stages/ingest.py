@@ -19,6 +19,7 @@ class IngestOutcome:
     findings: list[Finding]
     report: Path
     row_counts: dict[str, int] = field(default_factory=dict)
+    files: int = 0  # input files read and checked
 
     @property
     def errors(self) -> list[Finding]:
@@ -40,7 +41,7 @@ def run(ws: Workspace, config: Config, *, load: bool = True) -> IngestOutcome:
         unchanged.note_ingest(ws)  # what this run reads, for the no-change check of later runs
     inputs = load_inputs(config)
     report = write_report(inputs.findings, ws.validation_report)
-    outcome = IngestOutcome(findings=list(inputs.findings), report=report)
+    outcome = IngestOutcome(findings=list(inputs.findings), report=report, files=len(inputs.files))
     if outcome.ok and load:
         outcome.row_counts = load_raw(inputs, config, ws.warehouse)
     return outcome
