@@ -50,7 +50,7 @@ def test_withheld_in_metadata_and_report(tiny_published, tmp_path):
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
     (event,) = result.asset_materializations_for_node("protected_mart")
-    assert event.metadata["Zurückgehaltene Indikator-Jahre (Gebiete gibt es nicht mehr)"].value == 1
+    assert event.metadata["Zurückgehaltene Indikator-Jahre (Gebietsreform oder frühere Freigaben)"].value == 1
     run_dir = private_run_dir(ws, result.run_id)  # the candidate release is the run's own
     withheld = pd.read_parquet(run_dir / WITHHELD_FILE)
     assert withheld.values.tolist() == [["kinderarmut", year, "area_system"]]

@@ -23,7 +23,7 @@ LABELS = {
     "report": "Bericht",
     "findings": "Meldungen",
     "hidden_cells": HIDDEN_CELLS,
-    "withheld_indicator_years": "Zurückgehaltene Indikator-Jahre (Gebiete gibt es nicht mehr)",
+    "withheld_indicator_years": "Zurückgehaltene Indikator-Jahre (Gebietsreform oder frühere Freigaben)",
     "gaps": "Fehlende Gebiet-Indikator-Jahre",
     "examples": "Beispiele",
     "districts_affected": "Betroffene Gebiete (Anzahl)",
