@@ -40,6 +40,7 @@ SCHEMA: dict[str, Any] = {
         "merge": [{"key": None, "name": None, "members": None}],
         "area_system": None, "valid_from": None, "valid_to": None, "overlap_tolerance": None,
         "make_valid": None,
+        "name_table": {"path": None, "key": None, "name": None, "sheet": None, "encoding": None},
     }],
     "area_systems": [{"id": None, "valid_from": None, "valid_to": None, "crosswalk": None,
                       "crosswalk_columns": MAP}],

@@ -22,6 +22,7 @@ from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.files import relative, resolve_paths
 from pipelines.lib.ingest.keys import normalise_keys
+from pipelines.lib.ingest.names import apply_names, name_tables, table_findings
 from pipelines.lib.ingest.tables import as_text
 
 GEOMETRY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -73,7 +74,9 @@ def _find_column(gdf: gpd.GeoDataFrame, name: str) -> str | None:
 def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame):
     """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row)."""
     findings: list[Finding] = []
-    wanted = {"key": src.key, "name": src.name}
+    wanted = {"key": src.key}
+    if src.name:  # else the names come from src.name_table (see names.py)
+        wanted["name"] = src.name
     if src.parent:
         wanted["parent"] = src.parent
     if src.level_column:
@@ -104,7 +107,7 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
     out = pd.DataFrame(
         {
             "district_id": keys.to_numpy(),
-            "name": as_text(gdf[cols["name"]]).to_numpy(),
+            "name": as_text(gdf[cols["name"]]).to_numpy() if src.name else keys.to_numpy(),
             "level": as_text(gdf[cols["level"]]).to_numpy() if src.level_column else src.level,
             "parent_id": parents,
             "_file": file,
@@ -265,6 +268,7 @@ def build_districts(config: Config) -> DistrictResult:
     parts: list[gpd.GeoDataFrame] = []
     paths: list[Path] = []
     sources: dict[str, GeometrySource] = {}
+    older_sources: dict[str, GeometrySource] = {}
     current = config.current_area_system
     systems: dict[str, list[gpd.GeoDataFrame]] = {}
     for src in config.geometries:
@@ -282,6 +286,7 @@ def build_districts(config: Config) -> DistrictResult:
             findings += f
             if rows is not None and src.area_system not in (None, current):
                 systems.setdefault(src.area_system, []).append(rows)
+                older_sources[file] = src
             elif rows is not None:
                 parts.append(rows)
                 sources[file] = src
@@ -310,6 +315,17 @@ def build_districts(config: Config) -> DistrictResult:
 
     table, f = _complete_levels(config, table)
     findings += f
+    tables = name_tables(config)
+    if tables:  # names from tables of their own (name_table), checked against every district of every system
+        known = set(table["district_id"]) | {k for frames in systems.values() for r in frames for k in r["district_id"]}
+        table, f = apply_names(table, sources, tables)
+        findings += f + table_findings(tables, known)
+        for frames in systems.values():
+            for n, rows in enumerate(frames):
+                frames[n], f = apply_names(rows, older_sources, tables)
+                findings += f
+        for found in tables.values():
+            paths += [p for p in found.paths if p not in paths]
     findings += _parent_checks(config, table, sources)
     ordered = {lv: i for i, lv in enumerate(config.level_ids)}
     table = table.assign(_rank=table["level"].map(ordered)).sort_values(["_rank", "district_id"], kind="stable")
