@@ -25,8 +25,14 @@ from tests.ingest_fixtures import (
 )
 
 TABLE = {"path": "data_raw/namen.csv", "key": "Nummer", "name": "Bezeichnung"}
-NAMES = {"0101": "Altstadt-Ost", "0102": "Neue Mitte", "0201": "Hafencity", "0202": "Heidekamp", "01": "West",
-         "02": "Ost"}
+NAMES = {
+    "0101": "Altstadt-Ost",
+    "0102": "Neue Mitte",
+    "0201": "Hafencity",
+    "0202": "Heidekamp",
+    "01": "West",
+    "02": "Ost",
+}
 
 
 def _keys_only(tmp_path):
@@ -69,8 +75,14 @@ def test_keys_are_normalised_like_the_geometrys_and_dissolved_levels_are_named_t
     path = tmp_path / "data_raw" / "gebiete.geojson"
     path.parent.mkdir(parents=True, exist_ok=True)
     g.to_file(path, driver="GeoJSON")
-    leaf = {"path": "data_raw/gebiete.geojson", "level": "gebiet", "key": "gebiet_id", "parent": "ober_id",
-            "key_pad": 4, "name_table": dict(TABLE)}
+    leaf = {
+        "path": "data_raw/gebiete.geojson",
+        "level": "gebiet",
+        "key": "gebiet_id",
+        "parent": "ober_id",
+        "key_pad": 4,
+        "name_table": dict(TABLE),
+    }
     _names_csv(tmp_path, [(k.lstrip("0") if len(k) == 4 else k, n) for k, n in NAMES.items()])
     inputs = load_inputs(make_config(tmp_path, geometries=[leaf]))
     assert [f for f in inputs.findings if f.severity == "error"] == []
@@ -78,15 +90,20 @@ def test_keys_are_normalised_like_the_geometrys_and_dissolved_levels_are_named_t
 
 
 def test_each_problem_of_the_table_is_an_error_at_its_row_and_column(tmp_path):
-    rows = [("0101", "Altstadt-Ost"),  # row 2
-            ("0102", ""),  # row 3: empty name
-            ("0201", "Hafencity"),  # row 4
-            ("0101", "Altstadt"),  # row 5: 0101 twice
-            ("0999", "Nirgendwo"),  # row 6: no district
-            ("01", "West"), ("02", "Ost")]  # 0202 lacks
+    rows = [
+        ("0101", "Altstadt-Ost"),  # row 2
+        ("0102", ""),  # row 3: empty name
+        ("0201", "Hafencity"),  # row 4
+        ("0101", "Altstadt"),  # row 5: 0101 twice
+        ("0999", "Nirgendwo"),  # row 6: no district
+        ("01", "West"),
+        ("02", "Ost"),
+    ]  # 0202 lacks
     _names_csv(tmp_path, rows)
     inputs = load_inputs(make_config(tmp_path, geometries=_keys_only(tmp_path)))
-    errors = sorted((f.code, f.file, f.row, f.column, f.value) for f in inputs.findings if f.severity == "error")
+    errors = sorted(
+        (f.code, f.file, f.row, f.column, f.value) for f in inputs.findings if f.severity == "error"
+    )
     assert errors == [
         ("SM-E215", "data_raw/nur_schluessel.gpkg (Layer gebiete)", 5, "gebiet_id", "0202"),
         ("SM-E216", "data_raw/namen.csv", 6, "Nummer", "0999"),
@@ -104,7 +121,8 @@ def test_a_missing_name_column_or_table_is_reported_once_not_per_district(tmp_pa
     write_text(tmp_path, "data_raw/namen.csv", "Nummer;Name\n0101;Altstadt\n")
     inputs = load_inputs(make_config(tmp_path, geometries=_keys_only(tmp_path)))
     assert [(f.code, f.file) for f in inputs.findings if f.severity == "error"] == [
-        ("SM-E105", "data_raw/namen.csv")]
+        ("SM-E105", "data_raw/namen.csv")
+    ]
     (tmp_path / "data_raw" / "namen.csv").unlink()
     inputs = load_inputs(make_config(tmp_path, geometries=_keys_only(tmp_path)))
     assert [f.code for f in inputs.findings if f.severity == "error"] == ["SM-E101"]
@@ -194,8 +212,18 @@ def test_validate_lists_every_problem_of_the_name_table_at_once(tmp_path):
     """A typo in name_table, a district without a name, a stranger, a duplicate and an empty name: one
     ``sozialmonitor validate`` lists them all (with the counts file's own error beside them)."""
     _keys_only(tmp_path)
-    _names_csv(tmp_path, [("0101", "Altstadt-Ost"), ("0102", ""), ("0201", "Hafencity"), ("0201", "Hafen"),
-                          ("0999", "Nirgendwo"), ("01", "West"), ("02", "Ost")])
+    _names_csv(
+        tmp_path,
+        [
+            ("0101", "Altstadt-Ost"),
+            ("0102", ""),
+            ("0201", "Hafencity"),
+            ("0201", "Hafen"),
+            ("0999", "Nirgendwo"),
+            ("01", "West"),
+            ("02", "Ost"),
+        ],
+    )
     rows = long_rows()
     rows[0] = ("9999", *rows[0][1:])
     write_text(tmp_path, "data_raw/zahlen.csv", csv_text(rows))
@@ -210,7 +238,6 @@ def test_validate_lists_every_problem_of_the_name_table_at_once(tmp_path):
     assert "[SM-E217] Fehler in data_raw/namen.csv, Zeile 5, Spalte „Nummer“" in out
     assert "[SM-E218] Fehler in data_raw/namen.csv, Zeile 3, Spalte „Bezeichnung“" in out
     assert "[SM-E301]" in out  # the counts' unknown key, in the same report
-
 
 
 def test_names_from_the_table_reach_the_published_mart(tmp_path):
@@ -228,7 +255,9 @@ def test_names_from_the_table_reach_the_published_mart(tmp_path):
     rows = [(f"{i + 1:03d}", n) for i, n in enumerate(onboarding.NAMES)] + [("1", "West"), ("2", "Ost")]
     write_text(ws, "eingang/namen.csv", csv_text(rows, header=("Nr.", "Quartiersname")), encoding="cp1252")
     config = onboarding.CONFIG.replace('names = { "1" = "West", "2" = "Ost" }\n', "").replace(
-        'name = "BEZEICHNUNG"', 'name_table = { path = "eingang/namen.csv", key = "Nr.", name = "Quartiersname" }')
+        'name = "BEZEICHNUNG"',
+        'name_table = { path = "eingang/namen.csv", key = "Nr.", name = "Quartiersname" }',
+    )
     assert "name_table" in config and '"1" = "West"' not in config
     (ws / "sozialmonitor.toml").write_text(config, encoding="utf-8")
     result = run_cli("run", "--quiet", "--workspace", str(ws), timeout=600)
@@ -236,6 +265,11 @@ def test_names_from_the_table_reach_the_published_mart(tmp_path):
     con = duckdb.connect(str(ws / "data_marts" / "sozialmonitor.duckdb"), read_only=True)
     names = dict(con.execute("select district_id, name from districts").fetchall())
     assert names == {**{k: n for k, n in rows}, "stadt": "Neustadt am Fluss"}
-    poor = dict(con.execute("select district_id, numerator from indicator_values "
-                            "where indicator_id = 'kinderarmut'").fetchall())
-    assert poor["001"] == onboarding.POOR[0] and poor["002"] == onboarding.POOR[1]  # "St. Georg" = Sankt Georg
+    poor = dict(
+        con.execute(
+            "select district_id, numerator from indicator_values where indicator_id = 'kinderarmut'"
+        ).fetchall()
+    )
+    assert (
+        poor["001"] == onboarding.POOR[0] and poor["002"] == onboarding.POOR[1]
+    )  # "St. Georg" = Sankt Georg

@@ -57,7 +57,7 @@ SCHEMA: dict[str, Any] = {
     }],
     "relations": [{"kind": None, "indicator": None, "of": None, "parts": None, "total": None, "indicators": None}],
     "validation": {"total_tolerance": None, "share_tolerance": None, "jump_factor": None, "jump_min": None,
-                   "outlier_factor": None, "uninhabited": None},
+                   "outlier_factor": None, "uninhabited": None, "rounding_span": None},
     "protection": {"k": None, "min_population": None, "min_denominator": None, "publish_zeros": None,
                    "protection_interval": None, "rate_decimals": None, "owners": MAP},
     "schedule": {"cron": None, "timezone": None, "sensor_interval_seconds": None, "settle_seconds": None},

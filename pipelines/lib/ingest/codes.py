@@ -72,6 +72,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-W345  | Zähler ohne Nenner nicht übernommen              |
 | SM-E346  | Altersgruppe des Nenners fehlt                   |
 | SM-E347  | Berechneter Nenner negativ                       |
+| SM-W348  | Abgeleiteter Zähler durch Rundung unsicher       |
 | SM-E001  | Unbekannte Einstellung                           |
 | SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
@@ -279,6 +280,12 @@ _CODES = [
          "Die Einwohnerzahl (oder die Summe der Altersgruppen unter „bands“) ist kleiner als die abgezogenen "
          "Altersgruppen unter „minus“. Prüfen Sie die Bevölkerungszahlen dieses Gebiets und Jahres und die "
          "Altersgruppen in share_denominator (eine Gruppe doppelt abgezogen?)."),
+    Code("SM-W348", "Abgeleiteter Zähler durch Rundung unsicher",
+         "Der Anteil ist gerundet geliefert (z. B. in ganzen Prozent); aus dem Anteil × Nenner berechnete Zähler "
+         "können deshalb um die genannte Spanne von der wahren Fallzahl abweichen. Sie werden trotzdem "
+         "veröffentlicht, sind aber als abgeleitet gekennzeichnet (is_derived in indicator_values, in den Exporten "
+         "und auf den Seiten) und bekommen kein Konfidenzintervall. Liefern Sie, wenn möglich, Fallzahlen oder "
+         "Anteile mit mehr Nachkommastellen; die Schwelle in Personen ist [validation] rounding_span."),
     # configuration
     Code("SM-E001", "Unbekannte Einstellung",
          "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "

@@ -69,22 +69,41 @@ def read_names(config: Config, src: GeometrySource) -> Names:
         for key, as_written, name, row in zip(keys, written.to_numpy(), names, table.rows, strict=True):
             if key == "":
                 if name:
-                    out.findings.append(finding("SM-E207", table.file, f"Name „{name}“ ohne Schlüssel",
-                                                row=row, column=cols["key"], value="",
-                                                hint="Tragen Sie den Schlüssel ein oder löschen Sie die Zeile."))
+                    out.findings.append(
+                        finding(
+                            "SM-E207",
+                            table.file,
+                            f"Name „{name}“ ohne Schlüssel",
+                            row=row,
+                            column=cols["key"],
+                            value="",
+                            hint="Tragen Sie den Schlüssel ein oder löschen Sie die Zeile.",
+                        )
+                    )
                 continue
             if key in out.rows:
                 first_file, first_row = out.rows[key]
-                where = f"Zeile {first_row}" if first_file == table.file else f"{first_file}, Zeile {first_row}"
+                where = (
+                    f"Zeile {first_row}" if first_file == table.file else f"{first_file}, Zeile {first_row}"
+                )
                 same = "derselbe Name" if out.names.get(key) == name else f"dort „{out.names.get(key)}“"
-                out.findings.append(finding("SM-E217", table.file, f"„{key}“ steht schon in {where} ({same})",
-                                            row=row, column=cols["key"], value=key))
+                out.findings.append(
+                    finding(
+                        "SM-E217",
+                        table.file,
+                        f"„{key}“ steht schon in {where} ({same})",
+                        row=row,
+                        column=cols["key"],
+                        value=key,
+                    )
+                )
                 continue
             out.rows[key] = (table.file, int(row))
             out.raw[key] = as_written
             if name == "":
-                out.findings.append(finding("SM-E218", table.file, f"für „{key}“", row=row, column=cols["name"],
-                                            value=""))
+                out.findings.append(
+                    finding("SM-E218", table.file, f"für „{key}“", row=row, column=cols["name"], value="")
+                )
                 continue
             out.names[key] = name
     return out
@@ -99,8 +118,9 @@ def name_tables(config: Config) -> dict[NameTable, Names]:
     return out
 
 
-def apply_names(table: pd.DataFrame, sources: dict[str, GeometrySource],
-                tables: dict[NameTable, Names]) -> tuple[pd.DataFrame, list[Finding]]:
+def apply_names(
+    table: pd.DataFrame, sources: dict[str, GeometrySource], tables: dict[NameTable, Names]
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Names of ``table``'s districts from their sources' name tables; SM-E215 for a district without a row.
 
     ``table`` has district_id, name, _file, _row; ``sources`` maps a file (as in ``_file``) to its source. A
@@ -132,13 +152,27 @@ def apply_names(table: pd.DataFrame, sources: dict[str, GeometrySource],
     for spec, missing in lacking.items():
         label = tables[spec].label
         for i in missing[:CAP]:
-            findings.append(finding("SM-E215", files[i], f"„{keys[i]}“ steht nicht in der Namenstabelle {label}",
-                                    row=table["_row"].iat[i], column=sources[files[i]].key, value=keys[i],
-                                    hint=f"Ergänzen Sie in {label} eine Zeile „{keys[i]}“ mit dem Namen in der "
-                                    f"Spalte „{spec.name}“."))
+            findings.append(
+                finding(
+                    "SM-E215",
+                    files[i],
+                    f"„{keys[i]}“ steht nicht in der Namenstabelle {label}",
+                    row=table["_row"].iat[i],
+                    column=sources[files[i]].key,
+                    value=keys[i],
+                    hint=f"Ergänzen Sie in {label} eine Zeile „{keys[i]}“ mit dem Namen in der "
+                    f"Spalte „{spec.name}“.",
+                )
+            )
         if len(missing) > CAP:
-            findings.append(finding("SM-E215", label, f"{len(missing) - CAP} weitere Gebiete fehlen in der "
-                                    f"Namenstabelle (nur die ersten {CAP} sind einzeln aufgeführt)"))
+            findings.append(
+                finding(
+                    "SM-E215",
+                    label,
+                    f"{len(missing) - CAP} weitere Gebiete fehlen in der "
+                    f"Namenstabelle (nur die ersten {CAP} sind einzeln aufgeführt)",
+                )
+            )
     return table.assign(name=names), findings
 
 
@@ -148,12 +182,21 @@ def table_findings(tables: dict[NameTable, Names], known: set[str]) -> list[Find
     findings: list[Finding] = []
     for found in tables.values():
         findings += found.findings
-        strangers = sorted((k for k in found.rows if k not in known and found.raw[k] not in known),
-                           key=lambda k: found.rows[k])
+        strangers = sorted(
+            (k for k in found.rows if k not in known and found.raw[k] not in known),
+            key=lambda k: found.rows[k],
+        )
         for key in strangers[:CAP]:
             file, row = found.rows[key]
             findings.append(finding("SM-E216", file, f"„{key}“", row=row, column=found.key_column, value=key))
         if len(strangers) > CAP:
-            findings.append(finding("SM-E216", found.label, f"{len(strangers) - CAP} weitere Schlüssel (nur die "
-                                    f"ersten {CAP} sind einzeln aufgeführt)", column=found.key_column))
+            findings.append(
+                finding(
+                    "SM-E216",
+                    found.label,
+                    f"{len(strangers) - CAP} weitere Schlüssel (nur die "
+                    f"ersten {CAP} sind einzeln aufgeführt)",
+                    column=found.key_column,
+                )
+            )
     return findings
