@@ -4,7 +4,9 @@ A share delivered as "3" (whole percent) stands for anything from 2.5 % to 3.5 %
 10 to 14 persons, and the derived count round(3 % × 400) = 12 may be off by two either way. The span grows
 with the denominator and with the coarseness of the share (the decimals it is written with, see
 :func:`~pipelines.lib.ingest.shares.written_unit`). Where it reaches ``[validation] rounding_span`` persons,
-SM-W348 names the file, the share column and the row with the widest span, with the counts it allows.
+SM-W348 names the source's share column, the file and row with the widest span and the counts it allows,
+once per source, column and indicator (a source read from a hundred files gives one warning, not a hundred).
+A column is as precise as its most precise cell: exports drop trailing zeros ("27" among "25,62").
 
 The derived counts stay published, flagged ``is_derived`` (no count-based interval); the warning says how
 far they may be from the true count.
@@ -45,7 +47,8 @@ def _count(value) -> str:
 
 
 def rounding_findings(counts: pd.DataFrame, threshold: float) -> list[Finding]:
-    """SM-W348 per file, share column and indicator whose derived counts span ``threshold`` persons or more.
+    """SM-W348 per source, share column and indicator whose derived counts span ``threshold`` persons or more
+    (named at the file and row with the widest span).
 
     ``counts`` are the count rows once every denominator is known, with ``_rounding_share``,
     ``_rounding_unit`` (fractions) and ``_rounding_column`` on rows derived from a delivered share.
@@ -71,6 +74,7 @@ def rounding_findings(counts: pd.DataFrame, threshold: float) -> list[Finding]:
     span = hi - lo
     rows = pd.DataFrame(
         {
+            "source": counts["source_id"].astype("str").to_numpy(),
             "file": counts["source_file"].astype("str").to_numpy(),
             "column": counts["_rounding_column"].astype("str").to_numpy(),
             "indicator": counts["indicator_id"].astype("str").to_numpy(),
@@ -80,20 +84,28 @@ def rounding_findings(counts: pd.DataFrame, threshold: float) -> list[Finding]:
         }
     )[usable]  # the index is the position in ``counts`` (and in the arrays above)
     out: list[Finding] = []
-    for (file, column, indicator), group in rows.groupby(["file", "column", "indicator"], sort=True):
+    for (_, column, indicator), group in rows.groupby(["source", "column", "indicator"], sort=True):
         wide = group[group["wide"]]
         if wide.empty:
             continue
         worst = wide.index[np.argmax(wide["span"].to_numpy())]
-        listed = sorted({int(r) for r in wide["row"].dropna()})
-        shown = ", ".join(map(str, listed[:ROWS_LISTED])) + (" …" if len(listed) > ROWS_LISTED else "")
+        files = wide["file"].unique()
+        if len(files) == 1:
+            listed = sorted({int(r) for r in wide["row"].dropna()})
+            where = (
+                "Zeilen "
+                + ", ".join(map(str, listed[:ROWS_LISTED]))
+                + (" …" if len(listed) > ROWS_LISTED else "")
+            )
+        else:  # one source read from many files (a glob): the files are counted, the widest one is named
+            where = f"in {len(files)} Dateien der Quelle"
         person = "Person" if threshold == 1 else "Personen"
         out.append(
             finding(
                 "SM-W348",
-                file,
+                wide.at[worst, "file"],
                 f"„{indicator}“: {len(wide)} von {len(group)} abgeleiteten Zählern sind wegen der Rundung des Anteils "
-                f"um {threshold:g} {person} oder mehr unsicher (Zeilen {shown}); die größte Spanne hat diese Zeile",
+                f"um {threshold:g} {person} oder mehr unsicher ({where}); die größte Spanne hat diese Zeile",
                 row=None if pd.isna(wide.at[worst, "row"]) else int(wide.at[worst, "row"]),
                 column=column,
                 value=(

@@ -20,7 +20,9 @@ class ParsedShares:
     value: pd.Series  # float64, NaN where there is no number
     flag: pd.Series  # str flag, "" where the cell has a problem
     problem: pd.Series  # "" or an error code (SM-E307 placeholder, SM-E318 invalid share)
-    unit: pd.Series | None = None  # float64: the rounding unit of the cell, 10^-(decimals written), in scale units
+    # float64: the rounding unit of the cells in scale units, 10^-(most decimals written in the column): exports
+    # drop trailing zeros, so a column's precision is that of its most precise cell; 0 for "-" (exactly none)
+    unit: pd.Series | None = None
 
     @property
     def bad(self) -> pd.Series:
@@ -78,6 +80,9 @@ def parse_shares(values: pd.Series, *, scale: float, decimal: str = ",", sentine
             flag = ""
         flags.append(flag)
         problems.append(problem)
+    written = units > 0
+    if written.any():  # a column has one precision: "27" among "25,62" and "32,9" was 27,00 with zeros dropped
+        units[written] = units[written].min()
     return ParsedShares(
         value=pd.Series(out, index=values.index, dtype="float64"),
         flag=pd.Series(flags, index=values.index, dtype="str"),
