@@ -89,6 +89,23 @@ def test_keys_are_normalised_like_the_geometrys_and_dissolved_levels_are_named_t
     assert _names(inputs) == {**NAMES, "stadt": "Teststadt"}
 
 
+def test_merge_rules_may_name_their_members_by_the_names_of_the_table(tmp_path):
+    """0101 and 0102 merged by their names from the table; the merged district needs no row of its own."""
+    _names_csv(tmp_path, list(NAMES.items()))
+    sources = _keys_only(tmp_path)
+    sources[2]["merge"] = [
+        {"key": "01M", "name": "Altstadt und Neue Mitte", "members": ["Altstadt-Ost", "Neue Mitte"]}
+    ]
+    inputs = load_inputs(make_config(tmp_path, geometries=sources))
+    assert [f for f in inputs.findings if f.severity == "error"] == []
+    leaves = inputs.districts[inputs.districts["level"] == "gebiet"]
+    assert dict(zip(leaves["district_id"], leaves["name"], strict=True)) == {
+        "01M": "Altstadt und Neue Mitte",
+        "0201": "Hafencity",
+        "0202": "Heidekamp",
+    }
+
+
 def test_each_problem_of_the_table_is_an_error_at_its_row_and_column(tmp_path):
     rows = [
         ("0101", "Altstadt-Ost"),  # row 2

@@ -17,12 +17,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from pipelines.lib.config import Config, GeometrySource
+from pipelines.lib.config import Config, GeometrySource, NameTable
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.files import relative, resolve_paths
 from pipelines.lib.ingest.keys import normalise_keys
-from pipelines.lib.ingest.names import apply_names, name_tables, table_findings
+from pipelines.lib.ingest.names import Names, apply_names, name_dissolved, name_tables, table_findings
 from pipelines.lib.ingest.tables import as_text
 
 GEOMETRY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -71,8 +71,11 @@ def _find_column(gdf: gpd.GeoDataFrame, name: str) -> str | None:
     return next((c for c in gdf.columns if str(c).strip().casefold() == wanted), None)
 
 
-def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame):
-    """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row)."""
+def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame,
+                 tables: dict[NameTable, Names] | None = None, seen: set[str] | None = None):
+    """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row); the names
+    from ``tables`` (read name tables, see names.py) where the source has ``name_table``. ``seen`` collects
+    every key of the file, merged members included."""
     findings: list[Finding] = []
     wanted = {"key": src.key}
     if src.name:  # else the names come from src.name_table (see names.py)
@@ -125,10 +128,15 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
                         row=rows[i], column=cols["level"], value=result["level"].iat[i])
             )
         result = result[result["level"].isin(known)]
+    if src.name_table is not None:
+        result, f = apply_names(result, {file: src}, tables)
+        findings += f
     if src.make_valid:
         result, f = _repaired(result, cols["key"])
         findings += f
     findings += _feature_checks(result, cols["key"], config)
+    if seen is not None:
+        seen.update(result["district_id"])
     if src.merge:
         result, f = _merge(result, src, file, config)
         findings += f
@@ -268,9 +276,10 @@ def build_districts(config: Config) -> DistrictResult:
     parts: list[gpd.GeoDataFrame] = []
     paths: list[Path] = []
     sources: dict[str, GeometrySource] = {}
-    older_sources: dict[str, GeometrySource] = {}
     current = config.current_area_system
     systems: dict[str, list[gpd.GeoDataFrame]] = {}
+    tables: dict[NameTable, Names] = name_tables(config)  # district names from tables of their own
+    seen: set[str] = set()  # every key of every geometry file (merged members included)
     for src in config.geometries:
         found, f = resolve_paths(config, src.path)
         findings += f
@@ -282,11 +291,10 @@ def build_districts(config: Config) -> DistrictResult:
             findings += f
             if gdf is None:
                 continue
-            rows, f = _source_rows(config, src, path, file, gdf)
+            rows, f = _source_rows(config, src, path, file, gdf, tables, seen)
             findings += f
             if rows is not None and src.area_system not in (None, current):
                 systems.setdefault(src.area_system, []).append(rows)
-                older_sources[file] = src
             elif rows is not None:
                 parts.append(rows)
                 sources[file] = src
@@ -315,15 +323,10 @@ def build_districts(config: Config) -> DistrictResult:
 
     table, f = _complete_levels(config, table)
     findings += f
-    tables = name_tables(config)
-    if tables:  # names from tables of their own (name_table), checked against every district of every system
-        known = set(table["district_id"]) | {k for frames in systems.values() for r in frames for k in r["district_id"]}
-        table, f = apply_names(table, sources, tables)
-        findings += f + table_findings(tables, known)
-        for frames in systems.values():
-            for n, rows in enumerate(frames):
-                frames[n], f = apply_names(rows, older_sources, tables)
-                findings += f
+    if tables:  # every key of a name table must be a district of some level and area system
+        table = name_dissolved(table, tables)
+        known = seen | set(table["district_id"])  # incl. dissolved levels; older area systems are in ``seen``
+        findings += table_findings(tables, known)
         for found in tables.values():
             paths += [p for p in found.paths if p not in paths]
     findings += _parent_checks(config, table, sources)

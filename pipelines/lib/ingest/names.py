@@ -121,10 +121,11 @@ def name_tables(config: Config) -> dict[NameTable, Names]:
 def apply_names(
     table: pd.DataFrame, sources: dict[str, GeometrySource], tables: dict[NameTable, Names]
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """Names of ``table``'s districts from their sources' name tables; SM-E215 for a district without a row.
+    """Names of a source's rows from its name table (before merge rules, which may name members by their
+    names); SM-E215 for a district without a row in it.
 
-    ``table`` has district_id, name, _file, _row; ``sources`` maps a file (as in ``_file``) to its source. A
-    dissolved district (no file) whose name is still its key takes the name a table gives it.
+    ``table`` has district_id, name, _file, _row; ``sources`` maps a file (as in ``_file``) to its source.
+    Keys named in a ``[[geometries.merge]]`` rule need no row: the rule names the merged district.
     """
     findings: list[Finding] = []
     names = table["name"].to_numpy(dtype=object).copy()
@@ -133,22 +134,14 @@ def apply_names(
     lacking: dict[NameTable, list[int]] = {}
     for i, file in enumerate(files):
         src = sources.get(file)
-        if src is None or src.name_table is None or keys[i] in {m.key for m in src.merge}:
-            continue  # merged districts are named by their [[geometries.merge]] rule
+        if src is None or src.name_table is None or keys[i] in _merged(src):
+            continue
         found = tables[src.name_table]
         name = found.names.get(keys[i])
         if name is not None:
             names[i] = name
         elif found.read and keys[i] not in found.rows:  # an empty name is reported at its row (SM-E218)
             lacking.setdefault(src.name_table, []).append(i)
-    every: dict[str, str] = {}  # a dissolved level's keys are not normalised: they match as written, too
-    for found in tables.values():
-        for key, name in found.names.items():
-            every.setdefault(key, name)
-        for key, name in found.names.items():
-            every.setdefault(found.raw[key], name)
-    for i in np.flatnonzero((files == "") & (names == keys)):  # dissolved levels without a name of their own
-        names[i] = every.get(keys[i], names[i])
     for spec, missing in lacking.items():
         label = tables[spec].label
         for i in missing[:CAP]:
@@ -174,6 +167,27 @@ def apply_names(
                 )
             )
     return table.assign(name=names), findings
+
+
+def _merged(src: GeometrySource) -> set[str]:
+    return {m.key for m in src.merge} | {k for m in src.merge for k in m.members}
+
+
+def name_dissolved(table: pd.DataFrame, tables: dict[NameTable, Names]) -> pd.DataFrame:
+    """Districts dissolved from their children (no file) whose name is still their key take the name a table
+    gives that key, as written or normalised (a dissolved level's keys come from the children's parent column,
+    not through the key rule)."""
+    every: dict[str, str] = {}
+    for found in tables.values():
+        for key, name in found.names.items():
+            every.setdefault(key, name)
+        for key, name in found.names.items():
+            every.setdefault(found.raw[key], name)
+    names = table["name"].to_numpy(dtype=object).copy()
+    keys = table["district_id"].to_numpy(dtype=object)
+    for i in np.flatnonzero((table["_file"].to_numpy(dtype=object) == "") & (names == keys)):
+        names[i] = every.get(keys[i], names[i])
+    return table.assign(name=names)
 
 
 def table_findings(tables: dict[NameTable, Names], known: set[str]) -> list[Finding]:
