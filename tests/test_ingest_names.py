@@ -89,6 +89,30 @@ def test_keys_are_normalised_like_the_geometrys_and_dissolved_levels_are_named_t
     assert _names(inputs) == {**NAMES, "stadt": "Teststadt"}
 
 
+def test_an_excel_table_shared_by_layers_with_different_key_rules(tmp_path):
+    """The leaves' keys lost their leading zero (key_pad = 4 on their layer only); Excel stores the leaf keys
+    of the table as numbers (101), the Bezirk keys as text ("01"): each layer reads the table by its own rule."""
+    import openpyxl
+
+    sources = _keys_only(tmp_path)
+    g = leaf_frame().drop(columns="name")
+    g["gebiet_id"] = [k.lstrip("0") for k in LEAVES]
+    g.to_file(tmp_path / "data_raw" / "nur_schluessel.gpkg", layer="gebiete", driver="GPKG")
+    sources[2]["key_pad"] = 4
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Namen"
+    sheet.append(["Nummer", "Bezeichnung"])
+    for key, name in NAMES.items():
+        sheet.append([int(key) if len(key) == 4 else key, name])
+    wb.save(tmp_path / "data_raw" / "namen.xlsx")
+    for src in sources[1:]:
+        src["name_table"] = {**TABLE, "path": "data_raw/namen.xlsx", "sheet": "Namen"}
+    inputs = load_inputs(make_config(tmp_path, geometries=sources))
+    assert [f for f in inputs.findings if f.severity == "error"] == []
+    assert _names(inputs) == {**NAMES, "0": "Teststadt"}
+
+
 def test_merge_rules_may_name_their_members_by_the_names_of_the_table(tmp_path):
     """0101 and 0102 merged by their names from the table; the merged district needs no row of its own."""
     _names_csv(tmp_path, list(NAMES.items()))

@@ -1,9 +1,9 @@
 """District names from a table of their own: a geometry file with keys only, a ``key;name`` table beside it.
 
 A geometry source with ``name_table = { path, key, name }`` takes its districts' names from that table,
-joined by key (the table's keys are normalised by the geometry's key rule, like the geometry's own). Levels
-dissolved from their children take their names from it too (matched as written or normalised), unless
-``[[levels]] names`` or ``parent_name`` names them.
+joined by key (the table's keys are normalised by each geometry's key rule, like the geometry's own; several
+layers may share one table). Levels dissolved from their children take their names from it too (matched as
+written or normalised), unless ``[[levels]] names`` or ``parent_name`` names them.
 
 Every problem is an error naming the file, row and column to correct: a district without a row in the table
 (SM-E215), a key of the table that is no district (SM-E216), a key twice (SM-E217), an empty name (SM-E218).
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.config import Config, GeometrySource, NameTable
+from pipelines.lib.config import Config, GeometrySource, KeyRule, NameTable
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.checks import required_columns
 from pipelines.lib.ingest.codes import finding
@@ -33,10 +33,10 @@ class Names:
     """One name table as read: key → name, where each key was (file, row), and the findings of reading it."""
 
     spec: NameTable
-    names: dict[str, str] = field(default_factory=dict)
-    rows: dict[str, tuple[str, int]] = field(default_factory=dict)
-    raw: dict[str, str] = field(default_factory=dict)  # key → the key as written (before the key rule)
+    names: dict[str, str] = field(default_factory=dict)  # key as written → name
+    rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # key as written → (file, row)
     key_column: str = ""
+    rules: set[KeyRule] = field(default_factory=set)  # the key rules of the sources that use the table
     findings: list[Finding] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     read: bool = False  # False: the table is missing or unreadable (its districts are not reported again)
@@ -45,10 +45,14 @@ class Names:
     def label(self) -> str:
         return self.spec.path
 
+    def keyed(self, rule: KeyRule) -> dict[str, str]:
+        """Normalised key (by a source's key rule) → the key as written."""
+        written = list(self.rows)
+        return dict(zip(normalise_keys(pd.Series(written, dtype="str"), rule), written, strict=True))
 
-def read_names(config: Config, src: GeometrySource) -> Names:
-    """Read ``src.name_table``: SM-E217 for a key twice, SM-E218 for an empty name (missing columns: SM-E105)."""
-    spec = src.name_table
+
+def read_names(config: Config, spec: NameTable) -> Names:
+    """Read a name table: SM-E217 for a key twice, SM-E218 for an empty name (missing columns: SM-E105)."""
     out = Names(spec=spec)
     found, out.findings = resolve_paths(config, spec.path)
     for path in found:
@@ -63,10 +67,9 @@ def read_names(config: Config, src: GeometrySource) -> Names:
             continue
         out.read = True
         out.key_column = cols["key"]
-        written = table.text(cols["key"])
-        keys = normalise_keys(written, src.key_rule).to_numpy()
+        keys = table.text(cols["key"]).to_numpy()
         names = table.text(cols["name"]).to_numpy()
-        for key, as_written, name, row in zip(keys, written.to_numpy(), names, table.rows, strict=True):
+        for key, name, row in zip(keys, names, table.rows, strict=True):
             if key == "":
                 if name:
                     out.findings.append(
@@ -99,7 +102,6 @@ def read_names(config: Config, src: GeometrySource) -> Names:
                 )
                 continue
             out.rows[key] = (table.file, int(row))
-            out.raw[key] = as_written
             if name == "":
                 out.findings.append(
                     finding("SM-E218", table.file, f"für „{key}“", row=row, column=cols["name"], value="")
@@ -110,11 +112,14 @@ def read_names(config: Config, src: GeometrySource) -> Names:
 
 
 def name_tables(config: Config) -> dict[NameTable, Names]:
-    """Every distinct name table of the geometry sources, read once (several layers may share one)."""
+    """Every distinct name table of the geometry sources, read once (several layers may share one, each with
+    its own key rule)."""
     out: dict[NameTable, Names] = {}
     for src in config.geometries:
-        if src.name_table is not None and src.name_table not in out:
-            out[src.name_table] = read_names(config, src)
+        if src.name_table is not None:
+            if src.name_table not in out:
+                out[src.name_table] = read_names(config, src.name_table)
+            out[src.name_table].rules.add(src.key_rule)
     return out
 
 
@@ -132,15 +137,16 @@ def apply_names(
     files = table["_file"].to_numpy(dtype=object)
     keys = table["district_id"].to_numpy(dtype=object)
     lacking: dict[NameTable, list[int]] = {}
+    keyed: dict[NameTable, dict[str, str]] = {}
     for i, file in enumerate(files):
         src = sources.get(file)
         if src is None or src.name_table is None or keys[i] in _merged(src):
             continue
         found = tables[src.name_table]
-        name = found.names.get(keys[i])
-        if name is not None:
-            names[i] = name
-        elif found.read and keys[i] not in found.rows:  # an empty name is reported at its row (SM-E218)
+        written = keyed.setdefault(src.name_table, found.keyed(src.key_rule)).get(keys[i])
+        if written is not None:
+            names[i] = found.names.get(written, names[i])  # an empty name is reported at its row (SM-E218)
+        elif found.read:
             lacking.setdefault(src.name_table, []).append(i)
     for spec, missing in lacking.items():
         label = tables[spec].label
@@ -179,10 +185,11 @@ def name_dissolved(table: pd.DataFrame, tables: dict[NameTable, Names]) -> pd.Da
     not through the key rule)."""
     every: dict[str, str] = {}
     for found in tables.values():
-        for key, name in found.names.items():
-            every.setdefault(key, name)
-        for key, name in found.names.items():
-            every.setdefault(found.raw[key], name)
+        every.update({k: v for k, v in found.names.items() if k not in every})
+        for rule in found.rules:
+            for key, written in found.keyed(rule).items():
+                if written in found.names:
+                    every.setdefault(key, found.names[written])
     names = table["name"].to_numpy(dtype=object).copy()
     keys = table["district_id"].to_numpy(dtype=object)
     for i in np.flatnonzero((table["_file"].to_numpy(dtype=object) == "") & (names == keys)):
@@ -196,9 +203,9 @@ def table_findings(tables: dict[NameTable, Names], known: set[str]) -> list[Find
     findings: list[Finding] = []
     for found in tables.values():
         findings += found.findings
+        matched = {w for rule in found.rules for k, w in found.keyed(rule).items() if k in known}
         strangers = sorted(
-            (k for k in found.rows if k not in known and found.raw[k] not in known),
-            key=lambda k: found.rows[k],
+            (k for k in found.rows if k not in known and k not in matched), key=lambda k: found.rows[k]
         )
         for key in strangers[:CAP]:
             file, row = found.rows[key]
