@@ -107,12 +107,27 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class NameTable:
+    """District names from a table of their own (``name_table`` of a geometry source), joined by key."""
+
+    path: str
+    key: str  # the column with the district keys (normalised by the geometry's key rule)
+    name: str  # the column with the names
+    sheet: str | int | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
 class GeometrySource:
-    """A geometry file: one level (``level``) or several (``level_column`` with level ids)."""
+    """A geometry file: one level (``level``) or several (``level_column`` with level ids).
+
+    The district names are a column of the file (``name``) or come from a separate table
+    (``name_table``), never both.
+    """
 
     path: str
     key: str
-    name: str
+    name: str | None
     level: str | None = None
     level_column: str | None = None
     parent: str | None = None
@@ -126,6 +141,7 @@ class GeometrySource:
     valid_to: int | None = None
     overlap_tolerance: float | None = None  # m²; overlaps up to this are digitising noise (default 1)
     make_valid: bool = False  # repair invalid polygons with shapely.make_valid (a warning per district)
+    name_table: NameTable | None = None
 
 
 @dataclass(frozen=True)
@@ -383,7 +399,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         GeometrySource(
             path=_req(g, "path", "geometries"),
             key=_req(g, "key", "geometries"),
-            name=_req(g, "name", "geometries"),
+            name=_geometry_name(g),
             level=g.get("level"),
             level_column=g.get("level_column"),
             parent=g.get("parent"),
@@ -401,6 +417,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             valid_to=g.get("valid_to"),
             overlap_tolerance=g.get("overlap_tolerance"),
             make_valid=bool(g.get("make_valid", False)),
+            name_table=_name_table(g),
         )
         for g in raw.get("geometries", [])
     )
@@ -524,6 +541,37 @@ def _indicator(raw: dict) -> Indicator:
         return Indicator(**fields)
     except TypeError as exc:
         raise ConfigError(f"Indikator {ind_id}: unbekannte Einstellung ({exc}).") from exc
+
+
+def _geometry_name(raw: dict) -> str | None:
+    """The name column of a geometry source; absent when the names come from ``name_table``."""
+    if "name_table" not in raw:
+        if raw.get("name") in (None, ""):
+            raise ConfigError(f"[[geometries]] {raw.get('path')}: Pflichtangabe „name“ fehlt (die Spalte mit den "
+                              "Gebietsnamen). Stehen die Namen in einer eigenen Tabelle, geben Sie stattdessen "
+                              "name_table = { path = \"…\", key = \"…\", name = \"…\" } an.")
+        return raw["name"]
+    if raw.get("name") not in (None, ""):
+        raise ConfigError(f"[[geometries]] {raw.get('path')}: „name“ (eine Spalte der Geometriedatei) und "
+                          "„name_table“ (eine eigene Namenstabelle) schließen sich aus; geben Sie nur eines an.")
+    return None
+
+
+def _name_table(raw: dict) -> NameTable | None:
+    """``name_table = { path = "namen.csv", key = "Nummer", name = "Bezeichnung" }`` of a geometry source."""
+    spec = raw.get("name_table")
+    if spec is None:
+        return None
+    where = f"[[geometries]] {raw.get('path')}: name_table"
+    example = ("z. B. name_table = { path = \"data_raw/namen.csv\", key = \"Nummer\", "
+               "name = \"Bezeichnung\" }")
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where} muss eine Tabelle mit „path“, „key“ und „name“ sein, {example}.")
+    lacking = [k for k in ("path", "key", "name") if spec.get(k) in (None, "")]
+    if lacking:
+        raise ConfigError(f"{where}: {', '.join(f'„{k}“' for k in lacking)} fehlt ({example}).")
+    return NameTable(path=str(spec["path"]), key=str(spec["key"]), name=str(spec["name"]),
+                     sheet=spec.get("sheet"), encoding=spec.get("encoding"))
 
 
 def _key_rule(raw: dict, where: str) -> KeyRule:

@@ -29,6 +29,10 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-E212  | Übergeordnetes Gebiet nicht angegeben            |
 | SM-E213  | Stadtebene muss genau ein Gebiet enthalten       |
 | SM-W214  | Geometrie repariert                              |
+| SM-E215  | Gebiet fehlt in der Namenstabelle                |
+| SM-E216  | Schlüssel der Namenstabelle ist kein Gebiet      |
+| SM-E217  | Schlüssel in der Namenstabelle doppelt           |
+| SM-E218  | Name in der Namenstabelle leer                   |
 | SM-E301  | Gebietsschlüssel unbekannt                       |
 | SM-E302  | Gebietsschlüssel fehlt                           |
 | SM-E303  | Datenzeile doppelt                               |
@@ -68,6 +72,7 @@ new problems get new codes. ``E`` codes are errors (they stop the run), ``W`` co
 | SM-W345  | Zähler ohne Nenner nicht übernommen              |
 | SM-E346  | Altersgruppe des Nenners fehlt                   |
 | SM-E347  | Berechneter Nenner negativ                       |
+| SM-W348  | Abgeleiteter Zähler durch Rundung unsicher       |
 | SM-E001  | Unbekannte Einstellung                           |
 | SM-E002  | Einstellung im falschen Abschnitt                |
 | SM-E401  | Koordinate ungültig                              |
@@ -143,6 +148,18 @@ _CODES = [
          "Die ungültige Fläche wurde mit make_valid (shapely) repariert, weil an der [[geometries]]-Quelle "
          "„make_valid = true“ steht. Prüfen Sie die genannte Flächenänderung; besser ist eine im GIS "
          "reparierte Datei."),
+    Code("SM-E215", "Gebiet fehlt in der Namenstabelle",
+         "Die Namen dieser Geometrie stehen in einer eigenen Tabelle (name_table an der [[geometries]]-Quelle); "
+         "jedes Gebiet der Geometrie braucht dort eine Zeile mit seinem Schlüssel und Namen. Prüfen Sie auch "
+         "verlorene führende Nullen und die Schlüsselregel (key_pad, key_prefix, …) der Geometrie."),
+    Code("SM-E216", "Schlüssel der Namenstabelle ist kein Gebiet",
+         "Der Schlüssel kommt in keiner Geometrie vor. Korrigieren Sie ihn (Tippfehler, verlorene führende "
+         "Nullen) oder löschen Sie die Zeile, wenn das Gebiet nicht mehr besteht."),
+    Code("SM-E217", "Schlüssel in der Namenstabelle doppelt",
+         "Jeder Schlüssel darf in der Namenstabelle nur einmal stehen, sonst ist unklar, welcher Name gilt. "
+         "Löschen Sie die doppelte Zeile."),
+    Code("SM-E218", "Name in der Namenstabelle leer",
+         "Tragen Sie den Namen des Gebiets ein; er erscheint auf Karten, Profilen und in den Exporten."),
     Code("SM-E213", "Stadtebene muss genau ein Gebiet enthalten",
          "Die oberste Ebene beschreibt die ganze Stadt und darf nur eine Fläche enthalten."),
     Code("SM-E110", "Datei unvollständig (abgeschnitten)",
@@ -263,6 +280,12 @@ _CODES = [
          "Die Einwohnerzahl (oder die Summe der Altersgruppen unter „bands“) ist kleiner als die abgezogenen "
          "Altersgruppen unter „minus“. Prüfen Sie die Bevölkerungszahlen dieses Gebiets und Jahres und die "
          "Altersgruppen in share_denominator (eine Gruppe doppelt abgezogen?)."),
+    Code("SM-W348", "Abgeleiteter Zähler durch Rundung unsicher",
+         "Der Anteil ist gerundet geliefert (z. B. in ganzen Prozent); aus dem Anteil × Nenner berechnete Zähler "
+         "können deshalb um die genannte Spanne von der wahren Fallzahl abweichen. Sie werden trotzdem "
+         "veröffentlicht, sind aber als abgeleitet gekennzeichnet (is_derived in indicator_values, in den Exporten "
+         "und auf den Seiten) und bekommen kein Konfidenzintervall. Liefern Sie, wenn möglich, Fallzahlen oder "
+         "Anteile mit mehr Nachkommastellen; die Schwelle in Personen ist [validation] rounding_span."),
     # configuration
     Code("SM-E001", "Unbekannte Einstellung",
          "Korrigieren Sie den Namen der Einstellung in sozialmonitor.toml oder entfernen Sie sie; eine unbekannte "

@@ -208,6 +208,10 @@ def read_wide(table: Table, source: CountSource, config: Config, districts: Dist
         frame["_ok"] = ~(num.bad | den.bad).to_numpy() & ~gt
         if share is not None and "numerator" not in parts:
             frame["derived"] = True
+            scale = scales[parts["share"]]  # how precise the derived count is (see rounding.py)
+            frame["_rounding_share"] = (share.value / scale).to_numpy()
+            frame["_rounding_unit"] = (share.unit / scale).to_numpy()
+            frame["_rounding_column"] = np.full(len(frame), cols[parts["share"]], dtype=object)
             if from_population:  # the population gives the denominator (see load.py)
                 frame["_share"] = (share.value / scales[parts["share"]]).to_numpy()
                 frame["numerator_flag"] = categorical(share.flag)

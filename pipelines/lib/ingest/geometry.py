@@ -17,11 +17,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from pipelines.lib.config import Config, GeometrySource
+from pipelines.lib.config import Config, GeometrySource, NameTable
 from pipelines.lib.findings import Finding
 from pipelines.lib.ingest.codes import finding
 from pipelines.lib.ingest.files import relative, resolve_paths
 from pipelines.lib.ingest.keys import normalise_keys
+from pipelines.lib.ingest.names import Names, apply_names, name_dissolved, name_tables, table_findings
 from pipelines.lib.ingest.tables import as_text
 
 GEOMETRY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -70,10 +71,15 @@ def _find_column(gdf: gpd.GeoDataFrame, name: str) -> str | None:
     return next((c for c in gdf.columns if str(c).strip().casefold() == wanted), None)
 
 
-def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame):
-    """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row)."""
+def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf: gpd.GeoDataFrame,
+                 tables: dict[NameTable, Names] | None = None, seen: set[str] | None = None):
+    """Turn one file's features into district rows (columns per DISTRICT_COLUMNS + _file, _row); the names
+    from ``tables`` (read name tables, see names.py) where the source has ``name_table``. ``seen`` collects
+    every key of the file, merged members included."""
     findings: list[Finding] = []
-    wanted = {"key": src.key, "name": src.name}
+    wanted = {"key": src.key}
+    if src.name:  # else the names come from src.name_table (see names.py)
+        wanted["name"] = src.name
     if src.parent:
         wanted["parent"] = src.parent
     if src.level_column:
@@ -104,7 +110,7 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
     out = pd.DataFrame(
         {
             "district_id": keys.to_numpy(),
-            "name": as_text(gdf[cols["name"]]).to_numpy(),
+            "name": as_text(gdf[cols["name"]]).to_numpy() if src.name else keys.to_numpy(),
             "level": as_text(gdf[cols["level"]]).to_numpy() if src.level_column else src.level,
             "parent_id": parents,
             "_file": file,
@@ -122,10 +128,15 @@ def _source_rows(config: Config, src: GeometrySource, path: Path, file: str, gdf
                         row=rows[i], column=cols["level"], value=result["level"].iat[i])
             )
         result = result[result["level"].isin(known)]
+    if src.name_table is not None:
+        result, f = apply_names(result, {file: src}, tables)
+        findings += f
     if src.make_valid:
         result, f = _repaired(result, cols["key"])
         findings += f
     findings += _feature_checks(result, cols["key"], config)
+    if seen is not None:
+        seen.update(result["district_id"])
     if src.merge:
         result, f = _merge(result, src, file, config)
         findings += f
@@ -267,6 +278,8 @@ def build_districts(config: Config) -> DistrictResult:
     sources: dict[str, GeometrySource] = {}
     current = config.current_area_system
     systems: dict[str, list[gpd.GeoDataFrame]] = {}
+    tables: dict[NameTable, Names] = name_tables(config)  # district names from tables of their own
+    seen: set[str] = set()  # every key of every geometry file (merged members included)
     for src in config.geometries:
         found, f = resolve_paths(config, src.path)
         findings += f
@@ -278,7 +291,7 @@ def build_districts(config: Config) -> DistrictResult:
             findings += f
             if gdf is None:
                 continue
-            rows, f = _source_rows(config, src, path, file, gdf)
+            rows, f = _source_rows(config, src, path, file, gdf, tables, seen)
             findings += f
             if rows is not None and src.area_system not in (None, current):
                 systems.setdefault(src.area_system, []).append(rows)
@@ -310,6 +323,12 @@ def build_districts(config: Config) -> DistrictResult:
 
     table, f = _complete_levels(config, table)
     findings += f
+    if tables:  # every key of a name table must be a district of some level and area system
+        table = name_dissolved(table, tables)
+        known = seen | set(table["district_id"])  # incl. dissolved levels; older area systems are in ``seen``
+        findings += table_findings(tables, known)
+        for found in tables.values():
+            paths += [p for p in found.paths if p not in paths]
     findings += _parent_checks(config, table, sources)
     ordered = {lv: i for i, lv in enumerate(config.level_ids)}
     table = table.assign(_rank=table["level"].map(ordered)).sort_values(["_rank", "district_id"], kind="stable")

@@ -46,6 +46,7 @@ from pipelines.lib.ingest.population import (
     read_population,
     read_population_wide,
 )
+from pipelines.lib.ingest.rounding import rounding_findings
 from pipelines.lib.ingest.shares import derive, parse_shares
 from pipelines.lib.ingest.split import drop_lone_numerators, join_split_parts
 from pipelines.lib.ingest.symbols import FLAG_MISSING, FLAG_VALUE
@@ -372,6 +373,7 @@ def load_inputs(config: Config) -> Inputs:
         pop_src = relative(config, config.resolve(config.population.path)) if config.population else ""
         counts, f = _fill_from_population(counts, population, settings.share_tolerance, definitions, pop_src)
         findings += f
+        findings += rounding_findings(counts, settings.rounding_span)  # every derived count's denominator is known
         counts = _drop_covered_fills(counts)
         counts, f = join_split_parts(counts)  # numerator and denominator from different sources
         findings += f

@@ -39,6 +39,7 @@ class Validation:
     jump_factor: float = 5.0  # warning when a figure changes by more than this factor between two years
     jump_min: int = 100  # ... and the larger of the two figures is at least this
     outlier_factor: float = 50.0  # warning when a population is above this × the median of its level
+    rounding_span: float = 1.0  # warning when a count derived from a rounded share may be off by this many persons
     uninhabited: tuple[str, ...] = ()  # keys (or names) of leaves without inhabitants
 
 
@@ -57,6 +58,9 @@ def validation_settings(config: Config) -> Validation:
         value = getattr(settings, name)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"[validation] {name} muss eine Zahl ab 0 sein, nicht „{value}“.")
+    span = settings.rounding_span
+    if not isinstance(span, (int, float)) or isinstance(span, bool) or span <= 0:
+        raise ConfigError(f"[validation] rounding_span muss eine Zahl größer als 0 sein (Personen), nicht „{span}“.")
     for name in ("jump_factor", "outlier_factor"):
         value = getattr(settings, name)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 1:
