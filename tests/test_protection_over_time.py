@@ -135,7 +135,7 @@ def test_a_revised_total_over_small_areas_is_withheld_where_nothing_else_can_be_
     revises one small area from 0 to 1, and with it the totals. Beside the first release (totals 0, the
     unchanged areas linked to it), the new totals pin the revised area; nothing of the new release is left to
     hide, so the indicator-year is withheld, and the releases together pass the exact program."""
-    from test_protection_over_time_properties import INDICATORS, PROT, check, cells
+    from test_protection_over_time_properties import INDICATORS, PROT, cells, check
 
     leaves = {"R0": ["R0L0", "R0L1"], "R1": ["R1L0", "R1L1", "R1L2"], "R2": ["R2L0", "R2L1", "R2L2"]}
     den = {"R0L0": 1, "R0L1": 1, "R1L0": 1, "R1L1": 1, "R1L2": 1, "R2L0": 1, "R2L1": 2, "R2L2": 25}

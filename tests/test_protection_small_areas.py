@@ -76,3 +76,19 @@ def test_hidden_zero_elsewhere_breaks_the_audit():
     pub.loc[pub["district_id"] == "S", ["status", "denominator"]] = ["zu wenige Einwohner", pd.NA]
     bounds = audit(pub, log, Protection(), true_values=small).cells.set_index("district_id")
     assert bounds.loc["Z", "lower"] == 0 and bounds.loc["Z", "true_in_bounds"]
+
+
+def test_an_uninhabited_area_has_nobody_to_protect():
+    """An area with 0 inhabitants whose share the source leaves out (Berlin MSS 2021: -9999 beside EW 0): its
+    denominator 0 follows from the parent's minus the siblings', so its count is known to be 0 — which says
+    nothing about anyone. The audit must not hold that against the release (it blocked the example)."""
+    cells = make_cells({"C": {"R": {"A": (0, 0), "B": (30, 50), "D": (18, 60)}, "S": {"E": (25, 70), "F": (9, 40)}}})
+    empty = cells["district_id"] == "A"
+    cells.loc[empty, ["numerator", "population"]] = [pd.NA, 0]
+    cells.loc[empty, "is_upstream_hidden"] = True
+    cells.loc[cells["district_id"].isin(["R", "C"]), "numerator"] = pd.NA  # a parent lacks a part's figures
+    result = protect(cells, IND, Protection())
+    status = result.published.set_index("district_id")["status"]
+    assert status["A"] == "zu wenige Einwohner" and status["B"] == "veröffentlicht"
+    assert result.published.set_index("district_id")["denominator"].notna()[["R", "B", "D"]].all()
+    assert audit(result.published, result.log, Protection(), true_values=cells, indicators=IND).passed

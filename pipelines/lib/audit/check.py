@@ -361,6 +361,12 @@ def _requirements(model: AttackerModel, log: pd.DataFrame, protection: Protectio
         min_upper = np.where(zero, -np.inf, min_upper)
         max_lower = np.where(zero, np.inf, max_lower)
         min_width = np.where(zero, 0.0, min_width)  # (the complement of a zero still counts: 0 of 1 child)
+    # a group of nobody (an uninhabited area: true denominator 0) says nothing about anyone
+    nobody = true_den == 0
+    min_upper = np.where(nobody, -np.inf, min_upper)
+    max_lower = np.where(nobody, np.inf, max_lower)
+    min_width = np.where(nobody, 0.0, min_width)
+    min_complement = np.where(nobody, -np.inf, min_complement)
     return {
         "rule": rule,
         "k": k.astype(int),

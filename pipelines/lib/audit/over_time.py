@@ -304,7 +304,8 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
     bad_upper = hi < min_upper
     bad_lower = lo > max_lower
     bad_width = hi - lo < min_width
-    bad = hidden & narrower & (bad_upper | bad_lower | bad_width | bad_complement | (lo > hi))
+    nobody = n == 0  # a group of nobody (an uninhabited area) says nothing about anyone
+    bad = hidden & narrower & ((~nobody & (bad_upper | bad_lower | bad_width | bad_complement)) | (lo > hi))
     rows = np.flatnonzero(bad)
     reasons = []
     for r in rows:
