@@ -17,12 +17,14 @@ values they quote, see :mod:`pipelines.lib.run_failure` — and where the report
 from __future__ import annotations
 
 import json
+import os
 import smtplib
 import socket
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from pipelines.lib.private_modes import FILE_MODE
 from pipelines.lib.run_summary import RunSummary
 from pipelines.lib.workspace import Workspace
 
@@ -71,6 +73,7 @@ def write_status(ws: Workspace, ok: bool, text: str, summary: RunSummary | None 
         record = {"ok": ok, "finished": now, "trigger": trigger, "text": text,
                   "summary": None if summary is None else json.loads(summary.dumps())}
         ws.last_run_file.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.chmod(ws.last_run_file, FILE_MODE)  # private like everything in data_private/ (written after the run)
 
 
 @dataclass(frozen=True)
