@@ -322,7 +322,8 @@ def cmd_print(args) -> int:
         return EXIT_ERROR
     for problem in summary.problems:
         _say(f"  - {problem}")
-    _say(f"{len(summary.maps)} Kartendateien und {len(summary.profiles)} Steckbriefe in {site / 'druck'}")
+    _say(f"{len(summary.maps)} Kartendateien, {len(summary.rankings)} Rangfolgen und {len(summary.profiles)} "
+         f"Steckbriefe in {site / 'druck'}")
     return EXIT_ERROR if summary.problems else EXIT_OK
 
 

@@ -36,10 +36,10 @@ def test_every_printed_map_is_one_a4_landscape_page_with_legend_and_source(tiny_
     # in a fresh process, as `sozialmonitor print` runs (one Playwright per process)
     script = ("import json, sys; from pipelines.lib.dashboards.printing import print_site; "
               "r = print_site(sys.argv[1], profiles=False, executable=sys.argv[2]); "
-              "print(json.dumps([r.problems, [str(p) for p in r.maps]]))")
+              "print(json.dumps([r.problems, [str(p) for p in r.maps], [str(p) for p in r.rankings]]))")
     done = subprocess.run([sys.executable, "-c", script, str(site), executable], capture_output=True, text=True,
                           timeout=400, cwd=Path(__file__).resolve().parents[1], check=True)
-    problems, written = json.loads(done.stdout.strip().splitlines()[-1])
+    problems, written, rankings = json.loads(done.stdout.strip().splitlines()[-1])
     assert problems == []
     pdfs = [Path(p) for p in written if p.endswith(".pdf")]
     stems = {p.stem for p in pdfs}
@@ -52,3 +52,16 @@ def test_every_printed_map_is_one_a4_landscape_page_with_legend_and_source(tiny_
         assert round(width) == 842 and round(height) == 595, stem  # A4 landscape in points
         text = page.extract_text()
         assert "Legende" in text and "Quelle:" in text and "Datenstand" in text, stem  # all on this page
+
+    # the indicator map's ranking chart: its own PDF on A4 portrait pages, the districts by rank with the source
+    assert {Path(p).name for p in rankings} == {"kinderarmut_planungsraum_rangfolge.pdf",
+                                                 "kinderarmut_bezirksregion_rangfolge.pdf",
+                                                 "kinderarmut_bezirk_rangfolge.pdf"} & {Path(p).name for p in rankings}
+    assert rankings and all(p.endswith("_rangfolge.pdf") for p in rankings)
+    for path in rankings:
+        reader = PdfReader(path)
+        first = reader.pages[0]
+        assert round(float(first.mediabox.width)) == 595 and round(float(first.mediabox.height)) == 842, path
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert "Rangfolge" in text and "1. " in text and "Quelle:" in text, path
+        assert "Legende" not in text, path  # the map page's parts stay off

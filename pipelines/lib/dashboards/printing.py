@@ -2,7 +2,8 @@
 
 Rendered by headless Chromium from the release's own pages with the print stylesheet (scale bar,
 legend, source line and data date are on the page), the network cut. Output goes into
-``<site>/druck/karten/<indicator>_<level>.{png,pdf}``, for the analysis maps (need index, hot spots,
+``<site>/druck/karten/<indicator>_<level>.{png,pdf}`` (and the ranking chart of the districts beside it,
+``<indicator>_<level>_rangfolge.pdf``, A4 portrait), for the analysis maps (need index, hot spots,
 offers, allocation) ``<site>/druck/karten/<analysis>_<view>_<level>.{png,pdf}``, and
 ``<site>/druck/steckbriefe/<district>.pdf``. Every map is one A4 landscape page: the print stylesheet gives
 the page a fixed height, and a legend taller than the map beside it gets a wider column, then a smaller
@@ -58,6 +59,7 @@ def map_targets(site: Path) -> list[tuple[Path, str, str]]:
 @dataclass
 class PrintSummary:
     maps: list[Path] = field(default_factory=list)
+    rankings: list[Path] = field(default_factory=list)  # an indicator map's ranking chart, in a PDF of its own
     profiles: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -111,6 +113,12 @@ def _print_maps(page, site: Path, out: Path, summary: PrintSummary, say) -> None
         page.screenshot(path=str(target.with_suffix(".png")), full_page=True)
         page.pdf(path=str(target.with_suffix(".pdf")), prefer_css_page_size=True, print_background=True)
         summary.maps += [target.with_suffix(".png"), target.with_suffix(".pdf")]
+        if page.locator("#sm-rangfolge-bild svg").count():  # the ranking beside the map: on A4 portrait pages
+            page.evaluate("document.body.classList.add('nur-rangfolge')")
+            ranking = target.with_name(f"{target.name}_rangfolge.pdf")
+            page.pdf(path=str(ranking), prefer_css_page_size=True, print_background=True)
+            page.evaluate("document.body.classList.remove('nur-rangfolge')")
+            summary.rankings.append(ranking)
         if html not in done:
             done.add(html)
             say(f"Karten {len(done)}/{len(pages)}: {html.relative_to(site).with_suffix('').as_posix()}")
