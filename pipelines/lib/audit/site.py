@@ -13,9 +13,15 @@ Independent looks at every page:
   folder. Where a view is an indicator of the mart (hot spots) a district may be drawn with a value only
   where the mart publishes that indicator in the view's year; for the need index (``need_index``, the page
   ``handlungsbedarf``) only where the mart publishes at least one value of the district in that year;
-* chart marks (the profiles' spine and time-series SVG): each mark drawn from values carries the class
-  ``sm-wert`` and ``data-sm``, the JSON list of its (indicator, year, district) cells; each cell must be
-  one the mart publishes, and a mark without its cells is a problem too;
+* the profiles' chart figures (``<script type="application/json" id="sm-diagramme">``, drawn by the page's
+  script: :mod:`pipelines.lib.dashboards.profile_charts`): every figure but a level's summary (``spanne``)
+  is one cell — ``reihen[indicator].werte[k]`` the district's (``gebiet``) in ``jahre[k]``, ``.stadt[k]``
+  the city's, a spine row's ``wert`` / ``stadt`` / ``eltern`` the district's, the city's and the parent's
+  in its ``jahr``. A year without a published value is ``null``; each other figure must be a cell the mart
+  publishes, and a figure that names no cell (the data not in this form) is a problem too;
+* chart marks drawn on the server (any SVG mark with class ``sm-wert``) carry ``data-sm``, the JSON list of
+  their (indicator, year, district) cells; each cell must be one the mart publishes, and a mark without
+  its cells is a problem too;
 * the comparison page (``vergleich.html``) embeds ``<script type="application/json" id="sm-vergleich">``,
   ``zellen[indicator][district]`` in each indicator's year (``indikatoren[i].jahr``): the same rule as the
   maps — a bare status code where not published, a value only where the mart publishes the cell;
@@ -336,6 +342,76 @@ def _mark_problems(name: str, html: str, published: PublishedCells | None) -> li
     return problems
 
 
+_CHARTS_OPEN = '<script type="application/json" id="sm-diagramme">'
+_CHART_KEYS = frozenset({"gebiet", "stadt", "eltern", "reihen", "spine"})
+_SERIES_KEYS = frozenset({"jahre", "werte", "stadt", "achse"})
+_SPINE_KEYS = frozenset({"i", "jahr", "wert", "stadt", "eltern", "spanne", "farbe", "umkehr"})
+
+
+def chart_cells(data: object) -> tuple[list[tuple], int]:
+    """The (indicator, year, district) cell of every figure in a profile's chart data (see the module
+    docstring), and how many figures name no such cell (the data not in its form counts as one)."""
+    if not isinstance(data, dict):
+        return [], 1
+    own, city, parent = (data.get(k) for k in ("gebiet", "stadt", "eltern"))
+    cells: list[tuple] = []
+    unnamed = len(set(data) - _CHART_KEYS)  # room for nothing but the figures of the form
+
+    def figure(indicator: object, year: object, district: object, value: object) -> None:
+        nonlocal unnamed
+        if value is None:
+            return
+        if isinstance(district, str) and isinstance(year, int) and not isinstance(year, bool):
+            cells.append((indicator, year, district))
+        else:
+            unnamed += 1
+
+    series, spine = data.get("reihen", {}), data.get("spine", [])
+    if not isinstance(series, dict) or not isinstance(spine, list):
+        return cells, unnamed + 1
+    for indicator, entry in series.items():
+        if not isinstance(entry, dict) or not isinstance(years := entry.get("jahre"), list):
+            unnamed += 1
+            continue
+        unnamed += len(set(entry) - _SERIES_KEYS)
+        for district, values in ((own, entry.get("werte")), (city, entry.get("stadt"))):
+            if values is None:
+                continue
+            if not isinstance(values, list) or len(values) != len(years):
+                unnamed += 1
+                continue
+            for year, value in zip(years, values, strict=True):
+                figure(indicator, year, district, value)
+    for row in spine:
+        if not isinstance(row, dict):
+            unnamed += 1
+            continue
+        unnamed += len(set(row) - _SPINE_KEYS)
+        for district, key in ((own, "wert"), (city, "stadt"), (parent, "eltern")):
+            figure(row.get("i"), row.get("jahr"), district, row.get(key))
+    return cells, unnamed
+
+
+def _chart_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
+    """A profile's chart figures (``sm-diagramme``): each the value of a cell the mart publishes."""
+    cells: list[tuple] = []
+    unnamed = 0
+    start = html.find(_CHARTS_OPEN)
+    while start >= 0:
+        begin = start + len(_CHARTS_OPEN)
+        end = html.find(_DATA_CLOSE, begin)
+        try:
+            found, missing = chart_cells(json.loads(html[begin:end if end >= 0 else len(html)]))
+        except json.JSONDecodeError:
+            found, missing = [], 1
+        cells += found
+        unnamed += missing
+        start = html.find(_CHARTS_OPEN, begin)
+    hidden = int((~published.published_cells(cells)).sum()) if published is not None and cells else 0
+    return _found(name, (unnamed, "chart figures without the cell they are drawn from"),
+                  (hidden, "chart figures of cells the mart does not publish"))
+
+
 def csv_problems(name: str, text: str, published: PublishedCells | None) -> list[str]:
     """A table of a page as CSV (see the module docstring): figures of hidden cells, rows without their cell,
     texts a spreadsheet would run as a formula."""
@@ -354,24 +430,29 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
     at["Indikator-ID"] = header.index(keys[0])
     figures = [i for i, h in enumerate(header) if h not in (VIEW_IDENTIFYING if views else CSV_IDENTIFYING)]
     need = re.search(r"(^|/)handlungsbedarf\.csv$", name) is not None
-    hidden = unpublished = formulas = broken = 0
-    for row in body:
-        if len(row) != len(header):
-            broken += 1
-            continue
-        formulas += sum(1 for field in row if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field))
-        if not any(row[i] for i in figures):
-            continue
-        if row[at["Status"]] != PUBLISHED:
-            hidden += 1
-        if published is not None:
-            try:
-                year = int(row[at["Jahr"]])
-            except ValueError:
-                year = None
-            codes = published.district_codes([row[at["Gebiet-ID"]]])
-            if not _row_published(published, row[at["Indikator-ID"]], year, codes, views, need):
-                unpublished += 1
+    good = [row for row in body if len(row) == len(header)]
+    broken, hidden, unpublished, formulas = len(body) - len(good), 0, 0, 0
+    if good:  # column by column: a district's or indicator's table has thousands of rows
+        columns = list(zip(*good, strict=True))
+        for column in columns:
+            starts = {field for field in set(column)
+                      if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field)}
+            if starts:
+                formulas += sum(1 for field in column if field in starts)
+        shown = np.zeros(len(good), dtype=bool)
+        for i in figures:
+            shown |= np.asarray(columns[i], dtype=object) != ""
+        hidden = int((shown & (np.asarray(columns[at["Status"]], dtype=object) != PUBLISHED)).sum())
+        if published is not None and shown.any():
+            rows_shown = np.flatnonzero(shown).tolist()
+            cell_keys = [columns[at[k]] for k in ("Indikator-ID", "Jahr", "Gebiet-ID")]
+            if views:  # an analysis page's table (a few hundred rows): the analysis pages' rule, row by row
+                unpublished = sum(1 for r in rows_shown if not _row_published(
+                    published, cell_keys[0][r], _year(cell_keys[1][r]), published.district_codes([cell_keys[2][r]]),
+                    views, need))
+            else:
+                cells = [(cell_keys[0][r], cell_keys[1][r], cell_keys[2][r]) for r in rows_shown]
+                unpublished = int((~published.published_cells(cells)).sum())
     problems = []
     if broken:
         problems.append(f"{name}: {broken} rows with another number of fields than the header")
@@ -475,6 +556,8 @@ def page_problems(site: Path, page: Path, published: PublishedCells | None = Non
     problems += _compare_problems(name, html, published)
     if "sm-wert" in html:
         problems += _mark_problems(name, html, published)
+    if _CHARTS_OPEN in html:
+        problems += _chart_problems(name, html, published)
     leaks = [p for p in embedded_properties(html)
              if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
     if leaks:
