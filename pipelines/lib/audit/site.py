@@ -213,10 +213,16 @@ class PublishedCells:
 
     def published_cells(self, cells: Sequence[Sequence]) -> np.ndarray:
         """Whether the mart publishes each (indicator, year, district) cell, all looked up at once."""
-        n = len(cells)
-        indicator = np.fromiter((self.indicators.get(c[0], -1) for c in cells), dtype=np.int64, count=n)
-        year = np.fromiter((_year(c[1]) for c in cells), dtype=np.int64, count=n) - self.first_year
-        district = self.district_codes([c[2] for c in cells])
+        if not len(cells):
+            return np.zeros(0, dtype=bool)
+        indicators, years, districts = zip(*((c[0], c[1], c[2]) for c in cells), strict=True)
+        return self.published_columns(indicators, years, districts)
+
+    def published_columns(self, indicators: Sequence, years: Sequence, districts: Sequence) -> np.ndarray:
+        """:meth:`published_cells` of cells given as three columns; each distinct id and year is coded once."""
+        indicator = _coded(indicators, lambda i: self.indicators.get(i, -1))
+        year = _coded(years, _year) - self.first_year
+        district = _coded(districts, lambda d: self.districts.get(d, -1))
         known = (indicator >= 0) & (district >= 0) & (year >= 0) & (year < self.n_years)
         n_districts = max(len(self.districts), 1)
         keys = np.where(known, (indicator * self.n_years + year) * n_districts + district, -1)
@@ -225,6 +231,22 @@ class PublishedCells:
     def any_published(self, year: int | None, codes: np.ndarray) -> np.ndarray:
         """Whether the mart publishes at least one value in ``year`` for each district (by code)."""
         return self._among(self._places(year, codes), self.district_years)
+
+
+def _coded(values: Sequence, code) -> np.ndarray:
+    """``code(value)`` of each value, computed once per distinct value (-1 for one that is no id at all)."""
+
+    def safe(value: object) -> int:
+        try:
+            return code(value)
+        except TypeError:  # a list or an object where an id belongs
+            return -1
+
+    try:
+        table = {v: safe(v) for v in set(values)}
+    except TypeError:  # unhashable values: one by one
+        return np.fromiter(map(safe, values), dtype=np.int64, count=len(values))
+    return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _year(value: object) -> int:
@@ -348,27 +370,28 @@ _SERIES_KEYS = frozenset({"jahre", "werte", "stadt", "achse"})
 _SPINE_KEYS = frozenset({"i", "jahr", "wert", "stadt", "eltern", "spanne", "farbe", "umkehr"})
 
 
-def chart_cells(data: object) -> tuple[list[tuple], int]:
-    """The (indicator, year, district) cell of every figure in a profile's chart data (see the module
-    docstring), and how many figures name no such cell (the data not in its form counts as one)."""
+def chart_runs(data: object) -> tuple[list[tuple[object, object, list]], int]:
+    """The figures of a profile's chart data (see the module docstring) as runs of cells of one indicator
+    and district, (indicator, district, years of the figures), and how many figures name no such cell (the
+    data not in its form counts as one)."""
     if not isinstance(data, dict):
         return [], 1
     own, city, parent = (data.get(k) for k in ("gebiet", "stadt", "eltern"))
-    cells: list[tuple] = []
+    runs: list[tuple[object, object, list]] = []
     unnamed = len(set(data) - _CHART_KEYS)  # room for nothing but the figures of the form
 
-    def figure(indicator: object, year: object, district: object, value: object) -> None:
+    def run(indicator: object, district: object, years: list) -> None:
         nonlocal unnamed
-        if value is None:
+        if not years:
             return
-        if isinstance(district, str) and isinstance(year, int) and not isinstance(year, bool):
-            cells.append((indicator, year, district))
+        if isinstance(district, str) and all(type(y) is int for y in years):
+            runs.append((indicator, district, years))
         else:
-            unnamed += 1
+            unnamed += len(years)
 
     series, spine = data.get("reihen", {}), data.get("spine", [])
     if not isinstance(series, dict) or not isinstance(spine, list):
-        return cells, unnamed + 1
+        return runs, unnamed + 1
     for indicator, entry in series.items():
         if not isinstance(entry, dict) or not isinstance(years := entry.get("jahre"), list):
             unnamed += 1
@@ -380,34 +403,47 @@ def chart_cells(data: object) -> tuple[list[tuple], int]:
             if not isinstance(values, list) or len(values) != len(years):
                 unnamed += 1
                 continue
-            for year, value in zip(years, values, strict=True):
-                figure(indicator, year, district, value)
+            run(indicator, district, [y for y, v in zip(years, values, strict=True) if v is not None])
     for row in spine:
         if not isinstance(row, dict):
             unnamed += 1
             continue
         unnamed += len(set(row) - _SPINE_KEYS)
         for district, key in ((own, "wert"), (city, "stadt"), (parent, "eltern")):
-            figure(row.get("i"), row.get("jahr"), district, row.get(key))
-    return cells, unnamed
+            if row.get(key) is not None:
+                run(row.get("i"), district, [row.get("jahr")])
+    return runs, unnamed
+
+
+def chart_cells(data: object) -> tuple[list[tuple], int]:
+    """The (indicator, year, district) cell of every figure of :func:`chart_runs`, and the figures without."""
+    runs, unnamed = chart_runs(data)
+    return [(indicator, year, district) for indicator, district, years in runs for year in years], unnamed
 
 
 def _chart_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
     """A profile's chart figures (``sm-diagramme``): each the value of a cell the mart publishes."""
-    cells: list[tuple] = []
+    runs: list[tuple] = []
     unnamed = 0
     start = html.find(_CHARTS_OPEN)
     while start >= 0:
         begin = start + len(_CHARTS_OPEN)
         end = html.find(_DATA_CLOSE, begin)
         try:
-            found, missing = chart_cells(json.loads(html[begin:end if end >= 0 else len(html)]))
+            found, missing = chart_runs(json.loads(html[begin:end if end >= 0 else len(html)]))
         except json.JSONDecodeError:
             found, missing = [], 1
-        cells += found
+        runs += found
         unnamed += missing
         start = html.find(_CHARTS_OPEN, begin)
-    hidden = int((~published.published_cells(cells)).sum()) if published is not None and cells else 0
+    hidden = 0
+    if published is not None and runs:  # the runs' cells as three columns, each run's ids repeated
+        indicators, years, districts = [], [], []
+        for indicator, district, run_years in runs:
+            indicators += [indicator] * len(run_years)
+            districts += [district] * len(run_years)
+            years += run_years
+        hidden = int((~published.published_columns(indicators, years, districts)).sum())
     return _found(name, (unnamed, "chart figures without the cell they are drawn from"),
                   (hidden, "chart figures of cells the mart does not publish"))
 
@@ -444,15 +480,12 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
             shown |= np.asarray(columns[i], dtype=object) != ""
         hidden = int((shown & (np.asarray(columns[at["Status"]], dtype=object) != PUBLISHED)).sum())
         if published is not None and shown.any():
-            rows_shown = np.flatnonzero(shown).tolist()
-            cell_keys = [columns[at[k]] for k in ("Indikator-ID", "Jahr", "Gebiet-ID")]
+            cell_keys = [np.asarray(columns[at[k]], dtype=object)[shown] for k in ("Indikator-ID", "Jahr", "Gebiet-ID")]
             if views:  # an analysis page's table (a few hundred rows): the analysis pages' rule, row by row
-                unpublished = sum(1 for r in rows_shown if not _row_published(
-                    published, cell_keys[0][r], _year(cell_keys[1][r]), published.district_codes([cell_keys[2][r]]),
-                    views, need))
+                unpublished = sum(1 for key, year, district in zip(*cell_keys, strict=True) if not _row_published(
+                    published, key, _year(year), published.district_codes([district]), views, need))
             else:
-                cells = [(cell_keys[0][r], cell_keys[1][r], cell_keys[2][r]) for r in rows_shown]
-                unpublished = int((~published.published_cells(cells)).sum())
+                unpublished = int((~published.published_columns(*cell_keys)).sum())
     problems = []
     if broken:
         problems.append(f"{name}: {broken} rows with another number of fields than the header")
