@@ -8,6 +8,8 @@ import re
 
 import pytest
 from dashboard_fixtures import make_config, make_mart
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.lib.audit.site import site_problems
 from pipelines.lib.dashboards import build_site
@@ -230,3 +232,20 @@ def test_the_lines_written_directly_are_those_of_the_german_csv_writer(tmp_path)
     direct = write_csv(tmp_path / "direct.csv", cell_lines(cells, 1)).read_bytes()
     assert direct == write_german_rows(tmp_path / "generic.csv", COLUMNS, expected, NUMERIC).read_bytes()
     assert b"'=HYPERLINK" in direct and b'"a;b ""c"""' in direct and b";-1,3;-2,4;0,1;12;3400;" in direct
+
+
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(list('=+-@\t\r\n;"a1,\u2028\x0b\x85 ')), max_size=5),
+                         min_size=3, max_size=3), min_size=1, max_size=4))
+def test_every_field_that_starts_like_a_formula_is_where_the_quick_look_finds_one(rows):
+    """The audit looks at each field for formulas only where a regular expression finds a place a field could
+    start so: it must find one wherever the CSV reader gives such a field."""
+    import io
+
+    from pipelines.lib.audit.site import _FIELD_START, _FORMULA_STARTS
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n").writerows(rows)
+    text = buffer.getvalue()
+    fields = [f for row in csv.reader(text.splitlines(), delimiter=";", quotechar='"') for f in row]
+    if any(f.startswith(_FORMULA_STARTS) for f in fields):
+        assert _FIELD_START.search(text)

@@ -72,6 +72,9 @@ VIEW_KEY = "Ansicht-ID"  # the analysis pages' tables: the view instead of the i
 VIEW_IDENTIFYING = frozenset({VIEW_KEY, "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr", "Status"})
 _GERMAN_NUMBER = re.compile(r"-?\d+(,\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# where a field of a CSV text may start like a formula: at the start of a line (any line break of
+# ``str.splitlines``) or after a ``;``, quoted or not — more places than field starts, never fewer
+_FIELD_START = re.compile(r'(?:^|[;\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])"?[=+\-@\t\r]')
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -470,7 +473,8 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
     broken, hidden, unpublished, formulas = len(body) - len(good), 0, 0, 0
     if good:  # column by column: a district's or indicator's table has thousands of rows
         columns = list(zip(*good, strict=True))
-        for column in columns:
+        # a text where no field can start like a formula needs no look at each field
+        for column in columns if _FIELD_START.search(text.removeprefix("\ufeff")) else ():
             starts = {field for field in set(column)
                       if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field)}
             if starts:
