@@ -8,6 +8,8 @@ import re
 
 import pytest
 from dashboard_fixtures import make_config, make_mart
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.lib.audit.site import site_problems
 from pipelines.lib.dashboards import build_site
@@ -182,3 +184,68 @@ def test_the_audit_fails_an_analysis_csv_with_a_figure_of_a_district_without_a_v
     path.write_text(text.replace("Ansicht-ID", "Ansicht-Nr"), encoding="utf-8")
     assert site_problems(copy, cells) == [
         "auswertungen/handlungsbedarf.csv: no column Indikator-ID naming the cell of each row"]
+
+
+def test_the_lines_written_directly_are_those_of_the_german_csv_writer(tmp_path):
+    """The pages' tables are written line by line, not through :func:`write_german_rows`: the same bytes for
+    texts with semicolons, quotes, line breaks and formula starts, negative and large numbers, missing ones."""
+    from pipelines.lib.dashboards.comparison import TEXT
+    from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number
+    from pipelines.lib.dashboards.geo import District
+    from pipelines.lib.dashboards.mart import IndicatorMeta, Value
+    from pipelines.lib.dashboards.page_csv import (
+        COLUMNS,
+        NUMERIC,
+        cell_lines,
+        district_head,
+        indicator_head,
+        write_csv,
+    )
+    from pipelines.lib.release.german_csv import write_german_rows
+
+    names = ['=HYPERLINK("x")', 'a;b "c"', "zwei\nZeilen", "-5 Jahre", "@Summe", "\tTab", "", "Nordend"]
+    indicators = [IndicatorMeta(f"i{n}", name, "", "D", "", "none", "share", name or None, n % 2 == 0, "")
+                  for n, name in enumerate(names)]
+    districts = [District(f"d;{n}", name, "lv", name, 1, None, None) for n, name in enumerate(reversed(names))]
+    values = [Value("x", "veröffentlicht", 12, 3400, -1.25, -2.35, 0.05), Value("x", "geheimgehalten"), None,
+              Value("x", "veröffentlicht", None, None, 1234567.891, None, 3.0),
+              Value("x", "veröffentlicht", 0, 1000, 0.25, 0.15, 0.35), Value("x", "zu wenige Einwohner")]
+    comparisons = [None, *TEXT]
+    cells, expected = [], []
+    for n, (ind, d) in enumerate((i, d) for i in indicators for d in districts):
+        value, comparison = values[n % len(values)], comparisons[n % len(comparisons)]
+        cells.append((ind, f"{indicator_head(ind)};{district_head(d)}", 2024, value, comparison))
+        head = (ind.indicator_id, ind.label, ind.unit_label, d.district_id, d.name, d.level_label, 2024)
+        if value is None or not value.published:
+            status = "keine Daten" if value is None else value.status
+            expected.append((*head, None, None, None, None, None, None, STATUS_TEXT[status]))
+            continue
+        ci = value.ci_low is not None and value.ci_high is not None
+
+        def number(x, ci=True):
+            return format_number(x, 1).replace(".", "") if ci else None
+
+        expected.append((*head, number(value.rate), number(value.ci_low, ci), number(value.ci_high, ci),
+                         None if value.numerator is None else str(value.numerator),
+                         str(value.denominator) if value.denominator is not None and ind.denominator_public else None,
+                         TEXT[comparison] if comparison else None, STATUS_TEXT["veröffentlicht"]))
+    direct = write_csv(tmp_path / "direct.csv", cell_lines(cells, 1)).read_bytes()
+    assert direct == write_german_rows(tmp_path / "generic.csv", COLUMNS, expected, NUMERIC).read_bytes()
+    assert b"'=HYPERLINK" in direct and b'"a;b ""c"""' in direct and b";-1,3;-2,4;0,1;12;3400;" in direct
+
+
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(list('=+-@\t\r\n;"a1,\u2028\x0b\x85 ')), max_size=5),
+                         min_size=3, max_size=3), min_size=1, max_size=4))
+def test_every_field_that_starts_like_a_formula_is_where_the_quick_look_finds_one(rows):
+    """The audit looks at each field for formulas only where a regular expression finds a place a field could
+    start so: it must find one wherever the CSV reader gives such a field."""
+    import io
+
+    from pipelines.lib.audit.site import _FIELD_START, _FORMULA_STARTS
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n").writerows(rows)
+    text = buffer.getvalue()
+    fields = [f for row in csv.reader(text.splitlines(), delimiter=";", quotechar='"') for f in row]
+    if any(f.startswith(_FORMULA_STARTS) for f in fields):
+        assert _FIELD_START.search(text)

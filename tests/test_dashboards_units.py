@@ -31,8 +31,9 @@ from pipelines.lib.dashboards.jenks import fisher_jenks_breaks, sampled
 from pipelines.lib.dashboards.map_data import HIDDEN_STYLES
 from pipelines.lib.dashboards.mart import Value
 from pipelines.lib.dashboards.page_frame import page_name
+from pipelines.lib.dashboards.profile_charts import ProfileCharts
 from pipelines.lib.dashboards.settings import MapSettings, map_settings
-from pipelines.lib.dashboards.sparkline import sparkline
+from pipelines.lib.dashboards.sparkline import sparkline, trend_text
 from pipelines.lib.findings import ConfigError
 
 
@@ -217,11 +218,18 @@ def test_sparkline_draws_published_years_only_and_describes_every_year():
               2022: Value("A", "geheimgehalten"),
               2023: Value("A", "veröffentlicht", 2, 10, 20.0, 15.0, 25.0),
               2024: Value("A", "veröffentlicht", 3, 10, 30.0, 25.0, 35.0)}
-    svg = sparkline(years, values, {}, "share", 1, "Nordend", "Musterstadt")
-    assert svg.startswith("<svg") and 'role="img"' in svg
+    text = trend_text(years, values, "share", 1, "Nordend", {}, "Musterstadt")
+    charts = ProfileCharts("A", None, None, 1)
+    place = sparkline(charts, "quote", years, values, {}, text)
+    assert place.startswith('<span data-verlauf="quote"') and 'role="img"' in place
     assert ("Entwicklung Nordend 2021–2024: 2021: 10,0 %; 2022: geheimgehalten (Datenschutz); "
-            "2023: 20,0 %; 2024: 30,0 %") in svg
-    assert svg.count("<circle") == 3 and svg.count("<polyline") == 1  # the hidden year leaves a gap
+            "2023: 20,0 %; 2024: 30,0 %") in place
+    drawn = charts.data()["reihen"]["quote"]
+    assert drawn["werte"] == [[10.0, 5.0, 15.0, "10,0"], None, [20.0, 15.0, 25.0, "20,0"], [30.0, 25.0, 35.0, "30,0"]]
+    assert drawn["achse"] == ["35,0", "5,0"] and "stadt" not in drawn  # the hidden year leaves a gap
+    hidden = {y: Value("A", "geheimgehalten") for y in years}
+    assert "keine veröffentlichten Werte" in sparkline(charts, "other", years, hidden, {}, text)
+    assert "other" not in charts.data()["reihen"]
 
 
 def _luminance(colour: str) -> float:

@@ -13,9 +13,15 @@ Independent looks at every page:
   folder. Where a view is an indicator of the mart (hot spots) a district may be drawn with a value only
   where the mart publishes that indicator in the view's year; for the need index (``need_index``, the page
   ``handlungsbedarf``) only where the mart publishes at least one value of the district in that year;
-* chart marks (the profiles' spine and time-series SVG): each mark drawn from values carries the class
-  ``sm-wert`` and ``data-sm``, the JSON list of its (indicator, year, district) cells; each cell must be
-  one the mart publishes, and a mark without its cells is a problem too;
+* the profiles' chart figures (``<script type="application/json" id="sm-diagramme">``, drawn by the page's
+  script: :mod:`pipelines.lib.dashboards.profile_charts`): every figure but a level's summary (``spanne``)
+  is one cell — ``reihen[indicator].werte[k]`` the district's (``gebiet``) in ``jahre[k]``, ``.stadt[k]``
+  the city's, a spine row's ``wert`` / ``stadt`` / ``eltern`` the district's, the city's and the parent's
+  in its ``jahr``. A year without a published value is ``null``; each other figure must be a cell the mart
+  publishes, and a figure that names no cell (the data not in this form) is a problem too;
+* chart marks drawn on the server (any SVG mark with class ``sm-wert``) carry ``data-sm``, the JSON list of
+  their (indicator, year, district) cells; each cell must be one the mart publishes, and a mark without
+  its cells is a problem too;
 * the comparison page (``vergleich.html``) embeds ``<script type="application/json" id="sm-vergleich">``,
   ``zellen[indicator][district]`` in each indicator's year (``indikatoren[i].jahr``): the same rule as the
   maps — a bare status code where not published, a value only where the mart publishes the cell;
@@ -66,6 +72,9 @@ VIEW_KEY = "Ansicht-ID"  # the analysis pages' tables: the view instead of the i
 VIEW_IDENTIFYING = frozenset({VIEW_KEY, "Ansicht", "Gebiet-ID", "Gebiet", "Gebietsebene", "Jahr", "Status"})
 _GERMAN_NUMBER = re.compile(r"-?\d+(,\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# where a field of a CSV text may start like a formula: at the start of a line (any line break of
+# ``str.splitlines``) or after a ``;``, quoted or not — more places than field starts, never fewer
+_FIELD_START = re.compile(r'(?:^|[;\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])"?[=+\-@\t\r]')
 
 
 def embedded_properties(html: str) -> list[dict]:
@@ -207,10 +216,16 @@ class PublishedCells:
 
     def published_cells(self, cells: Sequence[Sequence]) -> np.ndarray:
         """Whether the mart publishes each (indicator, year, district) cell, all looked up at once."""
-        n = len(cells)
-        indicator = np.fromiter((self.indicators.get(c[0], -1) for c in cells), dtype=np.int64, count=n)
-        year = np.fromiter((_year(c[1]) for c in cells), dtype=np.int64, count=n) - self.first_year
-        district = self.district_codes([c[2] for c in cells])
+        if not len(cells):
+            return np.zeros(0, dtype=bool)
+        indicators, years, districts = zip(*((c[0], c[1], c[2]) for c in cells), strict=True)
+        return self.published_columns(indicators, years, districts)
+
+    def published_columns(self, indicators: Sequence, years: Sequence, districts: Sequence) -> np.ndarray:
+        """:meth:`published_cells` of cells given as three columns; each distinct id and year is coded once."""
+        indicator = _coded(indicators, lambda i: self.indicators.get(i, -1))
+        year = _coded(years, _year) - self.first_year
+        district = _coded(districts, lambda d: self.districts.get(d, -1))
         known = (indicator >= 0) & (district >= 0) & (year >= 0) & (year < self.n_years)
         n_districts = max(len(self.districts), 1)
         keys = np.where(known, (indicator * self.n_years + year) * n_districts + district, -1)
@@ -219,6 +234,22 @@ class PublishedCells:
     def any_published(self, year: int | None, codes: np.ndarray) -> np.ndarray:
         """Whether the mart publishes at least one value in ``year`` for each district (by code)."""
         return self._among(self._places(year, codes), self.district_years)
+
+
+def _coded(values: Sequence, code) -> np.ndarray:
+    """``code(value)`` of each value, computed once per distinct value (-1 for one that is no id at all)."""
+
+    def safe(value: object) -> int:
+        try:
+            return code(value)
+        except TypeError:  # a list or an object where an id belongs
+            return -1
+
+    try:
+        table = {v: safe(v) for v in set(values)}
+    except TypeError:  # unhashable values: one by one
+        return np.fromiter(map(safe, values), dtype=np.int64, count=len(values))
+    return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _year(value: object) -> int:
@@ -336,6 +367,90 @@ def _mark_problems(name: str, html: str, published: PublishedCells | None) -> li
     return problems
 
 
+_CHARTS_OPEN = '<script type="application/json" id="sm-diagramme">'
+_CHART_KEYS = frozenset({"gebiet", "stadt", "eltern", "reihen", "spine"})
+_SERIES_KEYS = frozenset({"jahre", "werte", "stadt", "achse"})
+_SPINE_KEYS = frozenset({"i", "jahr", "wert", "stadt", "eltern", "spanne", "farbe", "umkehr"})
+
+
+def chart_runs(data: object) -> tuple[list[tuple[object, object, list]], int]:
+    """The figures of a profile's chart data (see the module docstring) as runs of cells of one indicator
+    and district, (indicator, district, years of the figures), and how many figures name no such cell (the
+    data not in its form counts as one)."""
+    if not isinstance(data, dict):
+        return [], 1
+    own, city, parent = (data.get(k) for k in ("gebiet", "stadt", "eltern"))
+    runs: list[tuple[object, object, list]] = []
+    unnamed = len(set(data) - _CHART_KEYS)  # room for nothing but the figures of the form
+
+    def run(indicator: object, district: object, years: list) -> None:
+        nonlocal unnamed
+        if not years:
+            return
+        if isinstance(district, str) and all(type(y) is int for y in years):
+            runs.append((indicator, district, years))
+        else:
+            unnamed += len(years)
+
+    series, spine = data.get("reihen", {}), data.get("spine", [])
+    if not isinstance(series, dict) or not isinstance(spine, list):
+        return runs, unnamed + 1
+    for indicator, entry in series.items():
+        if not isinstance(entry, dict) or not isinstance(years := entry.get("jahre"), list):
+            unnamed += 1
+            continue
+        unnamed += len(set(entry) - _SERIES_KEYS)
+        for district, values in ((own, entry.get("werte")), (city, entry.get("stadt"))):
+            if values is None:
+                continue
+            if not isinstance(values, list) or len(values) != len(years):
+                unnamed += 1
+                continue
+            run(indicator, district, [y for y, v in zip(years, values, strict=True) if v is not None])
+    for row in spine:
+        if not isinstance(row, dict):
+            unnamed += 1
+            continue
+        unnamed += len(set(row) - _SPINE_KEYS)
+        for district, key in ((own, "wert"), (city, "stadt"), (parent, "eltern")):
+            if row.get(key) is not None:
+                run(row.get("i"), district, [row.get("jahr")])
+    return runs, unnamed
+
+
+def chart_cells(data: object) -> tuple[list[tuple], int]:
+    """The (indicator, year, district) cell of every figure of :func:`chart_runs`, and the figures without."""
+    runs, unnamed = chart_runs(data)
+    return [(indicator, year, district) for indicator, district, years in runs for year in years], unnamed
+
+
+def _chart_problems(name: str, html: str, published: PublishedCells | None) -> list[str]:
+    """A profile's chart figures (``sm-diagramme``): each the value of a cell the mart publishes."""
+    runs: list[tuple] = []
+    unnamed = 0
+    start = html.find(_CHARTS_OPEN)
+    while start >= 0:
+        begin = start + len(_CHARTS_OPEN)
+        end = html.find(_DATA_CLOSE, begin)
+        try:
+            found, missing = chart_runs(json.loads(html[begin:end if end >= 0 else len(html)]))
+        except json.JSONDecodeError:
+            found, missing = [], 1
+        runs += found
+        unnamed += missing
+        start = html.find(_CHARTS_OPEN, begin)
+    hidden = 0
+    if published is not None and runs:  # the runs' cells as three columns, each run's ids repeated
+        indicators, years, districts = [], [], []
+        for indicator, district, run_years in runs:
+            indicators += [indicator] * len(run_years)
+            districts += [district] * len(run_years)
+            years += run_years
+        hidden = int((~published.published_columns(indicators, years, districts)).sum())
+    return _found(name, (unnamed, "chart figures without the cell they are drawn from"),
+                  (hidden, "chart figures of cells the mart does not publish"))
+
+
 def csv_problems(name: str, text: str, published: PublishedCells | None) -> list[str]:
     """A table of a page as CSV (see the module docstring): figures of hidden cells, rows without their cell,
     texts a spreadsheet would run as a formula."""
@@ -354,24 +469,27 @@ def csv_problems(name: str, text: str, published: PublishedCells | None) -> list
     at["Indikator-ID"] = header.index(keys[0])
     figures = [i for i, h in enumerate(header) if h not in (VIEW_IDENTIFYING if views else CSV_IDENTIFYING)]
     need = re.search(r"(^|/)handlungsbedarf\.csv$", name) is not None
-    hidden = unpublished = formulas = broken = 0
-    for row in body:
-        if len(row) != len(header):
-            broken += 1
-            continue
-        formulas += sum(1 for field in row if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field))
-        if not any(row[i] for i in figures):
-            continue
-        if row[at["Status"]] != PUBLISHED:
-            hidden += 1
-        if published is not None:
-            try:
-                year = int(row[at["Jahr"]])
-            except ValueError:
-                year = None
-            codes = published.district_codes([row[at["Gebiet-ID"]]])
-            if not _row_published(published, row[at["Indikator-ID"]], year, codes, views, need):
-                unpublished += 1
+    good = [row for row in body if len(row) == len(header)]
+    broken, hidden, unpublished, formulas = len(body) - len(good), 0, 0, 0
+    if good:  # column by column: a district's or indicator's table has thousands of rows
+        columns = list(zip(*good, strict=True))
+        # a text where no field can start like a formula needs no look at each field
+        for column in columns if _FIELD_START.search(text.removeprefix("\ufeff")) else ():
+            starts = {field for field in set(column)
+                      if field.startswith(_FORMULA_STARTS) and not _GERMAN_NUMBER.fullmatch(field)}
+            if starts:
+                formulas += sum(1 for field in column if field in starts)
+        shown = np.zeros(len(good), dtype=bool)
+        for i in figures:
+            shown |= np.asarray(columns[i], dtype=object) != ""
+        hidden = int((shown & (np.asarray(columns[at["Status"]], dtype=object) != PUBLISHED)).sum())
+        if published is not None and shown.any():
+            cell_keys = [np.asarray(columns[at[k]], dtype=object)[shown] for k in ("Indikator-ID", "Jahr", "Gebiet-ID")]
+            if views:  # an analysis page's table (a few hundred rows): the analysis pages' rule, row by row
+                unpublished = sum(1 for key, year, district in zip(*cell_keys, strict=True) if not _row_published(
+                    published, key, _year(year), published.district_codes([district]), views, need))
+            else:
+                unpublished = int((~published.published_columns(*cell_keys)).sum())
     problems = []
     if broken:
         problems.append(f"{name}: {broken} rows with another number of fields than the header")
@@ -475,6 +593,8 @@ def page_problems(site: Path, page: Path, published: PublishedCells | None = Non
     problems += _compare_problems(name, html, published)
     if "sm-wert" in html:
         problems += _mark_problems(name, html, published)
+    if _CHARTS_OPEN in html:
+        problems += _chart_problems(name, html, published)
     leaks = [p for p in embedded_properties(html)
              if p.get("status", PUBLISHED) != PUBLISHED and set(p) - IDENTIFYING]
     if leaks:

@@ -20,7 +20,8 @@ ASSETS_DIR = "assets"
 STATIC = Path(__file__).parent / "static"
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
 CLUSTER_SCRIPT, CLUSTER_FILES = "leaflet.markercluster.js", ("MarkerCluster.css",)
-SITE_FILES = ("sozialmonitor.css", "karte.js", "auswertung.js", "angebote.js", "suche.js", "vergleich.js")
+SITE_FILES = ("sozialmonitor.css", "karte.js", "auswertung.js", "angebote.js", "suche.js", "vergleich.js",
+              "steckbrief.js")
 
 
 def copy_assets(out_dir: Path) -> list[Path]:

@@ -13,7 +13,6 @@ The table of all districts is ``vergleich.csv`` (:mod:`page_csv`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html import escape
 
 from pipelines.lib.dashboards.comparison import CODES, TEXT, comparisons
@@ -21,7 +20,13 @@ from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_numbers
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import STATUS_CODES, display_status
 from pipelines.lib.dashboards.mart import IndicatorMeta, RunInfo, Value
-from pipelines.lib.dashboards.page_csv import COMPARISON_CSV, cell_row, download_link
+from pipelines.lib.dashboards.page_csv import (
+    COMPARISON_CSV,
+    cell_lines,
+    district_head,
+    download_link,
+    indicator_head,
+)
 from pipelines.lib.dashboards.page_frame import footer, hatch_defs, header, html_page, js_json, profile_href
 
 COMPARISON_PAGE = "vergleich.html"
@@ -35,14 +40,18 @@ def latest_comparisons(indicators: list[IndicatorMeta], latest: dict[str, tuple[
                        ) -> dict[str, dict[str, str]]:
     """Indicator → district → comparison with the city in the indicator's newest year (published
     ``indicator_benchmarks`` first, else from the published intervals, :func:`~.comparison.comparisons`)."""
+    newest = {i: year for i, (year, _values) in latest.items()}
+    lookups: dict[str, dict[str, str]] = {}  # the benchmarks of each indicator's newest year, read in one pass
+    for (i, y, d), (vs_city, _parent) in benchmarks.items():
+        if vs_city is not None and newest.get(i) == y:
+            lookups.setdefault(i, {})[d] = vs_city
     out = {}
     for ind in indicators:
         if ind.indicator_id not in latest:
             continue
-        year, values = latest[ind.indicator_id]
-        lookup = {d: vs_city for (i, y, d), (vs_city, _parent) in benchmarks.items()
-                  if i == ind.indicator_id and y == year and vs_city is not None}
-        out[ind.indicator_id] = comparisons(values, city.district_id if city else None, ind.direction, lookup)
+        _year, values = latest[ind.indicator_id]
+        out[ind.indicator_id] = comparisons(values, city.district_id if city else None, ind.direction,
+                                            lookups.get(ind.indicator_id, {}))
     return out
 
 
@@ -88,14 +97,18 @@ def compare_data(districts: list[District], indicators: list[IndicatorMeta],
 
 def compare_rows(districts: list[District], indicators: list[IndicatorMeta],
                  latest: dict[str, tuple[int, dict[str, Value]]], compared: dict[str, dict[str, str]],
-                 decimals: int) -> Iterator[tuple]:
+                 decimals: int) -> list[str]:
     """The rows of ``vergleich.csv``: every district (in page order) and indicator in its newest year."""
+    heads = {ind.indicator_id: indicator_head(ind) for ind in indicators}
+    shown = [ind for ind in indicators if ind.indicator_id in latest]
+    cells = []
     for d in districts:
-        for ind in indicators:
-            if ind.indicator_id in latest:
-                year, values = latest[ind.indicator_id]
-                yield cell_row(ind, d, year, values.get(d.district_id),
-                               compared.get(ind.indicator_id, {}).get(d.district_id), decimals)
+        place = district_head(d)
+        for ind in shown:
+            year, values = latest[ind.indicator_id]
+            cells.append((ind, f"{heads[ind.indicator_id]};{place}", year, values.get(d.district_id),
+                          compared.get(ind.indicator_id, {}).get(d.district_id)))
+    return cell_lines(cells, decimals)
 
 
 def render_compare_page(data: dict, run: RunInfo, *, timezone: str = "Europe/Berlin") -> str:

@@ -25,6 +25,8 @@ from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
 from pipelines.lib.dashboards.mart import RunInfo, Value
 from pipelines.lib.dashboards.page_csv import csv_name, download_link
 from pipelines.lib.dashboards.page_frame import footer, header, html_page, page_name
+from pipelines.lib.dashboards.profile_charts import SCRIPT as CHART_SCRIPT
+from pipelines.lib.dashboards.profile_charts import ProfileCharts
 from pipelines.lib.dashboards.sparkline import sparkline, trend_text
 from pipelines.lib.dashboards.spine import SpineRow, spine_section
 from pipelines.lib.dashboards.timeseries import time_series
@@ -68,22 +70,24 @@ def render_profile(
     )
     city = next((d for d in by_id.values() if d.level_rank == 0), None)
     city_id = city.district_id if city else None
+    parent = by_id.get(district.parent_id) if district.parent_id else None
+    charts = ProfileCharts(district.district_id, city_id if city_id != district.district_id else None,
+                           parent.district_id if parent is not None and parent.level_rank > 0 else None, decimals)
     if city is not None:
-        parent = by_id.get(district.parent_id) if district.parent_id else None
         body.append(spine_section(district, parent, city, _spine_rows(maps, district, parent, city_id, ranges or {}),
-                                  decimals, run.city_name))
+                                  decimals, run.city_name, charts))
     trends = {m.indicator.indicator_id: _trend(m, district, city_id, run.city_name, decimals) for m in maps}
     domains = list(DOMAINS) + sorted({m.indicator.domain for m in maps} - set(DOMAINS))
     for domain in domains:
         rows = [m for m in maps if m.indicator.domain == domain]
         if rows:
             body.append(_domain_table(domain, rows, district, city_id, run.city_name, indicator_pages, decimals,
-                                      trends))
+                                      trends, charts))
     body.append(download_link(csv_name(district.district_id)))
     others = f"{city_id},{district.district_id}" if city_id and city_id != district.district_id else district.district_id
     body.append(f'<p class="kartenlink nur-bildschirm"><a href="../vergleich.html#gebiete={escape(others)}">'
                 "Mit anderen Gebieten vergleichen</a></p>")
-    body.append(_series_section(maps, district, city_id, run.city_name, decimals, trends))
+    body.append(_series_section(maps, run.city_name, trends, charts))
     body.extend(sections)
     if children:
         body.append(f"<h2>Teilgebiete ({escape(children[0].level_label)})</h2><ul class=\"teilgebiete\">")
@@ -91,8 +95,11 @@ def render_profile(
         body.append("</ul>")
     body.append("</main>")
     body.append(footer(run, timezone, _sources(maps)))
+    data = charts.script()
+    if data:
+        body.append(data)
     return html_page(f"Steckbrief {district.name} – {run.city_name}", "\n".join(body), prefix="../",
-                     body_class="steckbriefseite")
+                     body_class="steckbriefseite", scripts=(CHART_SCRIPT,) if data else ())
 
 
 class Trend(NamedTuple):
@@ -130,7 +137,7 @@ def _sources(maps: list[IndicatorMap]) -> str:
                              if part.strip()}))
 
 
-def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals, trends) -> str:
+def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, decimals, trends, charts) -> str:
     parts = [
         f"<h2>{escape(domain)}</h2>",
         '<table class="werte"><thead><tr><th scope="col">Indikator</th><th scope="col">Jahr</th>'
@@ -170,7 +177,7 @@ def _domain_table(domain, maps, district, city_id, city_name, indicator_pages, d
         else:
             comparison_cell = "–"
         t = trends[ind.indicator_id]
-        trend = sparkline(t.years, t.values, t.city, ind.unit, decimals, district.name, city_name, t.text)
+        trend = sparkline(charts, ind.indicator_id, t.years, t.values, t.city, t.text)
         hidden = "" if status == "veröffentlicht" else ' class="ohne-wert"'
         parts.append(
             f'<tr{hidden}><th scope="row">{label}</th><td>{year}</td><td class="zahl">{escape(rate)}{mark}</td>'
@@ -196,15 +203,13 @@ def _spine_rows(maps, district, parent, city_id, ranges) -> list[SpineRow]:
     return rows
 
 
-def _series_section(maps, district, city_id, city_name, decimals, trends) -> str:
+def _series_section(maps, city_name, trends, charts) -> str:
     """"Entwicklung je Indikator": a time-series chart per indicator with two years or more."""
     figures = []
     for m in sorted(maps, key=lambda m: (m.indicator.domain, m.indicator.label, m.indicator.indicator_id)):
         ind = m.indicator
         t = trends[ind.indicator_id]
-        chart = time_series(ind.indicator_id, district.district_id, t.years, t.values,
-                            None if district.district_id == city_id else city_id, t.city, ind.unit, decimals,
-                            district.name, city_name, t.text)
+        chart = time_series(charts, ind.indicator_id, t.years, t.values, t.city, t.text)
         if chart:
             figures.append(f'<figure class="zeitreihe-bild"><figcaption>{escape(ind.label)} '
                            f"({escape(ind.unit_label or '')})</figcaption>{chart}</figure>")

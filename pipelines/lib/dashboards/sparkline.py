@@ -2,7 +2,9 @@
 
 Only published rates are drawn; a year without a published value leaves a gap (it is never
 interpolated). The city's published rates are drawn as a dashed reference line. The ``aria-label``
-lists every year with its value or status, so the chart has a complete text alternative.
+lists every year with its value or status, so the chart has a complete text alternative. The page's
+script draws it (``assets/steckbrief.js``) from the profile's chart figures (:mod:`.profile_charts`):
+120 × 32 pixels, dots of radius 2, the lines 1.5 wide.
 """
 
 from __future__ import annotations
@@ -11,58 +13,18 @@ from html import escape
 
 from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_number, unit_suffix
 from pipelines.lib.dashboards.mart import Value
-
-WIDTH, HEIGHT, PAD = 120, 32, 3
-LINE, CITY = "#08519c", "#636363"
+from pipelines.lib.dashboards.profile_charts import ProfileCharts, placeholder
 
 
-def sparkline(years: list[int], values: dict[int, Value | None], city: dict[int, Value | None],
-              unit: str, decimals: int, name: str, city_name: str, text: str | None = None) -> str:
-    """The SVG (or a dash when fewer than two years exist); ``text``: its :func:`trend_text`, if known."""
+def sparkline(charts: ProfileCharts, indicator_id: str, years: list[int], values: dict[int, Value | None],
+              city: dict[int, Value | None], text: str) -> str:
+    """The place of the chart (drawn by the page's script from ``charts``, see :mod:`.profile_charts`), or a
+    dash when fewer than two years exist; ``text``: its :func:`trend_text`."""
     if len(years) < 2:
         return '<span class="keine-entwicklung">–</span>'
-    own = {y: v.rate for y, v in values.items() if v is not None and v.published}
-    ref = {y: v.rate for y, v in city.items() if v is not None and v.published}
-    text = escape(trend_text(years, values, unit, decimals, name, ref, city_name) if text is None else text)
-    if not own:
-        return f'<span class="keine-entwicklung" title="{text}">keine veröffentlichten Werte</span>'
-    rates = [*own.values(), *ref.values()]
-    low, high = min(rates), max(rates)
-    span = (high - low) or 1.0
-    last = len(years) - 1
-    x = {year: f"{PAD + (WIDTH - 2 * PAD) * i / last:.1f}" for i, year in enumerate(years)}
-
-    def y(rate: float) -> str:
-        return f"{HEIGHT - PAD - (HEIGHT - 2 * PAD) * (rate - low) / span:.1f}"
-
-    parts = [
-        f'<svg class="verlauf" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-label="{text}"><title>{text}</title>'
-    ]
-    for series, colour, dash in ((ref, CITY, ' stroke-dasharray="3 2"'), (own, LINE, "")):
-        for run in _runs(years, series):
-            if len(run) > 1:
-                points = " ".join(f"{x[yr]},{y(series[yr])}" for yr in run)
-                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                             f'stroke-width="1.5"{dash}/>')
-    for yr, rate in own.items():
-        parts.append(f'<circle cx="{x[yr]}" cy="{y(rate)}" r="2" fill="{LINE}"/>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _runs(years: list[int], series: dict[int, float]) -> list[list[int]]:
-    """Consecutive years with a value."""
-    runs, current = [], []
-    for year in years:
-        if year in series:
-            current.append(year)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs
+    if not charts.add_series(indicator_id, years, values, city):
+        return f'<span class="keine-entwicklung" title="{escape(text)}">keine veröffentlichten Werte</span>'
+    return placeholder("verlauf", indicator_id, text)
 
 
 def trend_text(years: list[int], values: dict[int, Value | None], unit: str, decimals: int, name: str,

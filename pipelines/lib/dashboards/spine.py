@@ -6,7 +6,8 @@ dot is the district's rate with its 95 % interval, coloured by the published com
 (``indicator_benchmarks``, "besser / ähnlich / schlechter"); the diamond is the parent district. Where an
 indicator has a direction, the better side is on the right; without one, the higher values are. A
 hidden value is not drawn: the row says its status and carries no number. Every mark is tagged with
-its cells for the release audit (:func:`~.chart_marks.mark`).
+its cells for the release audit: the page's script draws the chart from the profile's chart figures
+(:mod:`.profile_charts`), which the audit checks.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from pipelines.lib.dashboards.chart_marks import COLOURS, NO_COMPARISON, mark
 from pipelines.lib.dashboards.comparison import TEXT
 from pipelines.lib.dashboards.formatting import STATUS_TEXT, format_interval, format_rate
 from pipelines.lib.dashboards.geo import District
 from pipelines.lib.dashboards.map_data import IndicatorMap, display_status
 from pipelines.lib.dashboards.mart import Value
+from pipelines.lib.dashboards.profile_charts import ProfileCharts, placeholder
 
-WIDTH, HEIGHT, MID, HALF = 240, 20, 120, 110
 DIRECTION_TEXT = {"higher_is_worse": "niedriger ist besser", "lower_is_worse": "höher ist besser",
                   "none": "ohne Wertung"}
 
@@ -38,7 +38,7 @@ class SpineRow:
 
 
 def spine_section(district: District, parent: District | None, city: District, rows: list[SpineRow],
-                  decimals: int, city_name: str) -> str:
+                  decimals: int, city_name: str, charts: ProfileCharts) -> str:
     """The section "Alle Indikatoren im Vergleich" of a profile (empty for the city itself)."""
     if district.district_id == city.district_id or not rows:
         return ""
@@ -68,7 +68,7 @@ def spine_section(district: District, parent: District | None, city: District, r
         if parent is not None and parent.level_rank > 0:
             cells.append(f'<td class="zahl">{escape(_text(row.parent, unit, decimals, False))}</td>')
         cells.append(f"<td>{escape(TEXT[row.comparison]) if row.comparison in TEXT else '–'}</td>")
-        cells.append(f'<td class="spine-bild">{_svg(row, district, parent, city)}</td>')
+        cells.append(f'<td class="spine-bild">{_chart(row, parent, charts)}</td>')
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table></section>")
     return "".join(parts)
@@ -85,48 +85,15 @@ def _text(value: Value | None, unit: str, decimals: int, with_ci: bool) -> str:
     return text
 
 
-def _svg(row: SpineRow, district: District, parent: District | None, city: District) -> str:
-    ind = row.data.indicator
+def _chart(row: SpineRow, parent: District | None, charts: ProfileCharts) -> str:
+    """The place of the row's chart (drawn by the page's script, see :mod:`.profile_charts`): 240 × 20
+    pixels, the city's line in the middle, the better side on the right."""
     centre = row.city.rate if row.city is not None and row.city.published else None
+    if centre is None:
+        return '<span class="keine-entwicklung">ohne Wert der Stadt</span>'
     value = row.value if row.value is not None and row.value.published else None
     par = row.parent if parent is not None and parent.level_rank > 0 and row.parent is not None \
         and row.parent.published else None
-    if centre is None:
-        return '<span class="keine-entwicklung">ohne Wert der Stadt</span>'
-    reach = [abs(r - centre) for r in (row.span or ())]
-    if value is not None:
-        reach += [abs(value.rate - centre)] + [abs(b - centre) for b in (value.ci_low, value.ci_high) if b is not None]
-    if par is not None:
-        reach.append(abs(par.rate - centre))
-    scale = HALF / ((max(reach) if reach else 0.0) or 1.0)
-    flip = -1.0 if ind.direction == "higher_is_worse" else 1.0
-
-    def x(rate: float) -> float:
-        return MID + flip * (rate - centre) * scale
-
-    iid, year = ind.indicator_id, row.year
-    parts = [f'<svg class="spine-diagramm" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-             'aria-hidden="true">']
-    if row.span is not None:
-        lo, hi = sorted((x(row.span[0]), x(row.span[3])))
-        a, b = sorted((x(row.span[1]), x(row.span[2])))
-        parts.append(f'<rect x="{lo:.1f}" y="5" width="{max(hi - lo, 0.5):.1f}" height="10" fill="#e0e0e0"/>')
-        parts.append(f'<rect x="{a:.1f}" y="5" width="{max(b - a, 0.5):.1f}" height="10" fill="#a8a8a8"/>')
-    parts.append(f'<line{mark([(iid, year, city.district_id)], "stadt")} x1="{MID}" y1="1" x2="{MID}" y2="19" '
-                 'stroke="#000000" stroke-width="1.5"/>')
-    if par is not None:
-        px = x(par.rate)
-        parts.append(f'<polygon{mark([(iid, year, parent.district_id)], "eltern")} '
-                     f'points="{px:.1f},3 {px + 6:.1f},10 {px:.1f},17 {px - 6:.1f},10" fill="#ffffff" '
-                     'stroke="#000000" stroke-width="1.2"/>')
-    if value is not None:
-        cells = [(iid, year, district.district_id)]
-        if value.ci_low is not None and value.ci_high is not None:
-            a, b = sorted((x(value.ci_low), x(value.ci_high)))
-            parts.append(f'<line{mark(cells, "ki")} x1="{a:.1f}" y1="10" x2="{b:.1f}" y2="10" stroke="#000000" '
-                         'stroke-width="1.5"/>')
-        colour = COLOURS.get(row.comparison or "", NO_COMPARISON)
-        parts.append(f'<circle{mark(cells, "punkt")} cx="{x(value.rate):.1f}" cy="10" r="5" fill="{colour}" '
-                     'stroke="#000000"/>')
-    parts.append("</svg>")
-    return "".join(parts)
+    ind = row.data.indicator
+    return placeholder("spine", charts.add_spine(ind.indicator_id, row.year, value, centre, par, row.span,
+                                                 row.comparison, ind.direction))
