@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 
+import duckdb
 import mapclassify
 import numpy as np
 import pytest
@@ -374,3 +375,27 @@ def test_print_command_without_a_release_says_so(tmp_path):
     result = run_cli("print", "--workspace", str(tmp_path))
     assert result.returncode == 1
     assert "Es gibt noch keine Freigabe" in result.stdout
+
+
+def test_index_says_how_much_of_the_finest_level_shows_a_value(site):
+    """Per map: the share of the finest level's districts with a published value in the year shown (counted
+    here from the mart's statuses, not from the page)."""
+    index = site.index.read_text(encoding="utf-8")
+    mart = site.out_dir.parent / "mart.duckdb"
+    with duckdb.connect(str(mart), read_only=True) as con:
+        finest = con.execute("select max(level_rank) from districts").fetchone()[0]
+        counts = con.execute(
+            "select v.indicator_id, v.year, count(*) filter (where status = 'veröffentlicht'), count(*) "
+            "from indicator_values v join districts d using (district_id) where d.level_rank = ? group by all",
+            [finest]).fetchall()
+    by_key = {(i, y): (s, t) for i, y, s, t in counts}
+    found = re.findall(r'<a href="indikatoren/([^"]+)\.html">.*?<span class="jahr"> \((\d+)\)</span>'
+                       r'<span class="abdeckung" title="(\d+) von (\d+) [^"]*">(\d+) % der Gebiete mit Wert</span>',
+                       index, flags=re.S)
+    assert len(found) == len(site.years)
+    stem_of = {path.stem: i for i, path in site.pages.items()}
+    for page, year, shown, total, share in found:
+        indicator = stem_of[page]
+        assert by_key[(indicator, int(year))] == (int(shown), int(total))
+        assert int(share) == round(100 * int(shown) / int(total))
+    assert any(int(s) < int(t) for _, _, s, t, _ in found)  # some hidden cells in the fixture

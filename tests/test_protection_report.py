@@ -61,3 +61,25 @@ def test_withheld_in_metadata_and_report(tiny_published, tmp_path):
     assert "Zurückgehaltene Indikator-Jahre (früher auf anderem Gebietsstand veröffentlicht): 1" in text
     assert "eine dort geheimgehaltene Zelle eingrenzen würden; sie fehlen in dieser Freigabe): 0" in text
     assert ZERO_EXCEPTION in text
+
+
+def test_report_says_how_much_of_the_finest_level_shows_a_value(tiny_published):
+    """The committee's figure, per indicator in its newest year, counted here from the published mart."""
+    from pipelines.lib.release.switch import current_run_id
+
+    ws = Workspace(tiny_published)
+    run_id = current_run_id(ws)
+    text = (private_run_dir(ws, run_id) / "schutzbericht.md").read_text(encoding="utf-8")
+    with connect(ws.mart_releases / run_id / "sozialmonitor.duckdb", read_only=True, spatial=False) as con:
+        expected = con.execute(
+            """
+            with finest as (select v.* from indicator_values v join districts d using (district_id)
+                            where d.level_rank = (select max(level_rank) from districts)),
+                 newest as (select indicator_id, max(year) as year from finest group by all)
+            select indicator_id, year, count(*) filter (where status = 'veröffentlicht'), count(*)
+            from finest join newest using (indicator_id, year) group by all order by indicator_id
+            """).fetchall()
+    assert "## Sichtbare Gebiete" in text and expected
+    for indicator, year, shown, total in expected:
+        assert f"| {indicator} | {year} | {shown} von {total} | {100 * shown / total:.0f} % |" in text
+    assert any(shown < total for _, _, shown, total in expected)

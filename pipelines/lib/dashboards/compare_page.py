@@ -66,7 +66,7 @@ def compare_data(districts: list[District], indicators: list[IndicatorMeta],
             levels.append((d.level, d.level_label))
     cells = []
     for ind in shown:
-        year, values = latest[ind.indicator_id]
+        _year, values = latest[ind.indicator_id]
         row = []
         published = [(n, values[d.district_id]) for n, d in enumerate(districts)
                      if d.district_id in values and values[d.district_id].published]

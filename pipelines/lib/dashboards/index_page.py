@@ -24,6 +24,7 @@ class IndexEntry:
     href: str  # relative to the site root
     year: int | None
     thumbnail: str = ""  # decorative inline SVG preview
+    coverage: tuple[int, int] | None = None  # finest level in ``year``: (districts with a published value, all)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def render_index(
                             key=lambda e: (e.indicator.label, e.indicator.indicator_id)):
                 year = f" ({e.year})" if e.year is not None else " (keine Daten)"
                 body.append(f'<li><a href="{escape(e.href)}">{e.thumbnail}<span>{escape(e.indicator.label)}</span></a>'
-                            f'<span class="jahr">{year}</span></li>')
+                            f'<span class="jahr">{year}</span>{_coverage(e.coverage)}</li>')
             body.append("</ul>")
         body.append("</section>")
     body.append(_method(min_population, scheme_text, classes, bool(analyses)))
@@ -98,6 +99,16 @@ def render_index(
         + (f'<script src="{SEARCH_INDEX}"></script>\n<script src="assets/suche.js"></script>\n' if search else "")
         + "</body>\n</html>\n"
     )
+
+
+def _coverage(coverage: tuple[int, int] | None) -> str:
+    """How much of the finest level shows a value (public: it counts statuses, not people)."""
+    if not coverage or not coverage[1]:
+        return ""
+    shown, total = coverage
+    share = f"{round(100 * shown / total)} %"
+    return (f'<span class="abdeckung" title="{shown} von {total} Gebieten der kleinsten Ebene mit '
+            f'veröffentlichtem Wert">{share} der Gebiete mit Wert</span>')
 
 
 def _analyses(entries) -> str:
@@ -146,7 +157,8 @@ def _method(min_population: int, scheme_text: str, classes: int, analyses: bool 
         "<p>Damit keine Rückschlüsse auf einzelne Personen oder Familien möglich sind, werden kleine "
         "Fallzahlen nicht veröffentlicht. Solche Gebiete sind schraffiert und als "
         "„geheimgehalten (Datenschutz)“ gekennzeichnet. Damit sich ein verborgener Wert nicht aus "
-        "Summen zurückrechnen lässt, können weitere Gebiete geheimgehalten sein.</p>"
+        "Summen zurückrechnen lässt, können weitere Gebiete geheimgehalten sein. Bei jeder Karte steht, "
+        "welcher Anteil der Gebiete der kleinsten Ebene im gezeigten Jahr einen Wert hat.</p>"
         f"<p>Gebiete mit weniger als {format_count(min_population)} Einwohnerinnen und Einwohnern oder mit einer zu "
         "kleinen Bezugsgruppe werden nicht ausgewiesen („zu wenige Einwohner“, hellgrau mit "
         "gepunktetem Rand). „keine Daten“ (weiß) bedeutet, dass für das Gebiet keine Angaben "

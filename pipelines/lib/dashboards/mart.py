@@ -127,6 +127,17 @@ def read_years(con) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def read_finest_coverage(con) -> dict[tuple[str, int], tuple[int, int]]:
+    """(indicator id, year) → (districts of the finest level with a published value, districts of that level
+    with a row): how much of the map a committee sees."""
+    rows = con.execute(
+        "select v.indicator_id, v.year, count(*) filter (where v.status = 'veröffentlicht'), count(*) "
+        "from indicator_values v join districts d using (district_id) "
+        "where d.level_rank = (select max(level_rank) from districts) group by all order by all"
+    ).fetchall()
+    return {(str(i), int(y)): (int(shown), int(total)) for i, y, shown, total in rows}
+
+
 def read_district_values(con, district_ids: Sequence[str]) -> dict[str, dict[int, dict[str, Value]]]:
     """Indicator id → year → district id → value, for the given districts only (every indicator, every
     year with rows for them)."""

@@ -19,6 +19,7 @@ and per group of districts (``profile_site``) in forked workers — so memory fo
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +43,9 @@ from pipelines.lib.dashboards.indicator_site import IndicatorSite
 from pipelines.lib.dashboards.mart import (
     MartCells,
     open_mart,
-    read_indicators,
     read_benchmarks,
+    read_finest_coverage,
+    read_indicators,
     read_latest_values,
     read_level_ranges,
     read_run_info,
@@ -105,6 +107,7 @@ def build_site(
         analysis = read_analysis(con, run.crs or config.crs)
         latest = read_latest_values(con)  # the comparison page: every indicator's newest year
         benchmarks = read_benchmarks(con)
+        coverage = read_finest_coverage(con)
     finally:
         con.close()
     for d in districts:  # each geometry's GeoJSON once, before the workers fork (they all embed it)
@@ -114,7 +117,8 @@ def build_site(
     built = map_pages(indicator_site.pages, indicators)
     pages = {ind.indicator_id: b.page for ind, b in zip(indicators, built, strict=True)}
     unit_pages = {ind.indicator_id: b.unit_pages for ind, b in zip(indicators, built, strict=True) if b.unit_pages}
-    entries = [b.entry for b in built]
+    entries = [dataclasses.replace(b.entry, coverage=coverage.get((b.entry.indicator.indicator_id, b.entry.year)))
+               for b in built]
 
     context = Context(districts, indicators, MartCells(mart_path), analysis, settings,
                       config.protection.min_population, decimals)

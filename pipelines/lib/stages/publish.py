@@ -26,7 +26,7 @@ from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue
 from pipelines.lib.release.export_check import export_problems
 from pipelines.lib.release.exports import write_exports
 from pipelines.lib.release.german_csv import neutralise_frame
-from pipelines.lib.release.protection_report import write_report
+from pipelines.lib.release.protection_report import finest_coverage, write_report
 from pipelines.lib.release.switch import prune, switch
 from pipelines.lib.stages.protection import CELLS_QUERY, private_run_dir
 from pipelines.lib.workspace import Workspace
@@ -269,7 +269,7 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     neutralise_frame(violations).to_csv(out / "rule_violations.csv", index=False)
     log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
     write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
-                 outcome.passed, len(outcome.at_risk), problems, no_data=no_data)
+                 outcome.passed, len(outcome.at_risk), problems, no_data=no_data, coverage=finest_coverage(cells))
     outcome.report = out / "audit.json"
     outcome.report.write_text(
         json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",
