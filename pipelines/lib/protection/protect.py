@@ -26,6 +26,7 @@ from pipelines.lib.config import Indicator, Protection
 from pipelines.lib.protection.area_systems import published_elsewhere
 from pipelines.lib.protection.denominators import protect_denominators
 from pipelines.lib.protection.forest import build_forest
+from pipelines.lib.protection.optimal import suppress_optimal
 from pipelines.lib.protection.primary import (
     RULE_SECONDARY,
     STATUS_HIDDEN,
@@ -35,7 +36,6 @@ from pipelines.lib.protection.primary import (
     classify,
     with_denominators,
 )
-from pipelines.lib.protection.optimal import suppress_optimal
 from pipelines.lib.protection.secondary import Pattern, suppress
 
 REQUIRED_COLUMNS = (
