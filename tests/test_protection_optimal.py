@@ -100,7 +100,7 @@ def _brute_force(forest, pattern, cost) -> float:
     return best
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=60)
 @given(tables(max_leaves=7), st.sampled_from(["cells", "values", "population"]))
 def test_the_cost_equals_the_brute_force_optimum(table, kind):
     cells, prot = table
@@ -205,3 +205,17 @@ def test_the_optimal_pattern_hides_fewer_cells_where_greedy_is_wasteful():
         fewer = hidden.copy()
         fewer[v] = False
         assert evaluate(forest, pattern, fewer)[1].any()
+
+
+def test_the_protection_report_names_the_units_that_fell_back(tmp_path):
+    from pipelines.lib.release.protection_report import UNITS_FILE, _units_lines
+
+    cells = _small_city()
+    result = protect(cells, IND, dataclasses.replace(SMALL_PROT, secondary="optimal", time_budget=0.0))
+    result.units.to_parquet(tmp_path / UNITS_FILE, index=False)
+    lines = _units_lines(tmp_path / "schutzbericht.md")
+    assert any("zurückgefallen: 1" in line for line in lines)
+    assert any(line.strip() == "- zurückgefallen: a 2020 (time budget)" for line in lines)
+    assert _units_lines(tmp_path / "elsewhere" / "schutzbericht.md") == [
+        "- Verfahren der Sekundärsperrung: schrittweise (greedy)"
+    ]

@@ -29,6 +29,7 @@ Every pattern is checked once more with :func:`.secondary.evaluate` before it is
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -136,6 +137,8 @@ class _Tree:
         self.tail = np.where(inner, vert, self.ground)
         self.head = np.where(self.parent >= 0, vert[np.maximum(self.parent, 0)], self.ground)
 
+        self.sub = _subforest(self.parent, forest.depth[nodes])
+        self.sub_pattern = Pattern(**{f.name: getattr(pattern, f.name)[nodes] for f in dataclasses.fields(pattern)})
         x = pattern.x[nodes]
         self.x = x
         self.primary = pattern.primary[nodes]
@@ -254,7 +257,9 @@ class _Tree:
             values = np.asarray(h.getSolution().col_value)
             hidden = self.primary.copy()
             hidden[cand] = values[: len(cand)] > 0.5
-            added = self._separate(hidden)
+            added, failing = self._separate(hidden)
+            if failing and not added:  # the flows and the propagation disagree: leave it to the greedy
+                return "no cut for a failing requirement"
             if added == 0:
                 c = float(self.cost[hidden & self.cand].sum())
                 if c <= best_cost + _TOL:
@@ -272,10 +277,10 @@ class _Tree:
         values = np.zeros(self.h.getNumCol())
         cand = self.cand
         values[self.y_col[cand]] = hidden[cand].astype(float)
-        caps = self._capacities(hidden)
-        for v in np.flatnonzero(self.req & hidden):
-            values[self.up_col[v]] = min(self.ub_up[v], self._max_flow(caps, v, True)[0])
-            values[self.down_col[v]] = min(self.ub_down[v], self._max_flow(caps, v, False)[0])
+        bounds, _ = evaluate(self.sub, self.sub_pattern, hidden)
+        on = self.req & hidden  # the attacker's exact bounds are x + the maximum flows
+        values[self.up_col[on]] = np.minimum(self.ub_up[on], bounds.upper[on] - self.x[on])
+        values[self.down_col[on]] = np.minimum(self.ub_down[on], self.x[on] - bounds.lower[on])
         return values
 
     # ------------------------------------------------------------------ flows and cuts
@@ -314,11 +319,13 @@ class _Tree:
                     frontier.append(int(b))
         return int(result.flow_value), side
 
-    def _separate(self, hidden: np.ndarray) -> int:
-        """Add the minimum cut of every requirement the pattern ``hidden`` breaks; return how many."""
+    def _separate(self, hidden: np.ndarray) -> tuple[int, int]:
+        """Add the minimum cut of every requirement the pattern ``hidden`` breaks; return how many cuts
+        and how many failing cells."""
+        _, fail = evaluate(self.sub, self.sub_pattern, hidden)
         caps = self._capacities(hidden)
         added = 0
-        for v in np.flatnonzero(self.req & hidden):
+        for v in np.flatnonzero(self.req & fail):
             f_up, s_up = self._max_flow(caps, v, True)
             f_down, s_down = self._max_flow(caps, v, False)
             g_up, g_down = min(self.ub_up[v], f_up), min(self.ub_down[v], f_down)
@@ -333,7 +340,7 @@ class _Tree:
                 added += self._add_cut(v, True, s_up)
             if f_down < self.ub_down[v] - _TOL:
                 added += self._add_cut(v, False, s_down)
-        return added
+        return added, int(fail.sum())
 
     def _add_cut(self, v: int, up: bool, side: np.ndarray) -> int:
         """``g_v ≤ Σ capacity of the arcs leaving the source side`` (cell ``v``'s own arc excluded)."""
@@ -352,3 +359,14 @@ class _Tree:
         val = np.concatenate([[1.0], -coef[js]])
         self.h.addRow(-highspy.kHighsInf, const, len(idx), idx, val)
         return 1
+
+
+def _subforest(parent: np.ndarray, depth: np.ndarray) -> Forest:
+    """One tree as a :class:`.forest.Forest` of its own (local parent numbers)."""
+    m = len(parent)
+    has = parent >= 0
+    by_depth = tuple(np.flatnonzero(depth == d) for d in range(int(depth.max()) + 1))
+    order = np.argsort(np.where(has, parent, m), kind="stable")
+    counts = np.bincount(parent[has], minlength=m)
+    child_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Forest(parent, depth, np.zeros(m, dtype=np.int64), by_depth, child_ptr, order[: int(has.sum())])
