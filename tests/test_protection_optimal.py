@@ -219,3 +219,16 @@ def test_the_protection_report_names_the_units_that_fell_back(tmp_path):
     assert _units_lines(tmp_path / "elsewhere" / "schutzbericht.md") == [
         "- Verfahren der Sekundärsperrung: schrittweise (greedy)"
     ]
+
+
+def test_the_configuration_chooses_the_method_and_refuses_unknown_ones():
+    from analysis_fixtures import demo_config
+
+    from pipelines.lib.findings import ConfigError
+
+    assert demo_config().protection.secondary == "greedy"
+    chosen = demo_config(protection={"secondary": "optimal", "cost": "population", "time_budget": 2.5}).protection
+    assert (chosen.secondary, chosen.cost, chosen.time_budget) == ("optimal", "population", 2.5)
+    for bad in ({"secondary": "best"}, {"cost": "area"}, {"time_budget": -1}):
+        with pytest.raises(ConfigError):
+            demo_config(protection=bad)
