@@ -57,6 +57,7 @@ class OptimalResult:
     reason: np.ndarray  # per tree: why it fell back ("" otherwise)
     greedy_cost: np.ndarray  # per tree: cost of the greedy complements
     cost: np.ndarray  # per tree: cost of the returned complements
+    seconds: np.ndarray  # per tree: time spent on the integer program
 
     @property
     def fallback(self) -> np.ndarray:
@@ -78,13 +79,14 @@ def suppress_optimal(
     )
     hidden = pattern.primary | greedy
     if n_trees == 0:
-        return OptimalResult(greedy, unresolved, status, reason, greedy_cost, greedy_cost.copy())
+        return OptimalResult(greedy, unresolved, status, reason, greedy_cost, greedy_cost.copy(), np.zeros(0))
     order = np.argsort(forest.tree, kind="stable")
     bounds = np.searchsorted(forest.tree[order], np.arange(n_trees + 1))
     bad_tree = np.zeros(n_trees, dtype=bool)
     bad_tree[forest.tree[unresolved]] = True
     has_secondary = np.bincount(forest.tree[greedy], minlength=n_trees) > 0
     pos = np.full(forest.size, -1, dtype=np.int64)
+    seconds = np.zeros(n_trees)
     for t in np.flatnonzero(has_secondary):
         nodes = order[bounds[t] : bounds[t + 1]]
         if bad_tree[t]:
@@ -94,7 +96,9 @@ def suppress_optimal(
             status[t], reason[t] = STATUS_GREEDY, "cells without data"
             continue
         pos[nodes] = np.arange(len(nodes))
+        started = time.monotonic()
         solved = _Tree(forest, pattern, nodes, pos, cost[nodes]).solve(hidden[nodes], budget)
+        seconds[t] = time.monotonic() - started
         pos[nodes] = -1
         if isinstance(solved, str):
             status[t], reason[t] = STATUS_GREEDY, solved
@@ -115,7 +119,7 @@ def suppress_optimal(
     secondary = hidden & ~pattern.primary
     _, fail = evaluate(forest, pattern, hidden)
     final_cost = np.bincount(forest.tree[secondary], cost[secondary], minlength=n_trees)
-    return OptimalResult(secondary, fail, status, reason, greedy_cost, final_cost)
+    return OptimalResult(secondary, fail, status, reason, greedy_cost, final_cost, seconds)
 
 
 class _Tree:
@@ -138,7 +142,9 @@ class _Tree:
         self.head = np.where(self.parent >= 0, vert[np.maximum(self.parent, 0)], self.ground)
 
         self.sub = _subforest(self.parent, forest.depth[nodes])
-        self.sub_pattern = Pattern(**{f.name: getattr(pattern, f.name)[nodes] for f in dataclasses.fields(pattern)})
+        self.sub_pattern = Pattern(
+            **{f.name: getattr(pattern, f.name)[nodes] for f in dataclasses.fields(pattern)}
+        )
         x = pattern.x[nodes]
         self.x = x
         self.primary = pattern.primary[nodes]
@@ -225,18 +231,7 @@ class _Tree:
                     0.0, inf, 3, np.array([u, d, y], dtype=np.int32), np.array([1.0, 1.0, -self.width[v]])
                 )
         self.h = h
-        # local cuts: a cell's own equation and its parent's (the classic "another hidden cell in each sum")
-        for v in req:
-            for up in (True, False):
-                source, sink = (self.head[v], self.tail[v]) if up else (self.tail[v], self.head[v])
-                if source != self.ground:
-                    side = np.zeros(self.n_vert, dtype=bool)
-                    side[source] = True
-                    self._add_cut(v, up, side)
-                if sink != self.ground:
-                    side = np.ones(self.n_vert, dtype=bool)
-                    side[sink] = False
-                    self._add_cut(v, up, side)
+        self._local_cuts(req)
 
         warm = self._warm_start(greedy_hidden)
         best_hidden, best_cost = greedy_hidden.copy(), float(self.cost[greedy_hidden & self.cand].sum())
@@ -272,6 +267,55 @@ class _Tree:
         if best_cost < float(self.cost[greedy_hidden & self.cand].sum()) - _TOL:
             return best_hidden, False
         return "time budget"
+
+    def _local_cuts(self, req: np.ndarray) -> None:
+        """The cuts round a single sum: a cell's parent's sum (its siblings and parent) and its own sum
+        (its children) — the classic "another hidden cell in each sum, with enough room" (batched)."""
+        node_of = np.flatnonzero(self.tail != self.ground)  # the inner node of each equation vertex
+        node_of = node_of[np.argsort(self.tail[node_of])]
+        up_cap = np.where(np.isfinite(self.up_cap), self.up_cap, np.inf)
+        starts, index, value, upper = [], [], [], []
+        nnz = 0
+        for v in req:
+            for up in (True, False):
+                source, sink = (self.head[v], self.tail[v]) if up else (self.tail[v], self.head[v])
+                ub = self.ub_up[v] if up else self.ub_down[v]
+                g = int(self.up_col[v] if up else self.down_col[v])
+                for w, w_is_source in ((source, True), (sink, False)):
+                    if w == self.ground:
+                        continue
+                    own = node_of[w]
+                    kids = self.sub.children(own)
+                    # S = {w}: the sum's own arc leaves forward (a rise), the children's backward (a fall);
+                    # S = all but w: the other way round
+                    arcs = np.concatenate([[own], kids])
+                    caps = (
+                        np.concatenate([[up_cap[own]], self.down_cap[kids]])
+                        if w_is_source
+                        else np.concatenate([[self.down_cap[own]], up_cap[kids]])
+                    )
+                    keep = arcs != v
+                    arcs, caps = arcs[keep], np.minimum(caps[keep], ub)
+                    const = float(caps[self.primary[arcs]].sum())
+                    if const >= ub - _TOL:
+                        continue
+                    use = self.cand[arcs] & (caps > 0)
+                    starts.append(nnz)
+                    cols = np.concatenate([[g], self.y_col[arcs[use]]])
+                    index.append(cols)
+                    value.append(np.concatenate([[1.0], -caps[use]]))
+                    upper.append(const)
+                    nnz += len(cols)
+        if starts:
+            self.h.addRows(
+                len(starts),
+                np.full(len(starts), -highspy.kHighsInf),
+                np.array(upper),
+                nnz,
+                np.array(starts, dtype=np.int32),
+                np.concatenate(index).astype(np.int32),
+                np.concatenate(value),
+            )
 
     def _warm_start(self, hidden: np.ndarray) -> np.ndarray:
         values = np.zeros(self.h.getNumCol())

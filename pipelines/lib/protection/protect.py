@@ -52,7 +52,7 @@ REQUIRED_COLUMNS = (
 KEEP_DENOMINATOR = "keep_denominator_hidden"  # optional column: a denominator withheld before, unchanged
 
 STATUSES = [STATUS_PUBLISHED, STATUS_HIDDEN, STATUS_SMALL, STATUS_MISSING]
-UNIT_COLUMNS = ["indicator_id", "year", "method", "reason", "greedy_cost", "cost"]
+UNIT_COLUMNS = ["indicator_id", "year", "method", "reason", "greedy_cost", "cost", "seconds"]
 LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
 
 
@@ -212,7 +212,8 @@ def _units(frame: pd.DataFrame, forest, opt) -> pd.DataFrame:
     roots = np.flatnonzero(forest.parent < 0)
     order = np.argsort(forest.tree[roots])
     keys = frame.loc[roots[order], ["indicator_id", "year"]].reset_index(drop=True)
-    units = keys.assign(method=opt.status, reason=opt.reason, greedy_cost=opt.greedy_cost, cost=opt.cost)
+    units = keys.assign(method=opt.status, reason=opt.reason, greedy_cost=opt.greedy_cost, cost=opt.cost,
+                       seconds=opt.seconds)
     return units[units["method"] != "none"].reset_index(drop=True)
 
 
