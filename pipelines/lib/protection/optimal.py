@@ -65,10 +65,11 @@ class OptimalResult:
 
 
 def suppress_optimal(
-    forest: Forest, pattern: Pattern, *, budget: float = 10.0, cost: np.ndarray | None = None
+    forest: Forest, pattern: Pattern, *, budget: float = 10.0, cost: np.ndarray | None = None, gap: float = 1e-9
 ) -> OptimalResult:
     """Minimum-``cost`` complements per tree (``cost`` defaults to ``pattern.cost``); ``budget``:
-    seconds per tree before the greedy pattern is kept."""
+    seconds per tree before the greedy pattern is kept; ``gap``: the solver stops when no pattern can be
+    cheaper by more than this (with integer costs, any gap below 1 is exact)."""
     cost = pattern.cost if cost is None else cost
     greedy, unresolved = suppress(forest, pattern)
     n_trees = forest.n_trees
@@ -97,7 +98,7 @@ def suppress_optimal(
             continue
         pos[nodes] = np.arange(len(nodes))
         started = time.monotonic()
-        solved = _Tree(forest, pattern, nodes, pos, cost[nodes]).solve(hidden[nodes], budget)
+        solved = _Tree(forest, pattern, nodes, pos, cost[nodes]).solve(hidden[nodes], budget, gap)
         seconds[t] = time.monotonic() - started
         pos[nodes] = -1
         if isinstance(solved, str):
@@ -174,7 +175,7 @@ class _Tree:
             & (self.ub_up + self.ub_down >= self.width - _TOL)
         )
 
-    def solve(self, greedy_hidden: np.ndarray, budget: float) -> tuple[np.ndarray, bool] | str:
+    def solve(self, greedy_hidden: np.ndarray, budget: float, gap: float = 1e-9) -> tuple[np.ndarray, bool] | str:
         start = time.monotonic()
         doable = self._doable()
         if (self.primary & self.req & ~doable).any():
@@ -194,7 +195,7 @@ class _Tree:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("mip_abs_gap", 1e-9)
+        h.setOptionValue("mip_abs_gap", gap)
         h.setOptionValue("threads", 1)
         inf = highspy.kHighsInf
         col_cost = np.zeros(n_cols)

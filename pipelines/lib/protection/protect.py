@@ -124,8 +124,9 @@ def protect(
     pattern = counts_pattern(forest, prim, known)
     units = None
     if protection.secondary == "optimal":
+        # integer costs (cells: a tie-break below 1 on top): a gap of 0.5 proves the optimum (the fewest cells)
         opt = suppress_optimal(forest, pattern, budget=protection.time_budget,
-                               cost=secondary_cost(protection.cost, x, frame))
+                               cost=secondary_cost(protection.cost, x, frame), gap=0.5)
         secondary, unresolved = opt.secondary, opt.unresolved
         units = _units(frame, forest, opt)
     else:
@@ -193,7 +194,8 @@ def counts_pattern(forest, prim, known: np.ndarray) -> Pattern:
 def secondary_cost(kind: str, x: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
     """What the optimal secondary suppression minimises per hidden complement.
 
-    ``cells``: the number of hidden cells (ties broken towards small values); ``values``: the sum of
+    ``cells``: the number of hidden cells (ties broken towards small values, best effort: the tie-break
+    adds less than 1 in all); ``values``: the sum of
     the hidden counts (+1 a cell), so large counts stay visible; ``population``: the inhabitants of the
     hidden districts (+1), so the districts where most people live stay on the map.
     """
