@@ -228,7 +228,9 @@ def test_the_configuration_chooses_the_method_and_refuses_unknown_ones():
     from pipelines.lib.findings import ConfigError
 
     assert demo_config().protection.secondary == "greedy"
-    chosen = demo_config(protection={"secondary": "optimal", "cost": "population", "time_budget": 2.5}).protection
+    chosen = demo_config(
+        protection={"secondary": "optimal", "cost": "population", "time_budget": 2.5}
+    ).protection
     assert (chosen.secondary, chosen.cost, chosen.time_budget) == ("optimal", "population", 2.5)
     for bad in ({"secondary": "best"}, {"cost": "area"}, {"time_budget": -1}):
         with pytest.raises(ConfigError):

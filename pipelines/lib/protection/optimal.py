@@ -65,7 +65,12 @@ class OptimalResult:
 
 
 def suppress_optimal(
-    forest: Forest, pattern: Pattern, *, budget: float = 10.0, cost: np.ndarray | None = None, gap: float = 1e-9
+    forest: Forest,
+    pattern: Pattern,
+    *,
+    budget: float = 10.0,
+    cost: np.ndarray | None = None,
+    gap: float = 1e-9,
 ) -> OptimalResult:
     """Minimum-``cost`` complements per tree (``cost`` defaults to ``pattern.cost``); ``budget``:
     seconds per tree before the greedy pattern is kept; ``gap``: the solver stops when no pattern can be
@@ -175,7 +180,9 @@ class _Tree:
             & (self.ub_up + self.ub_down >= self.width - _TOL)
         )
 
-    def solve(self, greedy_hidden: np.ndarray, budget: float, gap: float = 1e-9) -> tuple[np.ndarray, bool] | str:
+    def solve(
+        self, greedy_hidden: np.ndarray, budget: float, gap: float = 1e-9
+    ) -> tuple[np.ndarray, bool] | str:
         start = time.monotonic()
         doable = self._doable()
         if (self.primary & self.req & ~doable).any():
@@ -236,6 +243,7 @@ class _Tree:
 
         warm = self._warm_start(greedy_hidden)
         best_hidden, best_cost = greedy_hidden.copy(), float(self.cost[greedy_hidden & self.cand].sum())
+        why = "time budget"
         while True:
             left = budget - (time.monotonic() - start)
             if left <= 0:
@@ -249,6 +257,8 @@ class _Tree:
             model_status = h.getModelStatus()
             proven = model_status == highspy.HighsModelStatus.kOptimal
             if not proven and h.getInfo().primal_solution_status != 2:  # no feasible integer solution
+                if model_status != highspy.HighsModelStatus.kTimeLimit:
+                    why = f"solver: {h.modelStatusToString(model_status)}"
                 break
             values = np.asarray(h.getSolution().col_value)
             hidden = self.primary.copy()
@@ -267,7 +277,7 @@ class _Tree:
                 break
         if best_cost < float(self.cost[greedy_hidden & self.cand].sum()) - _TOL:
             return best_hidden, False
-        return "time budget"
+        return why
 
     def _local_cuts(self, req: np.ndarray) -> None:
         """The cuts round a single sum: a cell's parent's sum (its siblings and parent) and its own sum
