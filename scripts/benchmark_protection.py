@@ -218,7 +218,7 @@ def audit_summary(result) -> dict:
     }
 
 
-def run_case(name: str, tau_trees: int, national_years: int) -> dict:
+def run_case(name: str, tau_trees: int, national_years: int, secondary: str = "greedy") -> dict:
     t0 = time.perf_counter()
     if name == "demo":
         cells, inds, prot = demo_case()
@@ -226,9 +226,11 @@ def run_case(name: str, tau_trees: int, national_years: int) -> dict:
         cells, inds, prot = berlin_case()
     else:
         cells, inds, prot = national_case(national_years)
+    prot = dataclasses.replace(prot, secondary=secondary)
     cells = cells.reset_index(drop=True)
     out: dict = {
         "case": name,
+        "method": secondary,
         "cells": len(cells),
         "trees": int(cells[["indicator_id", "year"]].drop_duplicates().shape[0]),
         "generate_s": time.perf_counter() - t0,
@@ -250,6 +252,8 @@ def run_case(name: str, tau_trees: int, national_years: int) -> dict:
         step["secondary"], step["secondary_sum"] = loss(cells, secondary_mask(cells, result.log))
         withheld = result.withheld_denominators
         step["denominators_withheld"] = 0 if withheld is None else len(withheld)
+        if result.units is not None:  # secondary = "optimal": indicator-years by outcome (greedy = fallback)
+            step["units"] = {str(k): int(v) for k, v in result.units["method"].value_counts().items()}
         out[label] = step
         del result, checked
     out |= out["after"]
@@ -311,7 +315,7 @@ def compare_with_tauargus(cells, inds, prot, n_trees: int) -> dict:
 
 
 def print_case(r: dict) -> None:
-    print(f"\n== {r['case']}: {r['cells']:,} cells in {r['trees']} indicator-years (built in {r['generate_s']:.1f} s)")
+    print(f"\n== {r['case']} (secondary = {r.get('method', 'greedy')}): {r['cells']:,} cells in {r['trees']} indicator-years (built in {r['generate_s']:.1f} s)")
     print(f"peak RSS {r['peak_rss_mb']:.0f} MB")
     for label in ("before", "after"):
         s = r[label]
@@ -321,6 +325,8 @@ def print_case(r: dict) -> None:
         print(f"   hidden by rule: {s['by_rule']}")
         print(f"   information loss: {s['secondary']:,} secondary cells, sum of their values "
               f"{s['secondary_sum']:,.0f}; denominators withheld: {s['denominators_withheld']:,}")
+        if "units" in s:
+            print(f"   indicator-years with complements by outcome (greedy = fallback): {s['units']}")
         print(f"   audit: passed={a['passed']} primary at risk={a['primary_at_risk']} "
               f"narrow secondaries={a['secondary_narrow']} violations={a['violations']}")
     tau = r.get("tau")
@@ -352,20 +358,23 @@ def main() -> None:
     parser.add_argument("--tau-trees", type=int, default=60, help="indicator-years compared with τ-ARGUS (0: none)")
     parser.add_argument("--national-years", type=int, default=3)
     parser.add_argument("--national-tau-trees", type=int, default=4, help="τ-ARGUS sample for the national case")
+    parser.add_argument("--secondary", nargs="+", default=["greedy"], choices=["greedy", "optimal"],
+                        help="secondary suppression(s) to run, each case once per method")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     args = parser.parse_args()
     if args.case:
-        print(json.dumps(run_case(args.case, args.tau_trees, args.national_years)))
+        print(json.dumps(run_case(args.case, args.tau_trees, args.national_years, args.secondary[0])))
         return
     for case in args.cases:
-        trees = args.national_tau_trees if case == "national" else args.tau_trees
-        cmd = [sys.executable, __file__, "--case", case, "--tau-trees", str(trees),
-               "--national-years", str(args.national_years)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"\n== {case}: failed\n{proc.stderr[-2000:]}")
-            continue
-        print_case(json.loads(proc.stdout.strip().splitlines()[-1]))
+        for method in args.secondary:
+            trees = args.national_tau_trees if case == "national" else args.tau_trees
+            cmd = [sys.executable, __file__, "--case", case, "--tau-trees", str(trees),
+                   "--national-years", str(args.national_years), "--secondary", method]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(f"\n== {case} ({method}): failed\n{proc.stderr[-2000:]}")
+                continue
+            print_case(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":

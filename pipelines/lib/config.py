@@ -253,6 +253,10 @@ class Indicator:
         return UNITS[self.unit][2]
 
 
+SECONDARY_METHODS = ("greedy", "optimal")
+SECONDARY_COSTS = ("cells", "values", "population")
+
+
 @dataclass(frozen=True)
 class Protection:
     k: int = 3
@@ -262,6 +266,9 @@ class Protection:
     protection_interval: int = 2
     owner_k: dict[str, int] = field(default_factory=dict)
     rate_decimals: int = 1
+    secondary: str = "greedy"  # "greedy" | "optimal" (minimum cost per indicator-year, greedy as fallback)
+    cost: str = "cells"  # what "optimal" minimises: "cells" | "values" | "population"
+    time_budget: float = 10.0  # seconds per indicator-year for "optimal" before the greedy pattern is kept
 
     def k_for(self, indicator: Indicator) -> int:
         if indicator.k is not None:
@@ -468,6 +475,12 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         raise ConfigError(f"[protection]: unbekannte Einstellung ({exc}).") from exc
     if protection.k < 2:
         raise ConfigError("[protection] k muss mindestens 2 sein.")
+    if protection.secondary not in SECONDARY_METHODS:
+        raise ConfigError(f"[protection] secondary muss eines von {', '.join(SECONDARY_METHODS)} sein.")
+    if protection.cost not in SECONDARY_COSTS:
+        raise ConfigError(f"[protection] cost muss eines von {', '.join(SECONDARY_COSTS)} sein.")
+    if not protection.time_budget >= 0:
+        raise ConfigError("[protection] time_budget darf nicht negativ sein.")
 
     sched = dict(raw.get("schedule", {}))
     try:

@@ -84,6 +84,7 @@ def join(parts: dict[str, ProtectionResult]) -> ProtectionResult:
         counts.update(result.counts)
     withheld = [r.withheld for r in results if r.withheld is not None]
     dens = [r.withheld_denominators for r in results if r.withheld_denominators is not None]
+    units = [r.units for r in results if r.units is not None]
     return ProtectionResult(
         published=pd.concat([r.published for r in results], ignore_index=True),
         log=pd.concat([r.log for r in results], ignore_index=True),
@@ -91,4 +92,5 @@ def join(parts: dict[str, ProtectionResult]) -> ProtectionResult:
                 "unresolved": counts["unresolved"]},
         withheld=pd.concat(withheld, ignore_index=True) if withheld else None,
         withheld_denominators=pd.concat(dens, ignore_index=True) if dens else None,
+        units=pd.concat(units, ignore_index=True) if units else None,
     )

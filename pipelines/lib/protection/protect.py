@@ -26,6 +26,7 @@ from pipelines.lib.config import Indicator, Protection
 from pipelines.lib.protection.area_systems import published_elsewhere
 from pipelines.lib.protection.denominators import protect_denominators
 from pipelines.lib.protection.forest import build_forest
+from pipelines.lib.protection.optimal import suppress_optimal
 from pipelines.lib.protection.primary import (
     RULE_SECONDARY,
     STATUS_HIDDEN,
@@ -51,6 +52,7 @@ REQUIRED_COLUMNS = (
 KEEP_DENOMINATOR = "keep_denominator_hidden"  # optional column: a denominator withheld before, unchanged
 
 STATUSES = [STATUS_PUBLISHED, STATUS_HIDDEN, STATUS_SMALL, STATUS_MISSING]
+UNIT_COLUMNS = ["indicator_id", "year", "method", "reason", "greedy_cost", "cost", "seconds"]
 LOG_COLUMNS = ["indicator_id", "year", "district_id", "rule", "k", "min_upper", "max_lower", "min_width"]
 
 
@@ -63,6 +65,15 @@ class ProtectionResult:
     counts: dict[str, int] = field(default_factory=dict)  # hidden cells by rule (+ "unresolved")
     withheld: pd.DataFrame | None = None  # indicator-years left out: published before on other districts
     withheld_denominators: pd.DataFrame | None = None  # keys of published counts whose denominator is hidden
+    # secondary = "optimal": one row per indicator-year with complements (UNIT_COLUMNS); method "greedy" = fallback
+    units: pd.DataFrame | None = None
+
+    @property
+    def fallback_units(self) -> pd.DataFrame:
+        """Indicator-years that kept the greedy pattern under ``secondary = "optimal"`` (and why)."""
+        if self.units is None:
+            return pd.DataFrame(columns=UNIT_COLUMNS)
+        return self.units[self.units["method"] == "greedy"].reset_index(drop=True)
 
     @property
     def unresolved(self) -> pd.DataFrame:
@@ -110,23 +121,16 @@ def protect(
         prim = with_denominators(prim, dens.upper, dens.tiny, protection)
 
     x = prim.x
-    hideable = ~prim.primary & ~prim.missing & ~np.isnan(x) & ~known
-    hideable &= (x != 0) | prim.zeros_hideable
-    depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
-    pattern = Pattern(
-        x=x,
-        primary=prim.primary,
-        missing=prim.missing,
-        known=known,
-        hideable=hideable,
-        hidden_lo=prim.hidden_lo,
-        hidden_hi=prim.hidden_hi,
-        min_upper=prim.min_upper,
-        max_lower=prim.max_lower,
-        min_width=prim.min_width,
-        cost=(np.nan_to_num(x) + 1.0) * depth_weight,
-    )
-    secondary, unresolved = suppress(forest, pattern)
+    pattern = counts_pattern(forest, prim, known)
+    units = None
+    if protection.secondary == "optimal":
+        # integer costs (cells: a tie-break below 1 on top): a gap of 0.5 proves the optimum (the fewest cells)
+        opt = suppress_optimal(forest, pattern, budget=protection.time_budget,
+                               cost=secondary_cost(protection.cost, x, frame), gap=0.5)
+        secondary, unresolved = opt.secondary, opt.unresolved
+        units = _units(frame, forest, opt)
+    else:
+        secondary, unresolved = suppress(forest, pattern)
     hidden = prim.primary | secondary
     withheld_den = dens.withheld if dens is not None else np.zeros(len(frame), dtype=bool)
     if dens is not None:
@@ -163,7 +167,56 @@ def protect(
     counts["unresolved"] = int(log["unresolved"].sum())
     withheld_keys = frame.loc[withheld_den, ["indicator_id", "year", "district_id"]].reset_index(drop=True)
     return ProtectionResult(published=out, log=log, counts=counts, withheld=withheld,
-                            withheld_denominators=withheld_keys)
+                            withheld_denominators=withheld_keys, units=units)
+
+
+def counts_pattern(forest, prim, known: np.ndarray) -> Pattern:
+    """The secondary suppression's inputs for the counts (``prim``: the :class:`~.primary.Primary`)."""
+    x = prim.x
+    hideable = ~prim.primary & ~prim.missing & ~np.isnan(x) & ~known
+    hideable &= (x != 0) | prim.zeros_hideable
+    depth_weight = 4.0 ** (forest.depth.max() - forest.depth) if forest.size else np.zeros(0)
+    return Pattern(
+        x=x,
+        primary=prim.primary,
+        missing=prim.missing,
+        known=known,
+        hideable=hideable,
+        hidden_lo=prim.hidden_lo,
+        hidden_hi=prim.hidden_hi,
+        min_upper=prim.min_upper,
+        max_lower=prim.max_lower,
+        min_width=prim.min_width,
+        cost=(np.nan_to_num(x) + 1.0) * depth_weight,
+    )
+
+
+def secondary_cost(kind: str, x: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """What the optimal secondary suppression minimises per hidden complement.
+
+    ``cells``: the number of hidden cells (ties broken towards small values, best effort: the tie-break
+    adds less than 1 in all); ``values``: the sum of
+    the hidden counts (+1 a cell), so large counts stay visible; ``population``: the inhabitants of the
+    hidden districts (+1), so the districts where most people live stay on the map.
+    """
+    value = np.nan_to_num(x) + 1.0
+    if kind == "values":
+        return value
+    if kind == "population":
+        pop = pd.to_numeric(frame["population"], errors="coerce").to_numpy(dtype=float)
+        return np.nan_to_num(pop) + 1.0
+    if kind != "cells":
+        raise ValueError(f"unknown secondary cost {kind!r}")
+    return 1.0 + value / (value.sum() + 1.0)
+
+
+def _units(frame: pd.DataFrame, forest, opt) -> pd.DataFrame:
+    roots = np.flatnonzero(forest.parent < 0)
+    order = np.argsort(forest.tree[roots])
+    keys = frame.loc[roots[order], ["indicator_id", "year"]].reset_index(drop=True)
+    units = keys.assign(method=opt.status, reason=opt.reason, greedy_cost=opt.greedy_cost, cost=opt.cost,
+                       seconds=opt.seconds)
+    return units[units["method"] != "none"].reset_index(drop=True)
 
 
 def _known_before(frame: pd.DataFrame, earlier: pd.DataFrame | None) -> np.ndarray:

@@ -16,6 +16,7 @@ from pipelines.lib.config import Config, Protection
 
 WITHHELD_FILE = "withheld.parquet"  # indicator_id, year: published before on other districts
 DENOMINATORS_FILE = "withheld_denominators.parquet"  # indicator_id, year, district_id: count shown, denominator not
+UNITS_FILE = "secondary_units.parquet"  # secondary = "optimal": indicator_id, year, method, reason (greedy = fallback)
 
 RULE_TEXT = {
     "P1": "Mindestfallzahl (1 bis k−1)",
@@ -109,6 +110,25 @@ def _coverage_lines(coverage: pd.DataFrame | None) -> list[str]:
     return [*lines, ""]
 
 
+def _units_lines(path: Path) -> list[str]:
+    """The outcome of the optimal secondary suppression per indicator-year (where it was configured)."""
+    file = path.parent / UNITS_FILE
+    if not file.exists():
+        return ["- Verfahren der Sekundärsperrung: schrittweise (greedy)"]
+    units = pd.read_parquet(file)
+    fell_back = units[units["method"] == "greedy"]
+    lines = [
+        "- Verfahren der Sekundärsperrung: kostenminimal je Indikator-Jahr (ganzzahliges Programm), bei "
+        "Überschreiten der Zeitgrenze die schrittweise Sperrung",
+        f"- Indikator-Jahre mit Sekundärsperrungen: {len(units)}, davon nachweislich kostenminimal: "
+        f"{int((units['method'] == 'optimal').sum())}, verbessert ohne Nachweis: "
+        f"{int((units['method'] == 'improved').sum())}, auf die schrittweise Sperrung zurückgefallen: {len(fell_back)}",
+    ]
+    for row in fell_back.itertuples():
+        lines.append(f"  - zurückgefallen: {row.indicator_id} {row.year} ({row.reason})")
+    return lines
+
+
 def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
                  audit_passed: bool, at_risk: int, problems: list[str],
                  withheld: pd.DataFrame | None = None, no_data: int | None = None,
@@ -173,6 +193,7 @@ def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, l
         "",
         f"- Sekundärsperrungen: {len(secondary)}",
         f"- Summe der sekundär gesperrten Fallzahlen: {int(lost.fillna(0).sum())}",
+        *_units_lines(path),
         "",
         *_coverage_lines(coverage),
         "Der Bericht enthält keine Einzelwerte. Er liegt nur im privaten Bereich (data_private/).",

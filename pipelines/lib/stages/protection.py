@@ -7,6 +7,7 @@ with protected figures only. Every later stage reads the candidate mart.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pipelines.lib.parallel import give_back_memory
 from pipelines.lib.release import ledger
 from pipelines.lib.release.candidate import Candidate
 from pipelines.lib.release.mart import write_mart
-from pipelines.lib.release.protection_report import DENOMINATORS_FILE, WITHHELD_FILE
+from pipelines.lib.release.protection_report import DENOMINATORS_FILE, UNITS_FILE, WITHHELD_FILE
 from pipelines.lib.release.public_tables import (
     publishable_population,
     read_public_inputs,
@@ -27,6 +28,8 @@ from pipelines.lib.release.public_tables import (
 )
 from pipelines.lib.stages.linked import WITHHELD_AREAS, protect_linked
 from pipelines.lib.workspace import Workspace
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,14 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     dens = dens if dens is not None else pd.DataFrame(columns=["indicator_id", "year", "district_id"])
     dens = dens.astype({"indicator_id": str, "district_id": str})
     dens.to_parquet(log_dir / DENOMINATORS_FILE, index=False)
+    if result.units is not None:  # secondary = "optimal": which indicator-years fell back to the greedy pattern
+        result.units.astype({"indicator_id": str, "method": str, "reason": str}).to_parquet(
+            log_dir / UNITS_FILE, index=False)
+        fell_back = result.fallback_units
+        if len(fell_back):
+            logger.warning("optimal secondary suppression fell back to greedy for %d indicator-years: %s",
+                           len(fell_back), ", ".join(f"{r.indicator_id}/{r.year} ({r.reason})"
+                                                     for r in fell_back.head(20).itertuples()))
     by_rule = result.log["rule"].value_counts().sort_index().to_dict() if len(result.log) else {}
     published = pa.Table.from_pandas(result.published[list(PUBLISHED_COLUMNS)], preserve_index=False)
     del result  # only the published columns, as Arrow, while DuckDB writes and indexes them
