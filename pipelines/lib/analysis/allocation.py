@@ -30,9 +30,10 @@ import pandas as pd
 
 from pipelines.lib.audit import LinearConstraint
 from pipelines.lib.config import Config
+from pipelines.lib.vocabulary import PUBLISHED
 
 ESTIMATED = "geschätzt aus übergeordneten Gebieten"
-PUBLISHED_SOURCE = "veröffentlicht"
+PUBLISHED_SOURCE = PUBLISHED
 COLUMNS = [
     "district_id", "level", "year", "method", "input_source", "share", "amount", "reference_population",
     "amount_per_child", "per_capita_amount", "difference",

@@ -11,8 +11,7 @@ import pyarrow as pa
 import shapely
 
 from pipelines.lib.config import Config
-
-PUBLISHED = "veröffentlicht"
+from pipelines.lib.vocabulary import PUBLISHED as PUBLISHED  # re-exported for the analyses
 
 
 def published_values(con, indicators: Sequence[str] | None = None) -> pd.DataFrame:

@@ -37,11 +37,8 @@ from pipelines.lib.audit.denominators import (
 )
 from pipelines.lib.audit.rates import denominator_bounds
 from pipelines.lib.config import Protection
+from pipelines.lib.vocabulary import NO_DATA, PUBLISHED, SECRET, TOO_FEW
 
-PUBLISHED = "veröffentlicht"
-SECRET = "geheimgehalten"
-TOO_FEW = "zu wenige Einwohner"
-NO_DATA = "keine Daten"
 KEY = ["indicator_id", "year", "district_id"]
 
 

@@ -56,8 +56,8 @@ import pandas as pd
 
 from pipelines.lib.audit.model import key_codes, sorted_unique
 from pipelines.lib.parallel import map_pages
+from pipelines.lib.vocabulary import PUBLISHED
 
-PUBLISHED = "veröffentlicht"
 IDENTIFYING = frozenset({"district_id", "name", "level", "status", "status_text", "steckbrief"})
 _PROPERTIES = re.compile(r'"properties"\s*:\s*')
 _DATA_OPEN = '<script type="application/json" id="sm-daten">'

@@ -15,11 +15,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from pipelines.lib.config import UNITS
+from pipelines.lib.vocabulary import NO_DATA, PUBLISHED, SECRET, TOO_FEW
 
-PUBLISHED = "veröffentlicht"
-SECRET = "geheimgehalten"
-TOO_FEW = "zu wenige Einwohner"
-NO_DATA = "keine Daten"
 STATUSES = (PUBLISHED, SECRET, TOO_FEW, NO_DATA)
 
 STATUS_TEXT = {

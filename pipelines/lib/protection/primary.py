@@ -49,11 +49,10 @@ import pandas as pd
 from pipelines.lib.config import Indicator, Protection
 from pipelines.lib.protection.bounds import propagate
 from pipelines.lib.protection.forest import Forest
-
-STATUS_PUBLISHED = "veröffentlicht"
-STATUS_HIDDEN = "geheimgehalten"
-STATUS_SMALL = "zu wenige Einwohner"
-STATUS_MISSING = "keine Daten"
+from pipelines.lib.vocabulary import NO_DATA as STATUS_MISSING  # noqa: F401 (the protection's names)
+from pipelines.lib.vocabulary import PUBLISHED as STATUS_PUBLISHED  # noqa: F401
+from pipelines.lib.vocabulary import SECRET as STATUS_HIDDEN  # noqa: F401
+from pipelines.lib.vocabulary import TOO_FEW as STATUS_SMALL  # noqa: F401
 
 RULE_P1 = "P1"
 RULE_P2 = "P2"

@@ -26,8 +26,8 @@ from pipelines.lib.release.schema import Table, published_tables
 from pipelines.lib.release.schema.views import quote_identifier, quote_literal
 from pipelines.lib.release.workbook import EXPLANATION_SHEET, excel_timestamp
 from pipelines.lib.release.workbook_rows import sheet_rows
+from pipelines.lib.vocabulary import PUBLISHED
 
-PUBLISHED = "veröffentlicht"
 VALUE_COLUMNS = ("numerator", "rate", "ci_low", "ci_high")
 MEMORY_LIMIT = "256MB"  # DuckDB's memory here: scans need little, and a full comparison spills to disk
 

@@ -29,6 +29,7 @@ from pipelines.lib.release.german_csv import neutralise_frame
 from pipelines.lib.release.protection_report import finest_coverage, write_report
 from pipelines.lib.release.switch import prune, switch
 from pipelines.lib.stages.protection import CELLS_QUERY, private_run_dir
+from pipelines.lib.vocabulary import NO_DATA, PUBLISHED
 from pipelines.lib.workspace import Workspace
 
 
@@ -56,8 +57,6 @@ class AuditOutcome:
                 "cells_at_risk": len(self.at_risk), "problems": len(self.problems)}
 
 
-PUBLISHED = "veröffentlicht"
-NO_DATA = "keine Daten"
 
 
 def cell_counts(status: pd.Series) -> tuple[int, int]:
