@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 
 import pytest
 from dashboard_fixtures import make_config, make_mart
@@ -80,13 +81,16 @@ def test_profile_csv_lists_every_indicator_and_year_of_the_district(built):
     assert kita["Vergleich mit der Stadt"] == "ähnlich wie die Stadt"
 
 
-def test_the_audit_fails_a_csv_with_a_hidden_value_or_a_formula(built, tmp_path):
-    import shutil
-
+def _site_copy(built, tmp_path):
+    """A copy of the built site to tamper with, and the mart's published cells to audit it against."""
     mart, site = built
     copy = tmp_path / "site"
     shutil.copytree(site.out_dir, copy)
-    cells = published_cells(mart)
+    return copy, published_cells(mart)
+
+
+def test_the_audit_fails_a_csv_with_a_hidden_value_or_a_formula(built, tmp_path):
+    copy, cells = _site_copy(built, tmp_path)
     path = copy / "steckbriefe" / "P03.csv"
     text = path.read_text(encoding="utf-8")
     hidden = ("kinderarmut;Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften;%;P03;Bahnhofsviertel;"
@@ -149,12 +153,7 @@ def test_analysis_csv_holds_the_pages_cells_and_only_the_status_of_districts_wit
 
 
 def test_the_audit_fails_an_analysis_csv_with_a_figure_of_a_district_without_a_value(built, tmp_path):
-    import shutil
-
-    mart, site = built
-    copy = tmp_path / "site"
-    shutil.copytree(site.out_dir, copy)
-    cells = published_cells(mart)
+    copy, cells = _site_copy(built, tmp_path)
     path = copy / "auswertungen" / "schwerpunkte.csv"
     text = path.read_text(encoding="utf-8")
     hidden = ("kinderarmut;Kinder unter 15 Jahren in SGB-II-Bedarfsgemeinschaften;P03;Bahnhofsviertel;Planungsraum;"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from random_trees import random_cells
 
 from pipelines.lib.audit import audit
 from pipelines.lib.config import Indicator, Protection
@@ -46,34 +47,7 @@ def tables(draw, max_leaves: int = 40):
         protection_interval=draw(st.sampled_from([1, 2, 3])),
         owner_k={"owner": draw(st.sampled_from([3, 5]))},
     )
-    rows = []
-    for year in range(2020, 2020 + draw(st.integers(1, 2))):
-        counter = itertools.count()
-        leaves = [0]
-
-        def grow(name, parent, rank, year=year, counter=counter, leaves=leaves):
-            if rank == depth - 1 or leaves[0] >= max_leaves or (rank >= 1 and draw(st.integers(0, 3)) == 0):
-                leaves[0] += 1
-                x = draw(st.integers(0, 14))
-                n = x + draw(st.integers(0, 40))
-                pop = draw(st.sampled_from([100, 400, 900]))
-                rows.append([year, name, parent, rank, x, n, pop])
-                return x, n, pop
-            x = n = pop = 0
-            for _ in range(draw(st.integers(2, 4))):
-                cx, cn, cp = grow(f"d{next(counter)}", name, rank + 1)
-                x, n, pop = x + cx, n + cn, pop + cp
-            rows.append([year, name, parent, rank, x, n, pop])
-            return x, n, pop
-
-        grow("city", None, 0)
-    cells = pd.DataFrame(
-        rows,
-        columns=["year", "district_id", "parent_id", "level_rank", "numerator", "denominator", "population"],
-    )
-    cells.insert(0, "indicator_id", "a")
-    cells["is_upstream_hidden"] = False
-    cells = cells.astype({"numerator": "Int64", "denominator": "Int64", "population": "Int64"})
+    cells = random_cells(draw, depth, max_count=14, max_leaves=max_leaves)
     return cells, prot
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from random_trees import random_cells
 
 from pipelines.lib.audit import audit
 from pipelines.lib.config import Indicator, Protection
@@ -42,33 +41,7 @@ def scenarios(draw):
             data_owner="owner",
         )
     }
-    years = draw(st.integers(1, 2))
-    rows = []
-    for year in range(2020, 2020 + years):
-        counter = itertools.count()
-
-        def grow(name, parent, rank, year=year, counter=counter):
-            if rank == depth - 1 or (rank >= 1 and draw(st.integers(0, 3)) == 0):
-                x = draw(st.integers(0, 12))
-                n = x + draw(st.integers(0, 40))
-                pop = draw(st.sampled_from([100, 400, 900]))
-                rows.append([year, name, parent, rank, x, n, pop])
-                return x, n, pop
-            x = n = pop = 0
-            for _ in range(draw(st.integers(2, 4))):
-                cx, cn, cp = grow(f"d{next(counter)}", name, rank + 1)
-                x, n, pop = x + cx, n + cn, pop + cp
-            rows.append([year, name, parent, rank, x, n, pop])
-            return x, n, pop
-
-        grow("city", None, 0)
-    cells = pd.DataFrame(
-        rows,
-        columns=["year", "district_id", "parent_id", "level_rank", "numerator", "denominator", "population"],
-    )
-    cells.insert(0, "indicator_id", "a")
-    cells["is_upstream_hidden"] = False
-    cells = cells.astype({"numerator": "Int64", "denominator": "Int64", "population": "Int64"})
+    cells = random_cells(draw, depth, max_count=12)
     return cells, ind, prot
 
 

@@ -105,6 +105,7 @@ class Together:
     n_lo: np.ndarray
     n_hi: np.ndarray
     dvar: np.ndarray
+    hidden: np.ndarray  # each row hidden in its release
 
 
 def releases_together(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protection: Protection,
@@ -198,7 +199,7 @@ def releases_together(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], prote
     if not ((lo > hi).any() or (n_lo > n_hi).any()):  # (a contradiction is reported as it is)
         lo, hi, c_upper = _exact(allrows, group_of, hidden, var, nlink, dvar, parent, dparent,
                                  (lo, hi, n_lo, n_hi, c_upper))
-    return Together(allrows, models, lo, hi, alone_lo, alone_hi, alone_c, c_upper, n_lo, n_hi, dvar)
+    return Together(allrows, models, lo, hi, alone_lo, alone_hi, alone_c, c_upper, n_lo, n_hi, dvar, hidden)
 
 
 def _exact(rows: pd.DataFrame, group_of: dict, hidden, var, nlink, dvar, parent, dparent, bounds):
@@ -284,7 +285,7 @@ def audit_over_time(new: pd.DataFrame, earlier: dict[str, pd.DataFrame], protect
     alone_lo, alone_hi, alone_c, c_upper = joint.alone_lo, joint.alone_hi, joint.alone_c, joint.c_upper
     true_x = numbers(allrows, "true_numerator")
     n_upper = joint.n_hi[joint.dvar]
-    hidden = np.concatenate([m.hidden for m in models])
+    hidden = joint.hidden
     status = allrows["status"]
     secret = status_is(allrows, SECRET)
     n = numbers(allrows, "true_denominator")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 IY = ["indicator_id", "year"]
+REASON = "area_system"  # the reason recorded beside such an indicator-year (``withheld.parquet``)
 
 
 def published_elsewhere(cells: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:

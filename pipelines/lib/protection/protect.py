@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.lib.config import Indicator, Protection
+from pipelines.lib.protection.area_systems import REASON as AREA_SYSTEM
 from pipelines.lib.protection.area_systems import published_elsewhere
 from pipelines.lib.protection.denominators import protect_denominators
 from pipelines.lib.protection.forest import build_forest
@@ -166,7 +167,8 @@ def protect(
     counts = {str(r): int(c) for r, c in log["rule"].value_counts().sort_index().items()}
     counts["unresolved"] = int(log["unresolved"].sum())
     withheld_keys = frame.loc[withheld_den, ["indicator_id", "year", "district_id"]].reset_index(drop=True)
-    return ProtectionResult(published=out, log=log, counts=counts, withheld=withheld,
+    return ProtectionResult(published=out, log=log, counts=counts,
+                            withheld=withheld.assign(reason=AREA_SYSTEM),
                             withheld_denominators=withheld_keys, units=units)
 
 

@@ -87,26 +87,22 @@ def _withheld(path: Path, withheld: pd.DataFrame | None) -> tuple[int, int] | No
     return int((~years["earlier"]).sum()), int(years["earlier"].sum())
 
 
-def finest_coverage(published: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator, its newest year: districts of the finest level with a published value, and all of that
-    level (``published``: the release's cells with ``level_rank`` and ``status``)."""
-    finest = published[published["level_rank"] == published["level_rank"].max()]
-    newest = finest.groupby("indicator_id", observed=True)["year"].transform("max")
-    latest = finest[finest["year"] == newest].assign(shown=lambda t: t["status"].astype(str).eq("veröffentlicht"))
-    out = latest.groupby(["indicator_id", "year"], observed=True)["shown"].agg(["sum", "count"]).reset_index()
-    return out.rename(columns={"sum": "shown", "count": "total"}).astype({"indicator_id": str})
-
-
-def _coverage_lines(coverage: pd.DataFrame | None) -> list[str]:
-    if coverage is None or coverage.empty:
+def _coverage_lines(coverage: dict[tuple[str, int], tuple[int, int]] | None) -> list[str]:
+    """``coverage``: (indicator, year) → (finest-level districts with a published value, all of them), as the
+    site's start page has it (:func:`pipelines.lib.dashboards.mart.read_finest_coverage`); the newest year
+    of each indicator is reported."""
+    if not coverage:
         return []
+    newest = {}
+    for indicator, year in coverage:
+        newest[indicator] = max(year, newest.get(indicator, year))
     lines = ["## Sichtbare Gebiete", "",
              "Anteil der Gebiete der kleinsten Ebene mit veröffentlichtem Wert, je Indikator im neuesten Jahr "
              "(so viel der Karte sieht ein Ausschuss):", "",
              "| Indikator | Jahr | Gebiete mit Wert | Anteil |", "|---|---|---|---|"]
-    for row in coverage.sort_values(["indicator_id"]).itertuples(index=False):
-        share = f"{100 * row.shown / max(row.total, 1):.0f} %"
-        lines.append(f"| {row.indicator_id} | {row.year} | {row.shown} von {row.total} | {share} |")
+    for indicator in sorted(newest):
+        shown, total = coverage[(indicator, newest[indicator])]
+        lines.append(f"| {indicator} | {newest[indicator]} | {shown} von {total} | {100 * shown / max(total, 1):.0f} % |")
     return [*lines, ""]
 
 
@@ -132,7 +128,7 @@ def _units_lines(path: Path) -> list[str]:
 def write_report(path: Path, config: Config, run_id: str, cells: pd.DataFrame, log: pd.DataFrame,
                  audit_passed: bool, at_risk: int, problems: list[str],
                  withheld: pd.DataFrame | None = None, no_data: int | None = None,
-                 coverage: pd.DataFrame | None = None) -> Path:
+                 coverage: dict[tuple[str, int], tuple[int, int]] | None = None) -> Path:
     """Markdown report; ``cells`` are the private cells (for totals only), ``log`` the suppression log,
     ``withheld`` the indicator-years left out (default: :data:`WITHHELD_FILE` beside ``path``), ``no_data``
     the cells without data ("keine Daten": not delivered, so not hidden and not among the hidden cells)."""

@@ -29,7 +29,6 @@ MAX_ROUNDS = 8
 RULE_LINKED = "linked"
 RULE_JOINT = "joint"  # hidden because counts, denominators and complements together narrowed a cell
 RULE_EARLIER = "earlier"  # hidden in an earlier release with the same value: stays hidden
-WITHHELD_AREAS = "area_system"  # an indicator-year published before on other districts (:mod:`..protection.area_systems`)
 WITHHELD_EARLIER = "earlier_release"  # an indicator-year that, beside an earlier release, would narrow a cell
 
 Facts = Callable[[pd.DataFrame], Sequence[LinearConstraint]]
@@ -212,10 +211,8 @@ def protect_together(cells: pd.DataFrame, indicators: dict[str, Indicator], prot
 
 def _with_withheld(result: ProtectionResult, years: set[tuple[str, int]]) -> ProtectionResult:
     """The result with ``years`` among its withheld indicator-years (reason ``WITHHELD_EARLIER``)."""
-    area = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
-    area = area.assign(reason=area.get("reason", WITHHELD_AREAS))
     mine = pd.DataFrame(sorted(years), columns=["indicator_id", "year"]).assign(reason=WITHHELD_EARLIER)
-    return dataclasses.replace(result, withheld=pd.concat([area, mine], ignore_index=True))
+    return dataclasses.replace(result, withheld=pd.concat([result.withheld, mine], ignore_index=True))
 
 
 def _relabel(result: ProtectionResult, cells: pd.DataFrame, keys: set[tuple[str, int, str]], rule: str

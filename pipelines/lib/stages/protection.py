@@ -26,7 +26,7 @@ from pipelines.lib.release.public_tables import (
     read_public_inputs,
     write_public_tables,
 )
-from pipelines.lib.stages.linked import WITHHELD_AREAS, protect_linked
+from pipelines.lib.stages.linked import protect_linked
 from pipelines.lib.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -108,9 +108,8 @@ def run(ws: Workspace, config: Config, candidate: Candidate) -> ProtectionOutcom
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "suppression_log.parquet"
     result.log.to_parquet(log_path, index=False)
-    withheld = result.withheld if result.withheld is not None else pd.DataFrame(columns=["indicator_id", "year"])
-    if "reason" not in withheld:
-        withheld = withheld.assign(reason=WITHHELD_AREAS)
+    withheld = (result.withheld if result.withheld is not None
+                else pd.DataFrame(columns=["indicator_id", "year", "reason"]))
     withheld[["indicator_id", "year", "reason"]].astype({"indicator_id": str, "reason": str}).to_parquet(
         log_dir / WITHHELD_FILE, index=False)  # for the report
     dens = result.withheld_denominators

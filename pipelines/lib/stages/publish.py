@@ -18,6 +18,7 @@ from pipelines.lib.audit.relations import relation_constraints
 from pipelines.lib.audit.site import PublishedCells, page_problems, site_pages
 from pipelines.lib.config import Config
 from pipelines.lib.dashboards import build_site
+from pipelines.lib.dashboards.mart import read_finest_coverage
 from pipelines.lib.duck import connect
 from pipelines.lib.parallel import Background, run_together
 from pipelines.lib.release import ledger
@@ -26,7 +27,7 @@ from pipelines.lib.release.catalogue_page import CATALOGUE_LINK, write_catalogue
 from pipelines.lib.release.export_check import export_problems
 from pipelines.lib.release.exports import write_exports
 from pipelines.lib.release.german_csv import neutralise_frame
-from pipelines.lib.release.protection_report import finest_coverage, write_report
+from pipelines.lib.release.protection_report import write_report
 from pipelines.lib.release.switch import prune, switch
 from pipelines.lib.stages.protection import CELLS_QUERY, private_run_dir
 from pipelines.lib.vocabulary import NO_DATA, PUBLISHED
@@ -268,13 +269,19 @@ def run_audit(ws: Workspace, config: Config, candidate: Candidate) -> AuditOutco
     neutralise_frame(violations).to_csv(out / "rule_violations.csv", index=False)
     log_aligned, truth_aligned = _aligned(log, truth)  # for the report's merge of the two
     write_report(run_dir / "schutzbericht.md", config, candidate.run_id, truth_aligned, log_aligned,
-                 outcome.passed, len(outcome.at_risk), problems, no_data=no_data, coverage=finest_coverage(cells))
+                 outcome.passed, len(outcome.at_risk), problems, no_data=no_data, coverage=_coverage(candidate))
     outcome.report = out / "audit.json"
     outcome.report.write_text(
         json.dumps({**outcome.summary(), "problem_list": problems}, ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
     return outcome
+
+
+def _coverage(candidate: Candidate) -> dict[tuple[str, int], tuple[int, int]]:
+    """How much of the finest level shows a value, per indicator-year: the start page's figure, for the report."""
+    with connect(candidate.mart, read_only=True, spatial=False) as con:
+        return read_finest_coverage(con)
 
 
 def audit_report(ws: Workspace, candidate: Candidate) -> dict | None:
